@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Per-pCPU EL2 configuration and switching a vCPU's EL1 state in and out. */
+#include <hyp/pcpu.h>
+#include <hyp/stage2.h>
+#include <hyp/sysreg.h>
+#include <hyp/vcpu.h>
+#include <hyp/vm.h>
+
+#define VTCR_T0SZ(n) ((u64)(n))
+#define VTCR_SL0_L0 (2ULL << 6)
+#define VTCR_IRGN0_WBWA (1ULL << 8)
+#define VTCR_ORGN0_WBWA (1ULL << 10)
+#define VTCR_SH0_INNER (3ULL << 12)
+#define VTCR_TG0_4K (0ULL << 14)
+#define VTCR_PS_SHIFT 16
+#define VTCR_RES1 BIT(31)
+
+#define SCTLR_EL1_RESET 0x30d00800ULL  /* RES1 bits, MMU and caches off */
+
+void el2_cpu_setup(void);
+void el2_cpu_setup(void)
+{
+	u64 parange = MIN(read_sysreg(id_aa64mmfr0_el1) & 0xf, 5);
+
+	write_sysreg(VTCR_RES1 | VTCR_T0SZ(16) | VTCR_SL0_L0 | VTCR_IRGN0_WBWA |
+		     VTCR_ORGN0_WBWA | VTCR_SH0_INNER | VTCR_TG0_4K |
+		     (parange << VTCR_PS_SHIFT), vtcr_el2);
+	/* Let guests use the largest SVE/SME vector lengths the CPU has. */
+	if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf)
+		write_sysreg(0xf, ZCR_EL2);
+	if ((read_sysreg(ID_AA64PFR1_EL1_) >> 24) & 0xf)
+		write_sysreg(0xf, SMCR_EL2);
+	/* Debug and PMU registers stay with the guest: MDCR_EL2.HPMN = PMCR.N. */
+	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
+	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+	isb();	/* VTCR is in effect before any stage-2 walk */
+}
+
+void stage2_flush_tlb(struct stage2 *s2)
+{
+	u64 old = read_sysreg(vttbr_el2);
+
+	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: switch to this one. */
+	dsb(ishst);	/* table updates are visible before the invalidation */
+	write_sysreg(s2->vttbr, vttbr_el2);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is");
+	dsb(ish);	/* invalidation complete on all pCPUs */
+	write_sysreg(old, vttbr_el2);
+	isb();
+}
+
+#define SAVE(f, r) s->f = read_sysreg(r)
+#define LOAD(f, r) write_sysreg(s->f, r)
+#define EL1_REGS(X)                                                              \
+	X(sctlr, sctlr_el1) X(cpacr, cpacr_el1) X(ttbr0, ttbr0_el1)              \
+	X(ttbr1, ttbr1_el1) X(tcr, tcr_el1) X(esr, esr_el1) X(afsr0, afsr0_el1)  \
+	X(afsr1, afsr1_el1) X(far, far_el1) X(mair, mair_el1)                    \
+	X(amair, amair_el1) X(vbar, vbar_el1) X(contextidr, contextidr_el1)      \
+	X(tpidr_el0, tpidr_el0) X(tpidrro_el0, tpidrro_el0)                      \
+	X(tpidr_el1, tpidr_el1) X(sp_el0, sp_el0) X(sp_el1, sp_el1)              \
+	X(elr_el1, elr_el1) X(spsr_el1, spsr_el1) X(par, par_el1)                \
+	X(cntkctl, cntkctl_el1) X(csselr, csselr_el1) X(mdscr, mdscr_el1)        \
+	X(cntv_ctl, cntv_ctl_el0) X(cntv_cval, cntv_cval_el0)
+#define X_SAVE(f, r) SAVE(f, r);
+#define X_LOAD(f, r) LOAD(f, r);
+
+void vcpu_sysregs_reset(struct vcpu *v);
+void vcpu_sysregs_reset(struct vcpu *v)
+{
+	struct el1_sysregs *s = &v->sys;
+
+	*s = (struct el1_sysregs){ 0 };
+	s->sctlr = SCTLR_EL1_RESET;
+	v->sys_dirty = true;
+}
+
+void vcpu_load(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct el1_sysregs *s = &v->sys;
+
+	write_sysreg(vm->s2.vttbr, vttbr_el2);
+	write_sysreg(vm->hcr, hcr_el2);
+	write_sysreg(vm->cnthctl, cnthctl_el2);
+	write_sysreg(0, cntvoff_el2);
+	write_sysreg(v->vmpidr, vmpidr_el2);
+	EL1_REGS(X_LOAD)
+	v->sys_dirty = false;
+	vgic_restore(v);
+	isb();	/* EL1 context in place before the eret that enters it */
+}
+
+void vcpu_put(struct vcpu *v)
+{
+	struct el1_sysregs *s = &v->sys;
+
+	EL1_REGS(X_SAVE)
+	vgic_save(v);
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Guest exits. Synchronous exceptions dispatch through a table indexed by the
+ * ESR exception class; a class nobody handles stops that VM, never the
+ * hypervisor. Every exit ends in the same fixed sequence (guest_exit).
+ */
+#include <asm/firmware.h>
+#include <hyp/hypercall.h>
+#include <hyp/irq.h>
+#include <hyp/log.h>
+#include <hyp/mmio.h>
+#include <hyp/pcpu.h>
+#include <hyp/psci.h>
+#include <hyp/sched.h>
+#include <hyp/sysreg.h>
+#include <hyp/vcpu.h>
+#include <hyp/vgic.h>
+#include <hyp/vm.h>
+
+#define EXIT_SYNC 0
+#define EXIT_IRQ 1
+#define EXIT_FIQ 2
+#define EXIT_SERROR 3
+
+typedef void (*exit_handler_t)(struct vcpu *v);
+
+static void skip_insn(struct vcpu *v)
+{
+	v->regs.elr += (v->esr & ESR_IL) ? 4 : 2;
+}
+
+static void handle_hvc(struct vcpu *v)
+{
+	/* ELR already points after the HVC. */
+	u32 fn = (u32)v->regs.x[0];
+
+	if (psci_is_call(fn))
+		psci_handle(v);
+	else
+		hypercall_handle(v);
+}
+
+static void handle_smc(struct vcpu *v)
+{
+	/* A trapped SMC leaves ELR on the SMC itself. */
+	skip_insn(v);
+	if (psci_is_call((u32)v->regs.x[0]))
+		psci_handle(v);
+	else
+		v->regs.x[0] = (u64)(s64)PSCI_RET_NOT_SUPPORTED;
+}
+
+static void handle_wfx(struct vcpu *v)
+{
+	skip_insn(v);
+	/* WFE is a hint: just give others a chance. WFI waits for an interrupt. */
+	if (!(v->esr & 1) && !vgic_has_pending(v))
+		sched_block(v);
+}
+
+static void handle_sysreg(struct vcpu *v)
+{
+	u64 key = v->esr & ESR_SYS_KEY_MASK;
+	bool read = v->esr & ESR_SYS_READ;
+	u32 rt = (v->esr >> ESR_SYS_RT_SHIFT) & 0x1f;
+	u64 val = read ? 0 : vcpu_get_reg(v, rt);
+	int ret = vgic_sysreg(v, key, read, &val);
+
+	if (ret) {
+		pr_warn("vm%u vcpu%u: %s of unhandled system register (ESR %#llx) at %#llx: undefined",
+			v->vm->id, v->id, read ? "read" : "write", (unsigned long long)v->esr,
+			(unsigned long long)v->regs.elr);
+		vcpu_inject_undef(v);
+		return;
+	}
+	if (read)
+		vcpu_set_reg(v, rt, val);
+	skip_insn(v);
+}
+
+static u64 fault_ipa(struct vcpu *v)
+{
+	/* HPFAR_EL2.FIPA holds IPA[47:12] in bits [43:4]; the page offset comes
+	 * from FAR_EL2 (ARM DDI 0487 D13.2.55). */
+	return ((v->hpfar >> 4) << 12) | (v->far & 0xfff);
+}
+
+static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
+{
+	u64 esr = v->esr;
+	u32 sas = (esr >> ESR_DABT_SAS_SHIFT) & 3;
+	u32 rt = (esr >> ESR_DABT_SRT_SHIFT) & 0x1f;
+	struct mmio_access acc = {
+		.addr = ipa,
+		.offset = ipa - r->base,
+		.size = 1U << sas,
+		.write = esr & ESR_DABT_WNR,
+	};
+	int ret;
+
+	if (!(esr & ESR_DABT_ISV)) {
+		/* No syndrome (e.g. a load pair or post-indexed access): we cannot
+		 * emulate it without decoding guest memory, and will not guess. */
+		pr_err("vm%u vcpu%u: MMIO access at IPA %#llx without syndrome (ISV = 0), pc %#llx",
+		       v->vm->id, v->id, (unsigned long long)ipa, (unsigned long long)v->regs.elr);
+		vcpu_fatal(v, "undecodable MMIO access");
+		return;
+	}
+	if (acc.write) {
+		acc.data = vcpu_get_reg(v, rt);
+		if (acc.size < 8)
+			acc.data &= (1ULL << (8 * acc.size)) - 1;
+	}
+	ret = r->handler(v, &acc, r->priv);
+	if (ret) {
+		vcpu_inject_abort(v, false, v->far);
+		return;
+	}
+	if (!acc.write) {
+		u64 d = acc.data;
+
+		if (acc.size < 8) {
+			d &= (1ULL << (8 * acc.size)) - 1;
+			if ((esr & ESR_DABT_SSE) && (d & (1ULL << (8 * acc.size - 1))))
+				d |= ~((1ULL << (8 * acc.size)) - 1);
+		}
+		if (!(esr & ESR_DABT_SF))
+			d &= 0xffffffffULL;
+		vcpu_set_reg(v, rt, d);
+	}
+	skip_insn(v);
+}
+
+static void handle_dabt(struct vcpu *v)
+{
+	u64 ipa = fault_ipa(v);
+	const struct mmio_region *r = (v->esr & ESR_DABT_S1PTW) ? NULL : mmio_find(v->vm, ipa);
+
+	if (r) {
+		handle_mmio(v, ipa, r);
+		return;
+	}
+	/* Outside anything mapped or emulated for this VM: the guest sees an
+	 * external abort, as it would on a bus with nothing there. */
+	pr_warn("vm%u vcpu%u: data abort at IPA %#llx (VA %#llx, pc %#llx): external abort injected",
+		v->vm->id, v->id, (unsigned long long)ipa, (unsigned long long)v->far,
+		(unsigned long long)v->regs.elr);
+	vcpu_inject_abort(v, false, v->far);
+}
+
+static void handle_iabt(struct vcpu *v)
+{
+	pr_warn("vm%u vcpu%u: instruction abort at IPA %#llx (pc %#llx): external abort injected",
+		v->vm->id, v->id, (unsigned long long)fault_ipa(v), (unsigned long long)v->regs.elr);
+	vcpu_inject_abort(v, true, v->far);
+}
+
+static const exit_handler_t sync_handlers[EC_MAX + 1] = {
+	[EC_WFX] = handle_wfx,
+	[EC_HVC64] = handle_hvc,
+	[EC_SMC64] = handle_smc,
+	[EC_SYS64] = handle_sysreg,
+	[EC_DABT_LOW] = handle_dabt,
+	[EC_IABT_LOW] = handle_iabt,
+};
+
+static void handle_sync(struct vcpu *v)
+{
+	exit_handler_t h;
+
+	v->esr = read_sysreg(esr_el2);
+	v->far = read_sysreg(far_el2);
+	v->hpfar = read_sysreg(hpfar_el2);
+	h = sync_handlers[ESR_EC(v->esr)];
+	if (h)
+		h(v);
+	else
+		vcpu_fatal(v, "unhandled exception class");
+}
+
+static void handle_serror(struct vcpu *v)
+{
+	v->esr = read_sysreg(esr_el2);
+	pr_err("vm%u vcpu%u: SError (ESR %#llx): virtual SError injected", v->vm->id, v->id,
+	       (unsigned long long)v->esr);
+	/* HCR_EL2.VSE pends a virtual SError the guest takes when it unmasks. */
+	v->vm->hcr |= HCR_VSE;
+	write_sysreg(v->vm->hcr, hcr_el2);
+	v->vm->hcr &= ~HCR_VSE;
+}
+
+void guest_exit(u64 type, struct cpu_regs *ctx);
+void guest_exit(u64 type, struct cpu_regs *ctx)
+{
+	struct vcpu *v = container_of(ctx, struct vcpu, regs);
+
+	v->nr_exits++;
+	/* 1. What the guest did with its list registers since it entered. */
+	vgic_sync(v);
+	/* 2. The exit itself. */
+	switch (type) {
+	case EXIT_SYNC:
+		handle_sync(v);
+		break;
+	case EXIT_IRQ:
+	case EXIT_FIQ:
+		irq_handle();
+		break;
+	default:
+		handle_serror(v);
+		break;
+	}
+	/* 3. Who runs next on this pCPU (maybe nobody for a while). */
+	sched_resolve();
+	/* 4. Pending virtual interrupts into the list registers of whoever that is. */
+	vgic_flush(this_cpu()->current);
+}
+
+void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp);
+void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp)
+{
+	hyp_panic("%s exception in the hypervisor on pCPU %u: ESR %#llx ELR %#llx FAR %#llx SP %#llx",
+		  kind ? "unexpected" : "synchronous", this_cpu_id(), (unsigned long long)esr,
+		  (unsigned long long)elr, (unsigned long long)far, (unsigned long long)sp);
+}

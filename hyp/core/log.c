@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* The hypervisor log: each line to the UART and into a ring that VM0 reads
+ * with KEEL_HC_LOG_READ. Sequence numbers count bytes ever written, so a
+ * reader that fell behind knows it lost the oldest part. */
+#include <asm/firmware.h>
+#include <hyp/config.h>
+#include <hyp/log.h>
+#include <hyp/spinlock.h>
+#include <hyp/sysreg.h>
+#include <hyp/uart.h>
+
+static char ring[LOG_RING_SIZE];
+static u64 ring_seq;  /* total bytes written */
+static spinlock_t log_lock = SPINLOCK_INIT;
+
+static void emit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ring[ring_seq++ % LOG_RING_SIZE] = s[i];
+		if (s[i] == '\n')
+			uart_putc('\r');
+		uart_putc(s[i]);
+	}
+}
+
+static void log_vprintf(const char *fmt, va_list ap)
+{
+	char line[256];
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	u64 flags;
+
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	flags = irq_save();
+	spin_lock(&log_lock);
+	emit(line, n);
+	spin_unlock(&log_lock);
+	irq_restore(flags);
+}
+
+void log_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+size_t log_read(char *dst, size_t size, u64 *seq)
+{
+	u64 flags = irq_save();
+	size_t n = 0;
+
+	spin_lock(&log_lock);
+	if (*seq + LOG_RING_SIZE < ring_seq)
+		*seq = ring_seq - LOG_RING_SIZE;  /* overwritten: skip to the oldest kept */
+	if (*seq > ring_seq)
+		*seq = ring_seq;
+	for (; n < size && *seq < ring_seq; n++, (*seq)++)
+		dst[n] = ring[*seq % LOG_RING_SIZE];
+	spin_unlock(&log_lock);
+	irq_restore(flags);
+	return n;
+}
+
+void hyp_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_printf("keel: PANIC: the hypervisor cannot continue");
+	log_vprintf(fmt, ap);
+	va_end(ap);
+	/* Power off rather than hang: a stopped machine is what scripts and
+	 * watchdogs can see. */
+	firmware_system_off();
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Compile-time limits. Raising one costs memory, nothing else. */
+#ifndef HYP_CONFIG_H
+#define HYP_CONFIG_H
+#define MAX_PCPUS 8
+#define MAX_VMS 16
+#define MAX_VCPUS 8          /* per VM */
+#define MAX_RAM_RANGES 8
+#define MAX_MMIO_REGIONS 64  /* per VM */
+#define HYP_STACK_SIZE 0x4000
+#define HYP_HEAP_SIZE (24ULL << 20)
+#define LOG_RING_SIZE (64 * 1024)
+#define VGIC_MAX_IRQS 1020
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef HYP_PCPU_H
+#define HYP_PCPU_H
+#include <hyp/config.h>
+#include <hyp/spinlock.h>
+#include <hyp/sysreg.h>
+#include <hyp/types.h>
+
+struct vcpu;
+
+/* Per-pCPU data; TPIDR_EL2 points at this pCPU's entry. The first member is
+ * read by the exception vectors (asm-offsets). */
+struct pcpu {
+	struct cpu_regs *ctx;  /* where the vectors save the guest's registers */
+	u64 stack_top;
+	u32 id;
+	u64 mpidr;
+	struct vcpu *current;  /* vCPU whose state is loaded, or NULL */
+	spinlock_t rq_lock;
+	struct vcpu *rq_head;  /* runnable vCPUs bound to this pCPU */
+	volatile bool online;
+	u64 idle_ticks, busy_ticks, last_switch;
+};
+
+extern struct pcpu pcpus[MAX_PCPUS];
+
+static inline struct pcpu *this_cpu(void)
+{
+	return (struct pcpu *)read_sysreg(tpidr_el2);
+}
+
+static inline u32 this_cpu_id(void) { return this_cpu()->id; }
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* vCPUs are tasks on per-pCPU run queues. */
+#ifndef HYP_SCHED_H
+#define HYP_SCHED_H
+#include <hyp/types.h>
+
+struct vcpu;
+
+void sched_enqueue(struct vcpu *v);   /* make runnable on its pCPU, kick it */
+void sched_block(struct vcpu *v);     /* current vCPU waits for an interrupt */
+void sched_wake(struct vcpu *v);      /* a blocked vCPU has something to do */
+/* At the end of every exit: pick what this pCPU runs next (idling in WFI if
+ * nothing), load it. Returns with this_cpu()->ctx set. */
+void sched_resolve(void);
+void __noreturn sched_idle_enter(void);  /* secondary pCPUs start here */
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* One idiom for system registers: read_sysreg(x) / write_sysreg(v, x).
+ * Registers the assembler may not know are named S3_<op1>_C<n>_C<m>_<op2>. */
+#ifndef HYP_SYSREG_H
+#define HYP_SYSREG_H
+
+#include <hyp/types.h>
+
+#define __stringify_1(x) #x
+#define __stringify(x) __stringify_1(x)
+
+#define read_sysreg(r) ({ u64 __rv; __asm__ volatile("mrs %0, " __stringify(r) : "=r"(__rv)); __rv; })
+#define write_sysreg(v, r) do { u64 __wv = (u64)(v); __asm__ volatile("msr " __stringify(r) ", %x0" : : "rZ"(__wv)); } while (0)
+
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+#define dmb(opt) __asm__ volatile("dmb " #opt ::: "memory")
+#define wfi() __asm__ volatile("wfi" ::: "memory")
+#define wfe() __asm__ volatile("wfe" ::: "memory")
+#define sev() __asm__ volatile("sev" ::: "memory")
+#define local_irq_enable() __asm__ volatile("msr daifclr, #2" ::: "memory")
+#define local_irq_disable() __asm__ volatile("msr daifset, #2" ::: "memory")
+
+/* GICv3 CPU interface and hypervisor control (named by encoding so an old
+ * assembler accepts them). */
+#define ICC_IAR1_EL1 S3_0_C12_C12_0
+#define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_DIR_EL1 S3_0_C12_C11_1
+#define ICC_PMR_EL1 S3_0_C4_C6_0
+#define ICC_BPR1_EL1 S3_0_C12_C12_3
+#define ICC_CTLR_EL1 S3_0_C12_C12_4
+#define ICC_SRE_EL1 S3_0_C12_C12_5
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define ICC_SRE_EL2 S3_4_C12_C9_5
+#define ICH_HCR_EL2 S3_4_C12_C11_0
+#define ICH_VTR_EL2 S3_4_C12_C11_1
+#define ICH_MISR_EL2 S3_4_C12_C11_2
+#define ICH_EISR_EL2 S3_4_C12_C11_3
+#define ICH_ELRSR_EL2 S3_4_C12_C11_5
+#define ICH_VMCR_EL2 S3_4_C12_C11_7
+#define ICH_AP0R0_EL2 S3_4_C12_C8_0
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+#define ICH_LR0_EL2 S3_4_C12_C12_0
+/* ICH_LR<n>_EL2: n = 0..7 -> C12_C12_n, 8..15 -> C12_C13_(n-8) */
+
+#define ZCR_EL2 S3_4_C1_C2_0
+#define SMCR_EL2 S3_4_C1_C2_6
+#define HCRX_EL2 S3_4_C1_C2_2
+#define ID_AA64PFR1_EL1_ S3_0_C0_C4_1
+#define ID_AA64MMFR1_EL1_ S3_0_C0_C7_1
+
+/* HCR_EL2 */
+#define HCR_VM BIT(0)
+#define HCR_SWIO BIT(1)
+#define HCR_PTW BIT(2)
+#define HCR_FMO BIT(3)
+#define HCR_IMO BIT(4)
+#define HCR_AMO BIT(5)
+#define HCR_VF BIT(6)
+#define HCR_VI BIT(7)
+#define HCR_VSE BIT(8)
+#define HCR_FB BIT(9)
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TWI BIT(13)
+#define HCR_TWE BIT(14)
+#define HCR_TSC BIT(19)
+#define HCR_TACR BIT(21)
+#define HCR_TSW BIT(22)
+#define HCR_RW BIT(31)
+#define HCR_APK BIT(40)
+#define HCR_API BIT(41)
+
+/* CPTR_EL2 (E2H = 0): RES1 bits; TZ/TFP/TSM left clear so guests own SVE, FP and SME. */
+#define CPTR_EL2_RES1 (BIT(13) | BIT(9) | GENMASK(7, 0))
+#define CPTR_EL2_TFP BIT(10)
+
+/* CNTHCTL_EL2 (E2H = 0) */
+#define CNTHCTL_EL1PCTEN BIT(0)
+#define CNTHCTL_EL1PCEN BIT(1)
+
+/* SPSR / PSTATE */
+#define PSR_MODE_EL1h 0x5
+#define PSR_MODE_EL0t 0x0
+#define PSR_MODE_MASK 0xf
+#define PSR_F BIT(6)
+#define PSR_I BIT(7)
+#define PSR_A BIT(8)
+#define PSR_D BIT(9)
+#define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
+
+/* ESR_ELx */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK 0x3f
+#define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & ESR_EC_MASK)
+#define ESR_IL BIT(25)
+#define ESR_ISS(esr) ((esr) & GENMASK(24, 0))
+
+#define EC_UNKNOWN 0x00
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYS64 0x18
+#define EC_SVE 0x19
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_PC_ALIGN 0x22
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define EC_SERROR 0x2f
+#define EC_MAX 0x3f
+
+/* Data abort ISS */
+#define ESR_DABT_ISV BIT(24)
+#define ESR_DABT_SAS_SHIFT 22
+#define ESR_DABT_SSE BIT(21)
+#define ESR_DABT_SRT_SHIFT 16
+#define ESR_DABT_SF BIT(15)
+#define ESR_DABT_S1PTW BIT(7)
+#define ESR_DABT_WNR BIT(6)
+#define ESR_xABT_FSC_MASK 0x3f
+#define FSC_SEA 0x10
+
+/* Sysreg trap ISS (EC 0x18) */
+#define ESR_SYS_OP0_SHIFT 20
+#define ESR_SYS_OP2_SHIFT 17
+#define ESR_SYS_OP1_SHIFT 14
+#define ESR_SYS_CRN_SHIFT 10
+#define ESR_SYS_RT_SHIFT 5
+#define ESR_SYS_CRM_SHIFT 1
+#define ESR_SYS_READ BIT(0)
+/* op0, op1, crn, crm, op2 packed the way ESR carries them, for table keys */
+#define ESR_SYS_KEY_MASK (GENMASK(21, 10) | GENMASK(4, 1))
+#define SYS_KEY(op0, op1, crn, crm, op2) \
+	(((u64)(op0) << ESR_SYS_OP0_SHIFT) | ((u64)(op2) << ESR_SYS_OP2_SHIFT) | \
+	 ((u64)(op1) << ESR_SYS_OP1_SHIFT) | ((u64)(crn) << ESR_SYS_CRN_SHIFT) | \
+	 ((u64)(crm) << ESR_SYS_CRM_SHIFT))
+
+static inline u64 mpidr_read(void) { return read_sysreg(mpidr_el1); }
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef HYP_VM_H
+#define HYP_VM_H
+#include <hyp/config.h>
+#include <hyp/mmio.h>
+#include <hyp/platform.h>
+#include <hyp/spinlock.h>
+#include <hyp/stage2.h>
+#include <hyp/types.h>
+#include <hyp/vcpu.h>
+#include <hyp/vgic.h>
+
+enum vm_state {
+	VM_CREATED,
+	VM_RUNNING,
+	VM_STOPPED,
+};
+
+struct vm {
+	u32 id;
+	u16 vmid;
+	bool is_vm0;
+	volatile enum vm_state state;
+	u32 nr_vcpus;
+	struct vcpu *vcpus[MAX_VCPUS];
+	struct stage2 s2;
+	u64 hcr;              /* HCR_EL2 while its vCPUs run */
+	u64 cnthctl;          /* CNTHCTL_EL2 while its vCPUs run */
+	u32 nr_mem;
+	struct mem_range mem[MAX_RAM_RANGES]; /* guest RAM, as IPA ranges */
+	struct vgic_dist vgic;
+	u32 hw_ppis;          /* PPIs (bit n = INTID 16 + n) forwarded from the hardware */
+	u32 nr_mmio;
+	struct mmio_region mmio[MAX_MMIO_REGIONS];
+	spinlock_t lock;
+};
+
+extern struct vm *vm0;
+
+struct vm *vm_alloc(u32 id, u32 nr_vcpus);
+struct vm *vm_find(u32 id);
+/* Is [ipa, ipa + len) inside the VM's RAM? */
+bool vm_ram_contains(const struct vm *vm, u64 ipa, u64 len);
+void vm_stop(struct vm *vm, const char *why);
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, u64 mpidr);
+#endif

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0
+"""QEMU system tests: boot Keel (or VM0 alone with --direct) through
+scripts/run and drive VM0's serial console (pexpect) and ssh.
+
+One QEMU at a time; each gets a free host port for ssh. Console logs go to
+build/test-logs/. Tests marked `hyp` need a working hypervisor.
+"""
+import os
+import re
+import socket
+import subprocess
+import time
+import uuid
+
+import pexpect
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("KEEL_BUILD", os.path.join(ROOT, "build"))
+LOGS = os.path.join(BUILD, "test-logs")
+READY = "KEEL-VM0-READY"
+HYP_BANNER = re.compile(r"keel: Keel hypervisor \d+\.\d+ \(ABI \d+\) starting")
+# TCG on two host cores: the Debian kernel needs 5-20 s to reach the ready
+# line; leave room for a loaded CI machine.
+BOOT_TIMEOUT = int(os.environ.get("KEEL_BOOT_TIMEOUT", "120"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hyp: needs a working hypervisor (build/hyp/keel.bin)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_path(name):
+    os.makedirs(LOGS, exist_ok=True)
+    return os.path.join(LOGS, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".log")
+
+
+def spawn(args, name, timeout=BOOT_TIMEOUT):
+    """Starts a command with a pexpect console, logged to build/test-logs."""
+    log = open(log_path(name), "w", encoding="utf-8", errors="replace")
+    child = pexpect.spawn(args[0], args[1:], cwd=ROOT, encoding="utf-8",
+                          codec_errors="replace", timeout=timeout, logfile=log,
+                          dimensions=(50, 200))
+    child.keel_log = log
+    return child
+
+
+def finish(child, timeout=60):
+    """Waits for the child to exit; returns its exit status (None: killed)."""
+    try:
+        child.expect(pexpect.EOF, timeout=timeout)
+    except pexpect.TIMEOUT:
+        child.terminate(force=True)
+        child.close()
+        child.keel_log.close()
+        return None
+    child.close()
+    child.keel_log.close()
+    return child.exitstatus if child.signalstatus is None else None
+
+
+class Vm:
+    """Keel + VM0 (or VM0 alone) under QEMU, started by scripts/run."""
+
+    def __init__(self, name, gic=3, smp=4, direct=False, mem=None, extra=()):
+        self.gic, self.smp, self.direct = gic, smp, direct
+        self.port = free_port()
+        args = [os.path.join(ROOT, "scripts", "run"), "--no-build", "--gic", str(gic),
+                "--smp", str(smp), "--ssh-port", str(self.port)]
+        if direct:
+            args.append("--direct")
+        if mem:
+            args += ["--mem", mem]
+        self.child = spawn(args + list(extra), name)
+        self.exitstatus = None
+
+    def wait_ready(self, timeout=BOOT_TIMEOUT):
+        t0 = time.monotonic()
+        self.child.expect_exact(READY, timeout=timeout)
+        self.boot_seconds = time.monotonic() - t0
+        # The console shell's prompt follows the ready line.
+        self.child.expect(r"# ", timeout=30)
+
+    def console(self, cmd, timeout=60):
+        """Runs cmd on the serial console; returns (status, output)."""
+        tag = uuid.uuid4().hex[:8]
+        self.child.sendline(f"{cmd}; echo @{tag}-$?@")
+        self.child.expect(rf"@{tag}-(\d+)@", timeout=timeout)
+        out = self.child.before
+        status = int(self.child.match.group(1))
+        # Drop the echoed command line.
+        out = out.split(f"@{tag}-$?@", 1)[-1]
+        return status, out
+
+    def ssh(self, cmd, timeout=60, check=True):
+        env = dict(os.environ, KEEL_SSH_PORT=str(self.port))
+        r = subprocess.run([os.path.join(ROOT, "scripts", "ssh"), cmd], env=env,
+                           capture_output=True, text=True, timeout=timeout)
+        if check:
+            assert r.returncode == 0, f"ssh {cmd!r}: {r.returncode} {r.stderr}"
+        return r
+
+    def alive(self):
+        return self.child.isalive()
+
+    def stop(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.child.close()
+        self.child.keel_log.close()
+
+
+def keel_bin_present():
+    return os.path.exists(os.path.join(BUILD, "hyp", "keel.bin"))
+
+
+CONFIGS = [
+    pytest.param(dict(gic=3, smp=4, direct=False), id="keel-gicv3-smp4", marks=pytest.mark.hyp),
+    pytest.param(dict(gic=3, smp=1, direct=False), id="keel-gicv3-smp1", marks=pytest.mark.hyp),
+    pytest.param(dict(gic=2, smp=4, direct=False), id="keel-gicv2-smp4", marks=pytest.mark.hyp),
+    pytest.param(dict(gic=2, smp=1, direct=False), id="keel-gicv2-smp1", marks=pytest.mark.hyp),
+    pytest.param(dict(gic=3, smp=2, direct=True), id="direct-gicv3-smp2"),
+]
+
+
+@pytest.fixture(scope="module", params=CONFIGS)
+def vm(request):
+    """A booted VM0 shared by the tests of one configuration, in file order."""
+    cfg = request.param
+    mode = "direct" if cfg["direct"] else "keel"
+    name = f"{request.module.__name__}-{mode}-gicv{cfg['gic']}-smp{cfg['smp']}"
+    v = Vm(name, **cfg)
+    try:
+        v.wait_ready()
+    except Exception:
+        v.stop()
+        raise
+    yield v
+    v.stop()

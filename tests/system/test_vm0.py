@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+"""VM0 under Keel (GICv3/GICv2, 1 and 4 vCPUs) and booted directly: CPUs,
+exception level, keel.ko, disk, network, ssh, memory isolation, reboot and
+poweroff. Tests of one configuration share one boot and run in file order;
+the last one powers VM0 off."""
+import re
+
+import pexpect
+import pytest
+
+from conftest import HYP_BANNER, READY, finish
+
+
+def test_cpus_online(vm):
+    r = vm.ssh("nproc; cat /sys/devices/system/cpu/online")
+    nproc, online = r.stdout.split()
+    assert int(nproc) == vm.smp
+    assert online == ("0" if vm.smp == 1 else f"0-{vm.smp - 1}")
+
+
+def test_started_at_el1(vm):
+    r = vm.ssh("dmesg")
+    assert "CPU: All CPU(s) started at EL1" in r.stdout
+
+
+def test_keel_module(vm):
+    r = vm.ssh("dmesg | grep 'keel:'; lsmod; ls /dev")
+    assert re.search(r"^keel\s", r.stdout, re.M), "keel.ko is not loaded"
+    bound = re.search(r"keel: hypervisor (\d+)\.(\d+), ABI (\d+)", r.stdout)
+    if vm.direct:
+        # No hypervisor, no keel,hypervisor node: the driver must not bind.
+        assert not bound and "\nkeel\n" not in r.stdout
+    else:
+        assert bound, "keel.ko did not report the hypervisor version"
+        assert (int(bound[1]), int(bound[2]), int(bound[3])) == (0, 1, 1)
+        assert re.search(r"^keel$", r.stdout, re.M), "/dev/keel missing"
+
+
+def test_keel_module_unloads(vm):
+    vm.ssh("rmmod keel && ! grep -q '^keel ' /proc/modules")
+    vm.ssh(f"insmod /lib/modules/$(uname -r)/extra/keel.ko")
+    if not vm.direct:
+        vm.ssh("test -c /dev/keel")
+
+
+def test_disk(vm):
+    r = vm.ssh("dd if=/dev/vda of=/dev/null bs=64k 2>&1 && mount -t ext4 -o ro /dev/vda /mnt "
+               "&& cat /mnt/README.txt; umount /mnt")
+    assert "16777216 bytes" in r.stdout or "256+0 records in" in r.stdout
+    assert "virtio-blk and ext4 work" in r.stdout
+
+
+def test_network(vm):
+    r = vm.ssh("ip -o addr show eth0; ip -o link show eth0; ping -c 2 -W 5 10.0.2.2")
+    assert "inet 10.0.2.15/24" in r.stdout
+    assert re.search(r"state UP|,UP", r.stdout)
+    assert re.search(r"[12] packets received", r.stdout)
+
+
+def test_ssh_uname(vm):
+    r = vm.ssh("uname -a")
+    assert re.match(r"Linux keel-vm0 \S+-arm64 .* aarch64", r.stdout)
+
+
+def test_ssh_password(vm):
+    child = pexpect.spawn("ssh", ["-p", str(vm.port), "-o", "StrictHostKeyChecking=no",
+                                  "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                                  "-o", "PubkeyAuthentication=no",
+                                  "-o", "PreferredAuthentications=password",
+                                  "root@127.0.0.1", "echo", "pw-ok"],
+                          encoding="utf-8", timeout=60)
+    child.expect("password:")
+    child.sendline("keel")
+    child.expect("pw-ok")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_console_shell(vm):
+    status, out = vm.console("tty")
+    assert status == 0
+    assert "/dev/ttyAMA0" in out
+
+
+@pytest.mark.hyp
+def test_hyp_memory_abort(vm):
+    """VM0 touching the hypervisor's memory gets an external abort; the
+    system keeps running."""
+    if vm.direct:
+        pytest.skip("no hypervisor")
+    r = vm.ssh("devmem 0x40001000; echo status=$?", check=False)
+    assert "status=0" not in r.stdout, f"devmem read hypervisor memory: {r.stdout}"
+    r = vm.ssh("dmesg | tail -n 30")
+    assert re.search(r"[Ss]ynchronous [Ee]xternal [Aa]bort", r.stdout), r.stdout
+    r = vm.ssh("nproc; cat /sys/devices/system/cpu/online")
+    assert int(r.stdout.split()[0]) == vm.smp
+    assert vm.console("echo still-here")[1].strip().endswith("still-here")
+
+
+def test_reboot(vm):
+    vm.child.sendline("reboot")
+    if not vm.direct:
+        vm.child.expect(HYP_BANNER, timeout=120)
+    vm.child.expect_exact(READY, timeout=180)
+    vm.child.expect(r"# ", timeout=30)
+    r = vm.ssh("cat /proc/uptime; nproc")
+    uptime, _, nproc = r.stdout.split()
+    assert float(uptime) < 300 and int(nproc) == vm.smp
+
+
+def test_poweroff(vm):
+    vm.child.sendline("poweroff")
+    assert finish(vm.child, timeout=90) == 0, "QEMU did not exit with status 0"
