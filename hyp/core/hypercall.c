@@ -7,7 +7,12 @@
  * read once from the saved registers (HC_ARG) and range-checked before use.
  */
 #include <keel/hypercall.h>
+#include <keel/vm.h>
+#include <hyp/boot.h>
 #include <hyp/errno.h>
+#include <hyp/guest.h>
+#include <hyp/ioreq.h>
+#include <hyp/pool.h>
 #include <hyp/gic.h>
 #include <hyp/hypercall.h>
 #include <hyp/log.h>
@@ -26,8 +31,6 @@ struct hc_result {
 
 typedef void (*hc_handler_t)(struct vcpu *v, struct hc_result *r);
 
-extern u64 hyp_reserved_bytes, pool_free_bytes, ram_total_bytes;
-extern u32 vm0_doorbell_intid;
 
 /* VM0 is identity-mapped: a buffer it passes is at IPA = PA, and must lie
  * wholly inside its RAM (never in the hypervisor's or a guest's memory). */
@@ -77,9 +80,15 @@ static void hc_sysinfo(struct vcpu *v, struct hc_result *r)
 		.gic_version = plat.gic.version,
 		.ram_bytes = ram_total_bytes,
 		.hyp_bytes = hyp_reserved_bytes,
-		.pool_free_bytes = pool_free_bytes,
-		.nr_vms = 1,
+		.pool_free_bytes = pool_free_total(),
+		.nr_vms = 1 + guest_count(),
 		.doorbell_intid = vm0_doorbell_intid,
+		.pool_bytes = pool_total(),
+		.gicd_base = plat.gic.gicd.base,
+		.gicr_base = plat.gic.version == 3 ? plat.gic.gicr.base : 0,
+		.gicc_base = plat.gic.version == 2 ? plat.gic.gicc.base : 0,
+		.nr_irqs = gic->nr_irqs,
+		.max_vms = MAX_VMS < KEEL_MAX_VMS ? MAX_VMS : KEEL_MAX_VMS,
 	};
 	void *buf = vm0_buffer(v, HC_ARG(v, 1), sizeof(info));
 
@@ -91,10 +100,99 @@ static void hc_sysinfo(struct vcpu *v, struct hc_result *r)
 	r->ret = 0;
 }
 
+static void hc_shared_setup(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = ioreq_shared_setup(HC_ARG(v, 1), HC_ARG(v, 2));
+}
+
+static void hc_vm_create(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_vm_desc desc;
+	const void *src = vm0_buffer(v, HC_ARG(v, 1), sizeof(desc));
+	u32 id = 0;
+
+	if (!src) {
+		r->ret = -EFAULT;
+		return;
+	}
+	/* One copy into private memory; only the copy is checked and used. */
+	memcpy(&desc, src, sizeof(desc));
+	r->ret = guest_create(&desc, &id);
+	r->x1 = id;
+}
+
+static void hc_vm_start(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = guest_start((u32)HC_ARG(v, 1), HC_ARG(v, 2), HC_ARG(v, 3));
+}
+
+static void hc_vm_stop(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = guest_stop((u32)HC_ARG(v, 1));
+}
+
+static void hc_vm_destroy(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = guest_destroy((u32)HC_ARG(v, 1));
+}
+
+static void hc_vm_info(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_vm_info info;
+	void *buf = vm0_buffer(v, HC_ARG(v, 2), sizeof(info));
+
+	if (!buf) {
+		r->ret = -EFAULT;
+		return;
+	}
+	r->ret = guest_info((u32)HC_ARG(v, 1), &info);
+	if (!r->ret)
+		memcpy(buf, &info, sizeof(info));
+}
+
+static void hc_mmio_register(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = guest_mmio_register((u32)HC_ARG(v, 1), HC_ARG(v, 2), HC_ARG(v, 3), (u32)HC_ARG(v, 4));
+}
+
+static void hc_irq_line(struct vcpu *v, struct hc_result *r)
+{
+	u64 intid = HC_ARG(v, 2), level = HC_ARG(v, 3);
+
+	r->ret = intid > 0xffffffffULL || level > 0xffffffffULL ? -EINVAL :
+		 guest_irq_line((u32)HC_ARG(v, 1), (u32)intid, (u32)level);
+}
+
+static void hc_ioreq_complete(struct vcpu *v, struct hc_result *r)
+{
+	u64 id = HC_ARG(v, 1), vcpu = HC_ARG(v, 2);
+
+	r->ret = id >= KEEL_MAX_VMS || vcpu >= KEEL_MAX_VCPUS ? -EINVAL :
+		 ioreq_complete((u32)id, (u32)vcpu);
+}
+
+static void hc_vm_map(struct vcpu *v, struct hc_result *r)
+{
+	u64 region = HC_ARG(v, 2);
+
+	r->ret = region >= KEEL_VM_MAX_MEM ? -EINVAL :
+		 guest_map((u32)HC_ARG(v, 1), (u32)region, &r->x1, &r->x2, &r->x3);
+}
+
 static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VERSION_FN] = hc_version,
 	[KEEL_HC_LOG_READ_FN] = hc_log_read,
 	[KEEL_HC_SYSINFO_FN] = hc_sysinfo,
+	[KEEL_HC_SHARED_SETUP_FN] = hc_shared_setup,
+	[KEEL_HC_VM_CREATE_FN] = hc_vm_create,
+	[KEEL_HC_VM_START_FN] = hc_vm_start,
+	[KEEL_HC_VM_STOP_FN] = hc_vm_stop,
+	[KEEL_HC_VM_DESTROY_FN] = hc_vm_destroy,
+	[KEEL_HC_VM_INFO_FN] = hc_vm_info,
+	[KEEL_HC_MMIO_REGISTER_FN] = hc_mmio_register,
+	[KEEL_HC_IRQ_LINE_FN] = hc_irq_line,
+	[KEEL_HC_IOREQ_COMPLETE_FN] = hc_ioreq_complete,
+	[KEEL_HC_VM_MAP_FN] = hc_vm_map,
 };
 
 void hypercall_handle(struct vcpu *v)

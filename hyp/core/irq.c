@@ -10,6 +10,7 @@
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/platform.h>
+#include <hyp/sched.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -42,6 +43,8 @@ static void irq_hyp(u32 intid)
 {
 	if (intid == plat.gic.maint_intid)
 		vgic_maintenance();
+	else if (intid == plat.timer_intid[3])
+		sched_timer_irq();
 	/* SGI_KICK needs no work: taking the interrupt made this pCPU leave the
 	 * guest (or WFI), and the exit path re-runs the scheduler and refills
 	 * the list registers. */
@@ -61,8 +64,10 @@ void irq_handle(void)
 			vgic_forward_phys(vm, intid);
 			continue;
 		}
-		if (intid >= 16 && intid != plat.gic.maint_intid && intid != plat.timer_intid[3]) {
-			/* Nobody wants it: mask it so it cannot storm. */
+		if (intid >= GIC_NR_PRIVATE) {
+			/* An SPI nobody wants: mask it so it cannot storm. (A
+			 * private one without owner is a vCPU's timer that
+			 * fired as it left: harmless, just deactivated.) */
 			pr_warn("interrupt %u has no owner: masked", intid);
 			gic->set_enable(intid, false);
 		}

@@ -24,7 +24,7 @@
 struct pcpu pcpus[MAX_PCPUS];
 struct hyp_options opts;
 struct mem_range hyp_region;
-u64 hyp_reserved_bytes, pool_free_bytes, ram_total_bytes;
+u64 hyp_reserved_bytes, ram_total_bytes;
 u32 vm0_doorbell_intid;
 
 extern char hyp_stacks[];
@@ -47,6 +47,9 @@ static void pcpu_setup(u32 id)
 	el2_cpu_setup();
 	gic->cpu_init();
 	vgic_cpu_init();
+	/* The EL2 physical timer: time slices and wake-ups on shared pCPUs. */
+	write_sysreg(0, cnthp_ctl_el2);
+	gic->set_enable(plat.timer_intid[3], true);
 }
 
 static void __noreturn boot_fail(const char *what, int err)

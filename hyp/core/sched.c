@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Per-pCPU scheduling of vCPUs. Each pCPU has a run queue of the runnable
- * vCPUs bound to it besides the one it runs (pcpu->current). A pCPU with
- * nothing to run idles in WFI with interrupts on; an SGI_KICK or any
- * interrupt brings it back to look again. VM0's vCPUs are bound one per pCPU
- * (the "bind" pool: no tick, WFI not trapped), so for them the queue is a
- * hand-over from PSCI CPU_ON.
+ * Per-pCPU scheduling of vCPUs (the seed paper's pools, by pCPU):
+ * - a pCPU with one bound vCPU is a "bind" pCPU: no tick, WFI not trapped,
+ *   the vCPU owns it (VM0's vCPUs, real-time guests);
+ * - a pCPU with several is "shared": WFI traps and blocks the vCPU, and the
+ *   EL2 physical timer (CNTHP) ends a 10 ms slice when another vCPU waits,
+ *   round-robin. The same timer wakes a descheduled vCPU when its virtual
+ *   timer is due.
+ * A pCPU with nothing to run idles in WFI with interrupts on.
  */
+#include <hyp/gic.h>
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
@@ -14,6 +17,10 @@
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
+
+#define SLICE_DIV 100        /* CNTFRQ / 100: 10 ms */
+#define CNTx_CTL_ENABLE BIT(0)
+#define CNTx_CTL_IMASK BIT(1)
 
 void vcpu_enter_current(void) __noreturn;
 
@@ -46,6 +53,52 @@ static struct vcpu *rq_pop(struct pcpu *pc)
 	return v;
 }
 
+static void rq_remove(struct pcpu *pc, struct vcpu *v)
+{
+	for (struct vcpu **p = &pc->rq_head; *p; p = &(*p)->rq_next) {
+		if (*p == v) {
+			*p = v->rq_next;
+			return;
+		}
+	}
+}
+
+int sched_bind(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];
+	u64 flags = irq_save();
+	int ret = 0;
+
+	spin_lock(&pc->rq_lock);
+	if (pc->nr_bound == MAX_BOUND)
+		ret = -1;
+	else
+		pc->bound[pc->nr_bound++] = v;
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
+	/* The vCPU already running there must start trapping WFI: make it exit. */
+	if (!ret && v->pcpu != this_cpu_id())
+		gic->send_sgi(v->pcpu, SGI_KICK);
+	return ret;
+}
+
+void sched_unbind(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];
+	u64 flags = irq_save();
+
+	spin_lock(&pc->rq_lock);
+	rq_remove(pc, v);
+	for (u32 i = 0; i < pc->nr_bound; i++) {
+		if (pc->bound[i] == v) {
+			pc->bound[i] = pc->bound[--pc->nr_bound];
+			break;
+		}
+	}
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
+}
+
 void sched_enqueue(struct vcpu *v)
 {
 	struct pcpu *pc = &pcpus[v->pcpu];
@@ -69,11 +122,13 @@ void sched_wake(struct vcpu *v)
 	struct pcpu *pc = &pcpus[v->pcpu];
 	u64 flags;
 
-	if (v->state != VCPU_BLOCKED)
+	/* A vCPU waiting for VM0 to answer an MMIO access is woken only by
+	 * that answer (ioreq_complete), not by interrupts. */
+	if (v->state != VCPU_BLOCKED || v->ioreq_wait)
 		return;
 	flags = irq_save();
 	spin_lock(&pc->rq_lock);
-	if (v->state == VCPU_BLOCKED) {
+	if (v->state == VCPU_BLOCKED && !v->ioreq_wait) {
 		v->state = VCPU_RUNNABLE;
 		rq_add(pc, v);
 	}
@@ -84,6 +139,64 @@ void sched_wake(struct vcpu *v)
 static bool can_run(struct vcpu *v)
 {
 	return v && v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
+}
+
+/* Saved virtual timer of a vCPU that is not loaded: is it due by 'now'? */
+static bool vtimer_due(const struct vcpu *v, u64 now, u64 *when)
+{
+	u64 ctl = v->sys.cntv_ctl;
+
+	if ((ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK)) != CNTx_CTL_ENABLE)
+		return false;
+	*when = v->sys.cntv_cval;
+	return v->sys.cntv_cval <= now;
+}
+
+/* CNTHP: end of the slice if someone waits, or the earliest virtual timer
+ * of a blocked vCPU that is not loaded (a loaded one's timer fires by
+ * itself through the forwarded PPI). Called with rq_lock held. */
+static void timer_program(struct pcpu *pc)
+{
+	u64 now = read_sysreg(cntpct_el0), deadline = ~0ULL, when;
+
+	if (pc->nr_bound <= 1) {
+		write_sysreg(0, cnthp_ctl_el2);
+		return;
+	}
+	if (pc->rq_head)
+		deadline = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
+	for (u32 i = 0; i < pc->nr_bound; i++) {
+		struct vcpu *v = pc->bound[i];
+
+		if (!v->loaded && v->state == VCPU_BLOCKED && vtimer_due(v, ~0ULL, &when))
+			deadline = MIN(deadline, when);
+	}
+	if (deadline == ~0ULL) {
+		write_sysreg(0, cnthp_ctl_el2);
+		return;
+	}
+	write_sysreg(deadline, cnthp_cval_el2);
+	write_sysreg(CNTx_CTL_ENABLE, cnthp_ctl_el2);
+}
+
+void sched_timer_irq(void)
+{
+	struct pcpu *pc = this_cpu();
+	u64 now = read_sysreg(cntpct_el0), when;
+
+	write_sysreg(0, cnthp_ctl_el2);  /* re-armed by the next timer_program */
+	spin_lock(&pc->rq_lock);
+	for (u32 i = 0; i < pc->nr_bound; i++) {
+		struct vcpu *v = pc->bound[i];
+
+		if (!v->loaded && v->state == VCPU_BLOCKED && !v->ioreq_wait && vtimer_due(v, now, &when)) {
+			v->state = VCPU_RUNNABLE;
+			rq_add(pc, v);
+		}
+	}
+	if (pc->rq_head)
+		pc->need_resched = true;
+	spin_unlock(&pc->rq_lock);
 }
 
 static void account(struct pcpu *pc, bool was_idle)
@@ -97,6 +210,27 @@ static void account(struct pcpu *pc, bool was_idle)
 	pc->last_switch = now;
 }
 
+static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
+{
+	if (cur && cur->loaded)
+		vcpu_put(cur);
+	pc->current = next;
+	pc->ctx = &next->regs;
+	vcpu_load(next);
+}
+
+/* HCR_EL2 for the vCPU about to run: its VM's, plus WFI trapping when it
+ * shares the pCPU (a bind pCPU lets the guest's WFI sleep in hardware). */
+static void hcr_update(struct pcpu *pc, struct vcpu *v)
+{
+	u64 hcr = v->vm->hcr | (pc->nr_bound > 1 ? HCR_TWI : 0);
+
+	if (hcr != pc->hcr_live) {
+		write_sysreg(hcr, hcr_el2);
+		pc->hcr_live = hcr;
+	}
+}
+
 void sched_resolve(void)
 {
 	struct pcpu *pc = this_cpu();
@@ -104,27 +238,46 @@ void sched_resolve(void)
 	for (;;) {
 		struct vcpu *cur = pc->current, *next;
 
-		if (cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur))
+		if (cur && cur->state == VCPU_BLOCKED && !cur->ioreq_wait && vgic_has_pending(cur))
 			cur->state = VCPU_RUNNABLE;
 		spin_lock(&pc->rq_lock);
-		next = can_run(cur) ? cur : rq_pop(pc);
-		while (next && !can_run(next))
+		if (can_run(cur) && !(pc->need_resched && pc->rq_head)) {
+			next = cur;
+		} else {
+			if (can_run(cur)) {
+				/* Slice over: to the back of the queue (rq_add skips
+				 * the current vCPU, so clear that for a moment). */
+				pc->current = NULL;
+				rq_add(pc, cur);
+				pc->current = cur;
+			}
 			next = rq_pop(pc);
+			while (next && !can_run(next))
+				next = rq_pop(pc);
+		}
+		pc->need_resched = false;
 		spin_unlock(&pc->rq_lock);
 
 		if (next) {
-			if (next != cur) {
-				if (cur && !cur->sys_dirty)
-					vcpu_put(cur);
-				pc->current = next;
-				pc->ctx = &next->regs;
-				vcpu_load(next);
-			} else if (next->sys_dirty) {
+			if (next != cur)
+				switch_to(pc, cur, next);
+			else if (next->sys_dirty)
 				vcpu_load(next);  /* reset by PSCI CPU_ON while we idled */
-			}
+			hcr_update(pc, next);
+			spin_lock(&pc->rq_lock);
+			timer_program(pc);
+			spin_unlock(&pc->rq_lock);
 			return;
 		}
-		/* Idle: wait for an interrupt with interrupts unmasked at EL2. */
+		/* Nothing to run. A stopped vCPU gives up the pCPU entirely so
+		 * its VM can be destroyed. */
+		if (cur && cur->loaded && (cur->state == VCPU_STOPPED || cur->vm->state == VM_STOPPED)) {
+			vcpu_put(cur);
+			pc->current = NULL;
+		}
+		spin_lock(&pc->rq_lock);
+		timer_program(pc);
+		spin_unlock(&pc->rq_lock);
 		account(pc, false);
 		local_irq_enable();
 		wfi();

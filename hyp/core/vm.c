@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <asm/firmware.h>
+#include <keel/vm.h>
 #include <hyp/errno.h>
+#include <hyp/guest.h>
 #include <hyp/log.h>
 #include <hyp/mem.h>
 #include <hyp/pcpu.h>
@@ -11,6 +13,18 @@
 struct vm *vm0;
 static struct vm *vms[MAX_VMS];
 static spinlock_t vms_lock = SPINLOCK_INIT;
+
+#define VM_PAGES ((ALIGN_UP(sizeof(struct vm), PAGE_SIZE)) >> PAGE_SHIFT)
+#define VCPU_PAGES ((ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE)) >> PAGE_SHIFT)
+
+void vm_free(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i])
+			mem_free_pages(vm->vcpus[i], VCPU_PAGES);
+	stage2_destroy(&vm->s2);
+	mem_free_pages(vm, VM_PAGES);
+}
 
 struct vm *vm_alloc(u32 id, u32 nr_vcpus)
 {
@@ -45,12 +59,25 @@ struct vm *vm_alloc(u32 id, u32 nr_vcpus)
 	spin_unlock(&vms_lock);
 	return vm;
 fail:
-	for (u32 i = 0; i < nr_vcpus; i++)
-		if (vm->vcpus[i])
-			mem_free_pages(vm->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) >> PAGE_SHIFT);
-	stage2_destroy(&vm->s2);
-	mem_free_pages(vm, ALIGN_UP(sizeof(*vm), PAGE_SIZE) >> PAGE_SHIFT);
+	vm_free(vm);
 	return NULL;
+}
+
+void vm_unpublish(struct vm *vm)
+{
+	spin_lock(&vms_lock);
+	if (vms[vm->id] == vm)
+		vms[vm->id] = NULL;
+	spin_unlock(&vms_lock);
+}
+
+u64 vm_ram_bytes(const struct vm *vm)
+{
+	u64 sum = 0;
+
+	for (u32 i = 0; i < vm->nr_mem; i++)
+		sum += vm->mem[i].size;
+	return sum;
 }
 
 struct vm *vm_find(u32 id)
@@ -84,13 +111,20 @@ void vm_stop(struct vm *vm, const char *why)
 	if (vm->state == VM_STOPPED)
 		return;
 	vm->state = VM_STOPPED;
-	pr_err("vm%u stopped: %s", vm->id, why);
+	if (!vm->stop_reason)
+		vm->stop_reason = KEEL_STOP_CRASH;
+	if (vm->stop_reason == KEEL_STOP_CRASH)
+		pr_err("vm%u stopped: %s", vm->id, why);
+	else
+		pr_info("vm%u stopped: %s", vm->id, why);
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		vm->vcpus[i]->state = VCPU_STOPPED;
 		vcpu_kick(vm->vcpus[i]);
 	}
 	if (vm->is_vm0)
 		pr_err("VM0 is gone: the hypervisor keeps running, idle; reset the machine to recover");
+	else
+		guest_stopped(vm, vm->stop_reason);
 }
 
 /* PSCI SYSTEM_OFF / SYSTEM_RESET from a VM. VM0 owns the machine, so its
@@ -104,5 +138,6 @@ void vm_system_event(struct vm *vm, bool reset)
 			firmware_system_reset();
 		firmware_system_off();
 	}
+	vm->stop_reason = reset ? KEEL_STOP_RESET : KEEL_STOP_POWEROFF;
 	vm_stop(vm, reset ? "guest asked for a reset" : "guest powered off");
 }

@@ -13,6 +13,7 @@
 #include <hyp/log.h>
 #include <hyp/mem.h>
 #include <hyp/platform.h>
+#include <hyp/pool.h>
 #include <hyp/sched.h>
 #include <hyp/stage2.h>
 #include <hyp/sysreg.h>
@@ -39,19 +40,22 @@ static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
-/* VM0's RAM: all RAM minus the hypervisor's region, capped at vm0_mem, minus
- * the guest pool taken from the top. */
+/* VM0's RAM: all RAM minus the hypervisor's region, capped at vm0_mem; the
+ * guest pool gets what is left plus pool= bytes from the top of VM0's share
+ * (default: a quarter of RAM when neither option is given). */
 static int vm0_plan_memory(struct vm *vm)
 {
-	u64 want = opts.vm0_mem ? opts.vm0_mem : ~0ULL, pool = opts.pool, got = 0;
+	u64 want = opts.vm0_mem ? opts.vm0_mem : ~0ULL, got = 0, pool;
 
+	for (u32 i = 0; i < plat.nr_ram; i++)
+		ram_total_bytes += plat.ram[i].size;
+	pool = opts.pool ? opts.pool : (opts.vm0_mem ? 0 : ALIGN_DOWN(ram_total_bytes / 4, SZ_2M));
 	vm->nr_mem = 0;
 	for (u32 i = 0; i < plat.nr_ram; i++) {
 		struct mem_range r = plat.ram[i];
 		struct mem_range parts[2];
 		u32 n = 0;
 
-		ram_total_bytes += r.size;
 		if (overlaps(r.base, r.size, hyp_region.base, hyp_region.size)) {
 			if (hyp_region.base > r.base)
 				parts[n++] = (struct mem_range){ r.base, hyp_region.base - r.base };
@@ -61,31 +65,35 @@ static int vm0_plan_memory(struct vm *vm)
 		} else {
 			parts[n++] = r;
 		}
-		for (u32 j = 0; j < n && vm->nr_mem < MAX_RAM_RANGES; j++) {
-			u64 take = MIN(parts[j].size, want - got);
+		for (u32 j = 0; j < n; j++) {
+			u64 take = vm->nr_mem < MAX_RAM_RANGES ? MIN(parts[j].size, want - got) : 0;
 
 			if (take)
 				vm->mem[vm->nr_mem++] = (struct mem_range){ parts[j].base, take };
 			got += take;
-			pool_free_bytes += parts[j].size - take;
+			pool_add(parts[j].base + take, parts[j].size - take);
 		}
 	}
-	/* The guest pool comes off the top of VM0's share. */
+	/* pool= comes off the top of VM0's share, 2 MiB aligned. */
 	while (pool && vm->nr_mem) {
 		struct mem_range *last = &vm->mem[vm->nr_mem - 1];
-		u64 cut = MIN(pool, last->size);
+		u64 end = last->base + last->size;
+		u64 cut = MIN(pool, end - ALIGN_UP(last->base, SZ_2M));
 
+		cut = ALIGN_DOWN(cut, SZ_2M);
+		if (!cut)
+			break;
 		last->size -= cut;
-		pool -= cut;
+		pool -= MIN(pool, cut);
 		got -= cut;
-		pool_free_bytes += cut;
+		pool_add(end - cut, cut);
 		if (!last->size)
 			vm->nr_mem--;
 	}
 	if (got < VM0_MIN_MEM) {
-		pr_err("not enough memory for VM0: %llu MiB left after the hypervisor's %llu MiB and the guest pool, need at least %llu MiB",
+		pr_err("not enough memory for VM0: %llu MiB left after the hypervisor's %llu MiB and the %llu MiB guest pool, need at least %llu MiB",
 		       (unsigned long long)(got >> 20), (unsigned long long)(hyp_region.size >> 20),
-		       (unsigned long long)(VM0_MIN_MEM >> 20));
+		       (unsigned long long)(pool_total() >> 20), (unsigned long long)(VM0_MIN_MEM >> 20));
 		return -ENOMEM;
 	}
 	return 0;
@@ -222,8 +230,10 @@ int vm0_create(const void *fdt, u64 boot_fdt_pa)
 		ret = vm0_irqs(vm);
 	if (ret)
 		return ret;
-	for (u32 i = 0; i < nr; i++)
+	for (u32 i = 0; i < nr; i++) {
 		vgic_vcpu_init(vm->vcpus[i]);
+		sched_bind(vm->vcpus[i]);
+	}
 
 	dt_size = fdt_totalsize(fdt) + VM0_DT_SLACK;
 	dt_pa = vm0_dt_place(vm, boot_fdt_pa, dt_size, image_size);

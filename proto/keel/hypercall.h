@@ -16,7 +16,7 @@
 #include "types.h"
 
 /** Bumped on any change to a function number or its arguments. */
-#define KEEL_HC_ABI_REVISION 1
+#define KEEL_HC_ABI_REVISION 2
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
@@ -24,15 +24,44 @@
 #define KEEL_HC(fn) (KEEL_HC_BASE | (fn))
 #define KEEL_HC_FN(id) ((id) & 0xffffU)
 
-/* Function numbers: one table in hyp/core/hypercall.c is indexed by these. */
-#define KEEL_HC_VERSION_FN 0   /**< -> x1 = version (major<<16 | minor), x2 = ABI revision, x3 = magic */
-#define KEEL_HC_LOG_READ_FN 1  /**< x1 = IPA of a buffer in VM0, x2 = size, x3 = start seq -> x1 = bytes, x2 = next seq */
-#define KEEL_HC_SYSINFO_FN 2   /**< x1 = IPA of struct keel_sysinfo in VM0 -> fills it */
-#define KEEL_HC_NR 3
+/* Function numbers: one table in hyp/core/hypercall.c is indexed by these.
+ * "IPA" arguments are VM0 addresses (VM0 is identity-mapped: IPA = PA). */
+#define KEEL_HC_VERSION_FN 0       /**< -> x1 = version (major<<16 | minor), x2 = ABI revision, x3 = magic */
+#define KEEL_HC_LOG_READ_FN 1      /**< x1 = IPA of a buffer, x2 = size, x3 = start seq -> x1 = bytes, x2 = next seq */
+#define KEEL_HC_SYSINFO_FN 2       /**< x1 = IPA of struct keel_sysinfo -> fills it */
+#define KEEL_HC_SHARED_SETUP_FN 3  /**< x1 = IPA of struct keel_shared (page aligned), x2 = its size */
+#define KEEL_HC_VM_CREATE_FN 4     /**< x1 = IPA of struct keel_vm_desc -> x1 = VM id */
+#define KEEL_HC_VM_START_FN 5      /**< x1 = id, x2 = entry IPA, x3 = x0 for vCPU 0 (its DT's IPA) */
+#define KEEL_HC_VM_STOP_FN 6       /**< x1 = id: every vCPU stops now (state STOPPED) */
+#define KEEL_HC_VM_DESTROY_FN 7    /**< x1 = id: a stopped or never-started VM; its memory returns to the pool */
+#define KEEL_HC_VM_INFO_FN 8       /**< x1 = id, x2 = IPA of struct keel_vm_info -> fills it */
+#define KEEL_HC_MMIO_REGISTER_FN 9 /**< x1 = id, x2 = base IPA, x3 = size, x4 = KEEL_MMIO_* flags */
+#define KEEL_HC_IRQ_LINE_FN 10     /**< x1 = id, x2 = INTID (SPI), x3 = KEEL_IRQ_* */
+#define KEEL_HC_IOREQ_COMPLETE_FN 11 /**< x1 = id, x2 = vCPU: its ioreq slot is DONE */
+#define KEEL_HC_VM_MAP_FN 12       /**< x1 = id, x2 = region index -> x1 = PA, x2 = size, x3 = guest IPA; maps it into VM0 */
+#define KEEL_HC_NR 13
 
 #define KEEL_HC_VERSION KEEL_HC(KEEL_HC_VERSION_FN)
 #define KEEL_HC_LOG_READ KEEL_HC(KEEL_HC_LOG_READ_FN)
 #define KEEL_HC_SYSINFO KEEL_HC(KEEL_HC_SYSINFO_FN)
+#define KEEL_HC_SHARED_SETUP KEEL_HC(KEEL_HC_SHARED_SETUP_FN)
+#define KEEL_HC_VM_CREATE KEEL_HC(KEEL_HC_VM_CREATE_FN)
+#define KEEL_HC_VM_START KEEL_HC(KEEL_HC_VM_START_FN)
+#define KEEL_HC_VM_STOP KEEL_HC(KEEL_HC_VM_STOP_FN)
+#define KEEL_HC_VM_DESTROY KEEL_HC(KEEL_HC_VM_DESTROY_FN)
+#define KEEL_HC_VM_INFO KEEL_HC(KEEL_HC_VM_INFO_FN)
+#define KEEL_HC_MMIO_REGISTER KEEL_HC(KEEL_HC_MMIO_REGISTER_FN)
+#define KEEL_HC_IRQ_LINE KEEL_HC(KEEL_HC_IRQ_LINE_FN)
+#define KEEL_HC_IOREQ_COMPLETE KEEL_HC(KEEL_HC_IOREQ_COMPLETE_FN)
+#define KEEL_HC_VM_MAP KEEL_HC(KEEL_HC_VM_MAP_FN)
+
+/** KEEL_HC_MMIO_REGISTER flags */
+#define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 */
+
+/** KEEL_HC_IRQ_LINE x3 */
+#define KEEL_IRQ_LOW 0         /**< lower a level-triggered line */
+#define KEEL_IRQ_HIGH 1        /**< raise a level-triggered line */
+#define KEEL_IRQ_EDGE 2        /**< one edge (pending once) */
 
 /** SMCCC's own "unknown function" value, returned in x0. */
 #define KEEL_SMCCC_NOT_SUPPORTED (-1)
@@ -42,7 +71,7 @@
 #define KEEL_VERSION_CODE ((KEEL_VERSION_MAJOR << 16) | KEEL_VERSION_MINOR)
 
 #define KEEL_SYSINFO_MAGIC 0x4b53494eU /* "KSIN" */
-#define KEEL_SYSINFO_REVISION 1
+#define KEEL_SYSINFO_REVISION 2
 
 #define KEEL_GIC_V2 2
 #define KEEL_GIC_V3 3
@@ -60,7 +89,13 @@ struct keel_sysinfo {
 	__u64 pool_free_bytes;/**< guest pool still free */
 	__u32 nr_vms;
 	__u32 doorbell_intid; /**< VM0's doorbell interrupt (INTID) */
+	__u64 pool_bytes;     /**< guest pool size */
+	__u64 gicd_base;      /**< the GIC as guests get it (same layout as the host) */
+	__u64 gicr_base;      /**< GICv3: first redistributor; GICv2: 0 */
+	__u64 gicc_base;      /**< GICv2: CPU interface; GICv3: 0 */
+	__u32 nr_irqs;        /**< INTIDs 0..nr_irqs-1 exist for guests */
+	__u32 max_vms;        /**< VM ids 1..max_vms-1 */
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_sysinfo) == 56, "keel_sysinfo layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_sysinfo) == 96, "keel_sysinfo layout");
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "types.h"
 #include "hypercall.h"
+#include "shared.h"
+#include "vm.h"
 
 #ifndef KEEL_HYP
 #include <linux/ioctl.h>
@@ -20,7 +22,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 1
+#define KEEL_IOC_REVISION 2
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -34,5 +36,89 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_version) == 16, "keel_ioc_version layo
 #define KEEL_IOC_VERSION _IOR(KEEL_IOC_MAGIC, 0x00, struct keel_ioc_version)
 /** KEEL_IOC_SYSINFO: struct keel_sysinfo (hypercall.h) from KEEL_HC_SYSINFO. */
 #define KEEL_IOC_SYSINFO _IOR(KEEL_IOC_MAGIC, 0x01, struct keel_sysinfo)
+
+/** Identifies a VM (and for some calls a vCPU). */
+struct keel_ioc_vm_id {
+	__u32 id;
+	__u32 vcpu;   /**< 0 unless the call says otherwise */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_vm_id) == 8, "keel_ioc_vm_id layout");
+
+struct keel_ioc_vm_start {
+	__u32 id;
+	__u32 pad;
+	__u64 entry;  /**< guest IPA where vCPU 0 starts */
+	__u64 x0;     /**< vCPU 0's x0: its device tree's IPA */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_vm_start) == 24, "keel_ioc_vm_start layout");
+
+struct keel_ioc_mmio {
+	__u32 id;
+	__u32 flags;  /**< KEEL_MMIO_* */
+	__u64 base;   /**< guest IPA, page aligned */
+	__u64 size;   /**< page aligned */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_mmio) == 24, "keel_ioc_mmio layout");
+
+struct keel_ioc_irq {
+	__u32 id;
+	__u32 intid;  /**< an SPI of that VM */
+	__u32 level;  /**< KEEL_IRQ_LOW, KEEL_IRQ_HIGH or KEEL_IRQ_EDGE */
+	__u32 pad;
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_irq) == 16, "keel_ioc_irq layout");
+
+struct keel_ioc_ioreq_done {
+	__u32 id;
+	__u32 vcpu;
+	__u64 data;   /**< value for a read; ignored for a write */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_ioreq_done) == 16, "keel_ioc_ioreq_done layout");
+
+/** KEEL_IOC_VM_MAP: map one RAM region of a VM for mmap() on /dev/keel. */
+struct keel_ioc_map {
+	__u32 id;
+	__u32 region;       /**< index in the VM's descriptor */
+	__u64 ipa;          /**< out: guest IPA of the region */
+	__u64 size;         /**< out: bytes */
+	__u64 mmap_offset;  /**< out: pass to mmap(fd, size, ..., mmap_offset) */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_map) == 32, "keel_ioc_map layout");
+
+/** Console bytes between keeld and /dev/hvc<id>. */
+struct keel_ioc_console {
+	__u32 id;
+	__u32 len;    /**< in: buffer size; out: bytes moved */
+	__u64 buf;    /**< user pointer */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_console) == 16, "keel_ioc_console layout");
+
+#define KEEL_IOC_VM_CREATE _IOWR(KEEL_IOC_MAGIC, 0x10, struct keel_vm_desc)
+#define KEEL_IOC_VM_START _IOW(KEEL_IOC_MAGIC, 0x11, struct keel_ioc_vm_start)
+#define KEEL_IOC_VM_STOP _IOW(KEEL_IOC_MAGIC, 0x12, struct keel_ioc_vm_id)
+#define KEEL_IOC_VM_DESTROY _IOW(KEEL_IOC_MAGIC, 0x13, struct keel_ioc_vm_id)
+/** in: info.id; out: the whole struct */
+#define KEEL_IOC_VM_INFO _IOWR(KEEL_IOC_MAGIC, 0x14, struct keel_vm_info)
+#define KEEL_IOC_MMIO_REGISTER _IOW(KEEL_IOC_MAGIC, 0x15, struct keel_ioc_mmio)
+#define KEEL_IOC_IRQ_LINE _IOW(KEEL_IOC_MAGIC, 0x16, struct keel_ioc_irq)
+/** in: vm_id, vcpu; out: a copy of that slot (READY -> INPROCESS) */
+#define KEEL_IOC_IOREQ_GET _IOWR(KEEL_IOC_MAGIC, 0x17, struct keel_ioreq)
+#define KEEL_IOC_IOREQ_COMPLETE _IOW(KEEL_IOC_MAGIC, 0x18, struct keel_ioc_ioreq_done)
+#define KEEL_IOC_VM_MAP _IOWR(KEEL_IOC_MAGIC, 0x19, struct keel_ioc_map)
+/** Create / remove /dev/hvc<id> for a guest. */
+#define KEEL_IOC_CONSOLE_ADD _IOW(KEEL_IOC_MAGIC, 0x1a, struct keel_ioc_vm_id)
+#define KEEL_IOC_CONSOLE_REMOVE _IOW(KEEL_IOC_MAGIC, 0x1b, struct keel_ioc_vm_id)
+/** Guest output -> /dev/hvc<id> readers. */
+#define KEEL_IOC_CONSOLE_WRITE _IOWR(KEEL_IOC_MAGIC, 0x1c, struct keel_ioc_console)
+/** Bytes typed into /dev/hvc<id> -> keeld (for the guest's UART). */
+#define KEEL_IOC_CONSOLE_READ _IOWR(KEEL_IOC_MAGIC, 0x1d, struct keel_ioc_console)
+
+/*
+ * read() on /dev/keel returns whole struct keel_event records (shared.h):
+ * the hypervisor's events, plus these from keel.ko itself. poll() says
+ * POLLIN while any are queued.
+ */
+#define KEEL_EV_CONSOLE_INPUT 100  /**< vm_id: bytes wait for KEEL_IOC_CONSOLE_READ */
+#define KEEL_EV_RESCAN 101         /**< the event ring overflowed: rescan slots and VMs */
 
 #endif

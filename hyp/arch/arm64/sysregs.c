@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-pCPU EL2 configuration and switching a vCPU's EL1 state in and out. */
+#include <hyp/gic.h>
 #include <hyp/pcpu.h>
 #include <hyp/stage2.h>
 #include <hyp/sysreg.h>
@@ -75,19 +76,26 @@ void vcpu_sysregs_reset(struct vcpu *v)
 	v->sys_dirty = true;
 }
 
+#define VTIMER_PPI 27
+
 void vcpu_load(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct el1_sysregs *s = &v->sys;
 
 	write_sysreg(vm->s2.vttbr, vttbr_el2);
-	write_sysreg(vm->hcr, hcr_el2);
 	write_sysreg(vm->cnthctl, cnthctl_el2);
 	write_sysreg(0, cntvoff_el2);
 	write_sysreg(v->vmpidr, vmpidr_el2);
 	EL1_REGS(X_LOAD)
 	v->sys_dirty = false;
+	/* The forwarded timer interrupt this vCPU had not yet finished with is
+	 * active again, so its deactivation (through the list register) and
+	 * the next expiry behave as if it had never left. */
+	if (v->timer_phys_active)
+		gic->set_active(VTIMER_PPI, true);
 	vgic_restore(v);
+	v->loaded = true;
 	isb();	/* EL1 context in place before the eret that enters it */
 }
 
@@ -96,5 +104,13 @@ void vcpu_put(struct vcpu *v)
 	struct el1_sysregs *s = &v->sys;
 
 	EL1_REGS(X_SAVE)
+	/* Its timer must not fire for whoever runs next: stop it, and take the
+	 * physical interrupt's active state with the vCPU. */
+	write_sysreg(0, cntv_ctl_el0);
+	isb();	/* the timer is off before we look at the interrupt state */
+	v->timer_phys_active = gic->is_active(VTIMER_PPI);
+	if (v->timer_phys_active)
+		gic->set_active(VTIMER_PPI, false);
 	vgic_save(v);
+	v->loaded = false;
 }

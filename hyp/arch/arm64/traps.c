@@ -85,11 +85,31 @@ static u64 fault_ipa(struct vcpu *v)
 	return ((v->hpfar >> 4) << 12) | (v->far & 0xfff);
 }
 
+/* The value of an emulated read into its register, sign- or zero-extended
+ * as the syndrome said (recorded at the exit, never taken from VM0). */
+void vcpu_mmio_result(struct vcpu *v, u64 d)
+{
+	u32 size = v->ioreq_size;
+
+	if (size < 8) {
+		d &= (1ULL << (8 * size)) - 1;
+		if (v->ioreq_sse && (d & (1ULL << (8 * size - 1))))
+			d |= ~((1ULL << (8 * size)) - 1);
+	}
+	if (!v->ioreq_sf)
+		d &= 0xffffffffULL;
+	vcpu_set_reg(v, v->ioreq_rt, d);
+}
+
+void vcpu_mmio_done(struct vcpu *v)
+{
+	v->regs.elr += 4;  /* data aborts with a valid syndrome are A64 instructions */
+}
+
 static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 {
 	u64 esr = v->esr;
 	u32 sas = (esr >> ESR_DABT_SAS_SHIFT) & 3;
-	u32 rt = (esr >> ESR_DABT_SRT_SHIFT) & 0x1f;
 	struct mmio_access acc = {
 		.addr = ipa,
 		.offset = ipa - r->base,
@@ -106,29 +126,27 @@ static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 		vcpu_fatal(v, "undecodable MMIO access");
 		return;
 	}
+	/* Everything the answer needs, recorded before anyone can give it. */
+	v->ioreq_rt = (esr >> ESR_DABT_SRT_SHIFT) & 0x1f;
+	v->ioreq_size = acc.size;
+	v->ioreq_sse = esr & ESR_DABT_SSE;
+	v->ioreq_sf = esr & ESR_DABT_SF;
+	v->ioreq_write = acc.write;
 	if (acc.write) {
-		acc.data = vcpu_get_reg(v, rt);
+		acc.data = vcpu_get_reg(v, v->ioreq_rt);
 		if (acc.size < 8)
 			acc.data &= (1ULL << (8 * acc.size)) - 1;
 	}
 	ret = r->handler(v, &acc, r->priv);
+	if (ret == MMIO_DEFERRED)
+		return;  /* VM0 answers; ioreq_complete finishes the instruction */
 	if (ret) {
 		vcpu_inject_abort(v, false, v->far);
 		return;
 	}
-	if (!acc.write) {
-		u64 d = acc.data;
-
-		if (acc.size < 8) {
-			d &= (1ULL << (8 * acc.size)) - 1;
-			if ((esr & ESR_DABT_SSE) && (d & (1ULL << (8 * acc.size - 1))))
-				d |= ~((1ULL << (8 * acc.size)) - 1);
-		}
-		if (!(esr & ESR_DABT_SF))
-			d &= 0xffffffffULL;
-		vcpu_set_reg(v, rt, d);
-	}
-	skip_insn(v);
+	if (!acc.write)
+		vcpu_mmio_result(v, acc.data);
+	vcpu_mmio_done(v);
 }
 
 static void handle_dabt(struct vcpu *v)

@@ -7,19 +7,24 @@
 static u64 read_ctlr(struct vgic_mmio_ctx *c, u32 off, u32 size)
 {
 	/* RWP (bit 31) always reads 0: our writes complete at once. */
-	return c->vm->vgic.ctlr;
+	return READ_ONCE(c->vm->vgic.ctlr);
 }
 
 static void write_ctlr(struct vgic_mmio_ctx *c, u32 off, u32 size, u64 val)
 {
 	struct vgic_dist *d = &c->vm->vgic;
-	u32 old = d->ctlr;
+	u32 old, new = (u32)val & (GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1);
 
-	d->ctlr = (u32)val & (GICD_CTLR_ENABLE_G0 | GICD_CTLR_ENABLE_G1);
 	/* GICv3: one security state, affinity routing always on. */
 	if (d->version == 3)
-		d->ctlr |= GICD_CTLR_ARE | GICD_CTLR_DS;
-	if (d->ctlr & ~old)
+		new |= GICD_CTLR_ARE | GICD_CTLR_DS;
+	/* Readers (vgic_irq_deliverable) take no lock: a group that comes on
+	 * kicks everyone to look again. */
+	spin_lock(&d->lock);
+	old = d->ctlr;
+	WRITE_ONCE(d->ctlr, new);
+	spin_unlock(&d->lock);
+	if (new & ~old)
 		c->kick |= (u32)(BIT(c->vm->nr_vcpus) - 1);
 }
 
@@ -55,9 +60,14 @@ static u64 read_targets(struct vgic_mmio_ctx *c, u32 intid, u32 size)
 			/* Read-only: the accessing CPU interface. */
 			b = BIT(c->owner->id);
 		} else {
-			struct vgic_irq *irq = vgic_get_irq(c->vm, NULL, n);
+			u32 home;
+			struct vgic_irq *irq = vgic_lock_irq(c->vm, NULL, n, &home);
 
-			b = irq ? irq->route & 0xff : 0;
+			b = 0;
+			if (irq) {
+				b = irq->route & 0xff;
+				vgic_unlock_home(c->vm, home);
+			}
 		}
 		v |= b << (8 * i);
 	}
@@ -77,10 +87,7 @@ static void write_targets(struct vgic_mmio_ctx *c, u32 intid, u32 size, u64 val)
 		if (!irq)
 			continue;
 		/* Bits for CPU interfaces that do not exist are RAZ/WI. */
-		irq->route = (val >> (8 * i)) & valid;
-		vgic_update_route(c->vm, irq);
-		if (irq->target_vcpu != VGIC_NO_TARGET && vgic_irq_deliverable(c->vm, irq))
-			c->kick |= (u32)BIT(irq->target_vcpu);
+		c->kick |= vgic_set_route(c->vm, irq, ~0ULL, val >> (8 * i), valid);
 	}
 }
 
@@ -89,39 +96,34 @@ static void write_targets(struct vgic_mmio_ctx *c, u32 intid, u32 size, u64 val)
 
 static u64 read_irouter(struct vgic_mmio_ctx *c, u32 off, u32 size)
 {
-	u32 intid = off / 8;
+	u32 intid = off / 8, home;
 	struct vgic_irq *irq;
+	u64 route;
 
 	if (intid < GIC_NR_PRIVATE)
 		return 0;
-	irq = vgic_get_irq(c->vm, NULL, intid);
+	irq = vgic_lock_irq(c->vm, NULL, intid, &home);
 	if (!irq)
 		return 0;
-	return size == 8 ? irq->route : (irq->route >> (8 * (off % 8))) & 0xffffffffULL;
+	route = irq->route;
+	vgic_unlock_home(c->vm, home);
+	return size == 8 ? route : (route >> (8 * (off % 8))) & 0xffffffffULL;
 }
 
 static void write_irouter(struct vgic_mmio_ctx *c, u32 off, u32 size, u64 val)
 {
 	u32 intid = off / 8;
+	u32 shift = 8 * (off % 8);
 	struct vgic_irq *irq;
-	u64 route;
 
 	if (intid < GIC_NR_PRIVATE)
 		return;
 	irq = vgic_get_irq(c->vm, NULL, intid);
 	if (!irq)
 		return;
-	if (size == 8) {
-		route = val;
-	} else {
-		u32 shift = 8 * (off % 8);
-
-		route = (irq->route & ~(0xffffffffULL << shift)) | (val << shift);
-	}
-	irq->route = route & IROUTER_VALID;
-	vgic_update_route(c->vm, irq);
-	if (irq->target_vcpu != VGIC_NO_TARGET && vgic_irq_deliverable(c->vm, irq))
-		c->kick |= (u32)BIT(irq->target_vcpu);
+	/* A 32-bit access replaces its half only. */
+	c->kick |= vgic_set_route(c->vm, irq, size == 8 ? ~0ULL : 0xffffffffULL << shift,
+				  val << shift, IROUTER_VALID);
 }
 
 /* GICv2 SGIs. */
@@ -135,13 +137,16 @@ static u64 read_pendsgi(struct vgic_mmio_ctx *c, u32 sgi, u32 size)
 {
 	u64 v = 0;
 
+	spin_lock(&c->owner->vgic.lock);
 	for (u32 i = 0; i < size; i++)
 		v |= (u64)(c->owner->vgic.private_irqs[sgi + i].sgi_source & 0xff) << (8 * i);
+	spin_unlock(&c->owner->vgic.lock);
 	return v;
 }
 
 static void write_spendsgi(struct vgic_mmio_ctx *c, u32 sgi, u32 size, u64 val)
 {
+	spin_lock(&c->owner->vgic.lock);
 	for (u32 i = 0; i < size; i++) {
 		struct vgic_irq *irq = &c->owner->vgic.private_irqs[sgi + i];
 		u32 src = (val >> (8 * i)) & 0xff & (u32)(BIT(MIN(c->vm->nr_vcpus, 8U)) - 1);
@@ -150,12 +155,15 @@ static void write_spendsgi(struct vgic_mmio_ctx *c, u32 sgi, u32 size, u64 val)
 		if (src && vgic_irq_deliverable(c->vm, irq))
 			c->kick |= (u32)BIT(c->owner->id);
 	}
+	spin_unlock(&c->owner->vgic.lock);
 }
 
 static void write_cpendsgi(struct vgic_mmio_ctx *c, u32 sgi, u32 size, u64 val)
 {
+	spin_lock(&c->owner->vgic.lock);
 	for (u32 i = 0; i < size; i++)
 		c->owner->vgic.private_irqs[sgi + i].sgi_source &= (u16)~((val >> (8 * i)) & 0xff);
+	spin_unlock(&c->owner->vgic.lock);
 }
 
 #define V2 VGIC_V2

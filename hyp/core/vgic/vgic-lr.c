@@ -22,7 +22,7 @@ static bool lr_before(const struct vgic_irq *a, const struct vgic_irq *b)
 static bool lr_candidate(const struct vm *vm, const struct vgic_irq *irq)
 {
 	if (irq->in_lr)
-		return false;  /* held by another vCPU's list registers (retargeted SPI) */
+		return false;  /* cannot happen: vgic_flush syncs first */
 	return irq->active || vgic_irq_deliverable(vm, irq);
 }
 
@@ -93,10 +93,14 @@ static void lr_fill(struct vm *vm, struct vgic_irq *irq, struct vgic_lr *lr)
 	}
 }
 
-static void sync_locked(struct vcpu *vcpu)
+/* Empty the list registers into the state; vcpu's lock held. SPIs that were
+ * rerouted while in them go to *move, for the caller to hand over once the
+ * lock is dropped (the new home may come first in the lock order). */
+static u32 sync_locked(struct vcpu *vcpu, struct vgic_irq **move)
 {
 	struct vm *vm = vcpu->vm;
 	struct vgic_cpu *c = &vcpu->vgic;
+	u32 nmove = 0;
 
 	for (u32 i = 0; i < c->used_lrs; i++) {
 		struct vgic_irq *irq = vgic_get_irq(vm, vcpu, c->lr_intid[i]);
@@ -125,20 +129,31 @@ static void sync_locked(struct vcpu *vcpu)
 		} else if (!pend) {
 			irq->pending = 0;  /* the guest acknowledged the latched level */
 		}
+		if (irq->intid >= GIC_NR_PRIVATE && irq->target_vcpu != irq->home)
+			move[nmove++] = irq;
 	}
 	c->used_lrs = 0;
 	vgic_hw->set_underflow(false);
+	return nmove;
 }
 
 void vgic_sync(struct vcpu *vcpu)
 {
+	struct vgic_irq *move[VGIC_MAX_LRS];
+	u32 nmove, kick = 0;
 	u64 f;
 
+	/* used_lrs only changes on the pCPU that runs vcpu: this one. */
 	if (!vcpu || !vcpu->vgic.used_lrs)
 		return;
-	f = vgic_lock(vcpu->vm);
-	sync_locked(vcpu);
-	vgic_unlock(vcpu->vm, f);
+	f = irq_save();
+	spin_lock(&vcpu->vgic.lock);
+	nmove = sync_locked(vcpu, move);
+	spin_unlock(&vcpu->vgic.lock);
+	for (u32 i = 0; i < nmove; i++)
+		kick |= vgic_irq_migrate(vcpu->vm, move[i]);
+	irq_restore(f);
+	vgic_kick_mask(vcpu->vm, kick, vcpu);
 }
 
 /* Forwarded PPIs: the guest's enable reaches the banked physical PPI only
@@ -168,10 +183,12 @@ void vgic_flush(struct vcpu *vcpu)
 	vm = vcpu->vm;
 	c = &vcpu->vgic;
 	p = (struct lr_pick){ .max = MIN(c->nr_lrs, (u32)VGIC_MAX_LRS) };
-	f = vgic_lock(vm);
-
 	if (c->used_lrs)
-		sync_locked(vcpu);  /* flushed twice without an exit between */
+		vgic_sync(vcpu);  /* flushed twice without an exit between */
+
+	/* Only this vCPU's lock: everything it can take is guarded by it. */
+	f = irq_save();
+	spin_lock(&c->lock);
 	if (c->ppi_hw_dirty)
 		flush_ppi_hw(vcpu);
 
@@ -181,7 +198,9 @@ void vgic_flush(struct vcpu *vcpu)
 	for (u32 i = GIC_NR_PRIVATE; i < vm->vgic.nr_irqs; i++) {
 		struct vgic_irq *irq = &vm->vgic.spis[i - GIC_NR_PRIVATE];
 
-		if (irq->target_vcpu == vcpu->id && lr_candidate(vm, irq))
+		/* An SPI homed elsewhere may change home under its own lock,
+		 * but never to or from this vCPU without ours. */
+		if (READ_ONCE(irq->home) == vcpu->id && lr_candidate(vm, irq))
 			pick_add(&p, irq);
 	}
 
@@ -203,7 +222,8 @@ void vgic_flush(struct vcpu *vcpu)
 	/* More than fits: ask for a maintenance interrupt when the list
 	 * registers run (almost) empty, then refill. */
 	vgic_hw->set_underflow(p.overflow);
-	vgic_unlock(vm, f);
+	spin_unlock(&c->lock);
+	irq_restore(f);
 }
 
 void vgic_save(struct vcpu *vcpu)

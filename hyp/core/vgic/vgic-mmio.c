@@ -8,20 +8,25 @@
 
 #include "vgic-priv.h"
 
-static struct vgic_irq *mmio_irq(struct vgic_mmio_ctx *c, u32 intid)
+/* Find intid and take the lock that guards it (IRQs are off); NULL, nothing
+ * locked, if there is no such INTID here. One INTID at a time: a register
+ * spanning SPIs of several homes never holds two of their locks. */
+static struct vgic_irq *mmio_lock(struct vgic_mmio_ctx *c, u32 intid, u32 *home)
 {
 	if (intid < GIC_NR_PRIVATE && !c->owner)
 		return NULL;  /* GICv3 distributor: INTIDs 0..31 are RAZ/WI with ARE */
-	return vgic_get_irq(c->vm, c->owner, intid);
+	return vgic_lock_irq(c->vm, c->owner, intid, home);
+}
+
+static void mmio_unlock(struct vgic_mmio_ctx *c, u32 home)
+{
+	vgic_unlock_home(c->vm, home);
 }
 
 /* The target must look again if irq can now be delivered. */
 static void mark_kick(struct vgic_mmio_ctx *c, struct vgic_irq *irq)
 {
-	u32 t = vgic_irq_target(irq, c->owner);
-
-	if (t < 32 && vgic_irq_deliverable(c->vm, irq))
-		c->kick |= (u32)BIT(t);
+	c->kick |= vgic_irq_kick(c->vm, irq, c->owner);
 }
 
 /* Is a forwarded private interrupt's physical twin on this pCPU? */
@@ -37,10 +42,14 @@ static u64 bits_read(struct vgic_mmio_ctx *c, u32 intid, u32 size,
 	u64 v = 0;
 
 	for (u32 i = 0; i < size * 8; i++) {
-		struct vgic_irq *irq = mmio_irq(c, intid + i);
+		u32 home;
+		struct vgic_irq *irq = mmio_lock(c, intid + i, &home);
 
-		if (irq && test(c, irq))
+		if (!irq)
+			continue;
+		if (test(c, irq))
 			v |= BIT(i);
+		mmio_unlock(c, home);
 	}
 	return v;
 }
@@ -53,12 +62,15 @@ static void bits_write(struct vgic_mmio_ctx *c, u32 intid, u32 size, u64 val, bo
 	for (u32 i = 0; i < size * 8; i++) {
 		bool bit = val & BIT(i);
 		struct vgic_irq *irq;
+		u32 home;
 
 		if (only_ones && !bit)
 			continue;
-		irq = mmio_irq(c, intid + i);
-		if (irq)
-			act(c, irq, bit);
+		irq = mmio_lock(c, intid + i, &home);
+		if (!irq)
+			continue;
+		act(c, irq, bit);
+		mmio_unlock(c, home);
 	}
 }
 
@@ -210,10 +222,13 @@ u64 vgic_mmio_read_priority(struct vgic_mmio_ctx *c, u32 intid, u32 size)
 	u64 v = 0;
 
 	for (u32 i = 0; i < size; i++) {
-		struct vgic_irq *irq = mmio_irq(c, intid + i);
+		u32 home;
+		struct vgic_irq *irq = mmio_lock(c, intid + i, &home);
 
-		if (irq)
-			v |= (u64)irq->priority << (8 * i);
+		if (!irq)
+			continue;
+		v |= (u64)irq->priority << (8 * i);
+		mmio_unlock(c, home);
 	}
 	return v;
 }
@@ -221,12 +236,15 @@ u64 vgic_mmio_read_priority(struct vgic_mmio_ctx *c, u32 intid, u32 size)
 void vgic_mmio_write_priority(struct vgic_mmio_ctx *c, u32 intid, u32 size, u64 val)
 {
 	for (u32 i = 0; i < size; i++) {
-		struct vgic_irq *irq = mmio_irq(c, intid + i);
+		u32 home;
+		struct vgic_irq *irq = mmio_lock(c, intid + i, &home);
 
 		/* The physical priority of a forwarded interrupt stays the
 		 * hypervisor's: the guest's applies to the virtual one. */
-		if (irq)
-			irq->priority = (u8)(val >> (8 * i)) & VGIC_PRIO_MASK;
+		if (!irq)
+			continue;
+		irq->priority = (u8)(val >> (8 * i)) & VGIC_PRIO_MASK;
+		mmio_unlock(c, home);
 	}
 }
 
@@ -238,26 +256,39 @@ u64 vgic_mmio_read_config(struct vgic_mmio_ctx *c, u32 intid, u32 size)
 	u64 v = 0;
 
 	for (u32 i = 0; i < size * 4; i++) {
-		struct vgic_irq *irq = mmio_irq(c, intid + i);
+		u32 home;
+		struct vgic_irq *irq = mmio_lock(c, intid + i, &home);
 
-		if (irq && irq->edge)
+		if (!irq)
+			continue;
+		if (irq->edge)
 			v |= (u64)ICFGR_EDGE << (2 * i);
+		mmio_unlock(c, home);
 	}
 	return v;
 }
 
 void vgic_mmio_write_config(struct vgic_mmio_ctx *c, u32 intid, u32 size, u64 val)
 {
+	/* The physical ICFGR is read-modify-written 16 INTIDs at a time,
+	 * across homes: one writer per VM. */
+	spin_lock(&c->vm->vgic.lock);
 	for (u32 i = 0; i < size * 4; i++) {
-		struct vgic_irq *irq = mmio_irq(c, intid + i);
 		bool edge = (val >> (2 * i)) & ICFGR_EDGE;
+		struct vgic_irq *irq;
+		u32 home;
 
-		if (!irq || irq->intid < 16)
+		if (intid + i < 16)
 			continue;  /* SGIs are always edge */
+		irq = mmio_lock(c, intid + i, &home);
+		if (!irq)
+			continue;
 		irq->edge = edge;
 		if (irq->hw && irq->intid >= GIC_NR_PRIVATE)
 			gic->set_edge(irq->intid, edge);
+		mmio_unlock(c, home);
 	}
+	spin_unlock(&c->vm->vgic.lock);
 }
 
 static const struct vgic_reg *reg_find(const struct vgic_reg *regs, size_t nr, u32 version,
@@ -297,7 +328,7 @@ void vgic_mmio_access(const struct vgic_reg *regs, size_t nr, struct vgic_mmio_c
 	if (r->bits_per_irq)
 		arg = arg * 8 / r->bits_per_irq;
 
-	f = vgic_lock(c->vm);
+	f = irq_save();
 	if (acc->write) {
 		u64 val = size == 8 ? acc->data : acc->data & (BIT(8 * size) - 1);
 
@@ -306,6 +337,6 @@ void vgic_mmio_access(const struct vgic_reg *regs, size_t nr, struct vgic_mmio_c
 	} else if (r->read) {
 		acc->data = r->read(c, arg, size);
 	}
-	vgic_unlock(c->vm, f);
+	irq_restore(f);
 	vgic_kick_mask(c->vm, c->kick, c->vcpu);
 }

@@ -62,20 +62,38 @@ void vgic_v3_lr_unpack(u64 v, struct vgic_lr *lr);
 u32 vgic_v2_lr_pack(const struct vgic_lr *lr);
 void vgic_v2_lr_unpack(u32 v, struct vgic_lr *lr);
 
-/* vgic.c: state. Everything below that touches a vgic_irq wants the VM's
- * vgic_dist.lock held (vgic_lock). */
-u64 vgic_lock(struct vm *vm);
-void vgic_unlock(struct vm *vm, u64 flags);
+/* vgic.c: state and locking. Whoever touches a vgic_irq holds the lock that
+ * guards it (see vgic.h): its vCPU's for an SGI/PPI, its home's for an SPI.
+ * Lock order: vgic_dist.lock, vCPU locks by ascending id, unrouted_lock
+ * (VGIC_NO_TARGET sorts last). All with IRQs off: the maintenance interrupt
+ * and forwarded interrupts take vCPU locks from IRQ context. */
+spinlock_t *vgic_home_lock(struct vm *vm, u32 home);
+/* Take/drop the locks of homes a and b (once if equal), in order. */
+void vgic_lock_pair(struct vm *vm, u32 a, u32 b);
+void vgic_unlock_pair(struct vm *vm, u32 a, u32 b);
+/* Find intid (SGIs/PPIs of owner) and lock what guards it; *home tells
+ * vgic_unlock_home which lock that was. NULL, nothing locked: no such INTID.
+ * IRQs must be off. */
+struct vgic_irq *vgic_lock_irq(struct vm *vm, struct vcpu *owner, u32 intid, u32 *home);
+void vgic_unlock_home(struct vm *vm, u32 home);
 /* SGIs/PPIs of vcpu, or an SPI of vm; NULL when intid does not exist. */
 struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, u32 intid);
 /* Would the guest see it as pending (latch, line, or GICv2 SGI sources)? */
 bool vgic_irq_is_pending(const struct vm *vm, const struct vgic_irq *irq);
 /* Pending, enabled, and its group enabled in GICD_CTLR. */
 bool vgic_irq_deliverable(const struct vm *vm, const struct vgic_irq *irq);
-/* Decode irq->route into target_vcpu and steer a forwarded SPI there. */
-void vgic_update_route(struct vm *vm, struct vgic_irq *irq);
 /* vCPU id that would take irq (owner for private ones), or VGIC_NO_TARGET. */
 u32 vgic_irq_target(const struct vgic_irq *irq, const struct vcpu *owner);
+/* vCPUs to kick if irq (locked) is deliverable: its target, and for an SPI
+ * still in its old home's list registers, that home. */
+u32 vgic_irq_kick(const struct vm *vm, const struct vgic_irq *irq, const struct vcpu *owner);
+/* SPI routing register write: route = ((route & ~mask) | (val & mask)) & valid,
+ * decoded into target_vcpu, and the SPI moved to its new home. Takes the
+ * locks itself (IRQs must be off, no vGIC lock held). Returns vCPUs to kick. */
+u32 vgic_set_route(struct vm *vm, struct vgic_irq *irq, u64 mask, u64 val, u64 valid);
+/* An SPI its old home just let go of (no longer in_lr): move it to
+ * target_vcpu. Takes the locks itself. Returns vCPUs to kick. */
+u32 vgic_irq_migrate(struct vm *vm, struct vgic_irq *irq);
 /* vcpu_kick every vCPU in the id mask except the calling one. Unlocked. */
 void vgic_kick_mask(struct vm *vm, u32 mask, const struct vcpu *self);
 
@@ -88,7 +106,7 @@ struct vgic_mmio_ctx {
 	struct vm *vm;
 	struct vcpu *vcpu;    /* the vCPU making the access */
 	struct vcpu *owner;   /* whose SGIs/PPIs INTIDs 0..31 mean; NULL: RAZ/WI */
-	u32 kick;             /* vCPU ids to kick once the lock is dropped */
+	u32 kick;             /* vCPU ids to kick once the locks are dropped */
 };
 
 typedef u64 (*vgic_read_t)(struct vgic_mmio_ctx *c, u32 arg, u32 size);
@@ -110,8 +128,9 @@ struct vgic_reg {
 #define VGIC_V2 BIT(0)
 #define VGIC_V3 BIT(1)
 
-/* Find the register, check width and alignment, run it under the VM's
- * vGIC lock, then kick. Bad accesses read as zero and are ignored. */
+/* Find the register, check width and alignment, run it with IRQs off (the
+ * handlers lock what they touch), then kick. Bad accesses read as zero and
+ * are ignored. */
 void vgic_mmio_access(const struct vgic_reg *regs, size_t nr, struct vgic_mmio_ctx *c,
 		      struct mmio_access *acc, u64 offset);
 

@@ -22,14 +22,14 @@ static u64 read_typer(struct vgic_mmio_ctx *c, u32 off, u32 size)
 
 static u64 read_waker(struct vgic_mmio_ctx *c, u32 off, u32 size)
 {
-	return c->owner->vgic.redist_waker;
+	return READ_ONCE(c->owner->vgic.redist_waker);
 }
 
 static void write_waker(struct vgic_mmio_ctx *c, u32 off, u32 size, u64 val)
 {
 	/* Waking takes no time here: ChildrenAsleep follows ProcessorSleep. */
-	c->owner->vgic.redist_waker = (val & GICR_WAKER_PROCESSOR_SLEEP) ?
-		GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0;
+	WRITE_ONCE(c->owner->vgic.redist_waker, (val & GICR_WAKER_PROCESSOR_SLEEP) ?
+		   GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0);
 }
 
 static u64 read_pidr2(struct vgic_mmio_ctx *c, u32 off, u32 size)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Guest SGIs. They never touch the physical GIC: the target vCPU gets a
- * virtual SGI and a kick. */
+ * virtual SGI (under that vCPU's lock only) and a kick. Callers have IRQs
+ * off and hold no vGIC lock. */
 #include <hyp/errno.h>
 #include <hyp/log.h>
 
@@ -32,14 +33,18 @@ u32 vgic_v2_send_sgi(struct vm *vm, struct vcpu *src, u32 sgir)
 	}
 	targets &= all;
 	for (u32 t = 0; t < 8; t++) {
+		struct vgic_cpu *c;
 		struct vgic_irq *irq;
 
 		if (!(targets & BIT(t)) || !vm->vcpus[t])
 			continue;
-		irq = &vm->vcpus[t]->vgic.private_irqs[sgi];
+		c = &vm->vcpus[t]->vgic;
+		irq = &c->private_irqs[sgi];
+		spin_lock(&c->lock);
 		irq->sgi_source |= (u16)BIT(src->id);
 		if (vgic_irq_deliverable(vm, irq))
 			kick |= (u32)BIT(t);
+		spin_unlock(&c->lock);
 	}
 	return kick;
 }
@@ -47,9 +52,13 @@ u32 vgic_v2_send_sgi(struct vm *vm, struct vcpu *src, u32 sgir)
 static u32 pend_sgi(struct vm *vm, struct vcpu *v, u32 sgi)
 {
 	struct vgic_irq *irq = &v->vgic.private_irqs[sgi];
+	u32 kick;
 
+	spin_lock(&v->vgic.lock);
 	irq->pending = 1;
-	return vgic_irq_deliverable(vm, irq) ? (u32)BIT(v->id) : 0;
+	kick = vgic_irq_deliverable(vm, irq) ? (u32)BIT(v->id) : 0;
+	spin_unlock(&v->vgic.lock);
+	return kick;
 }
 
 u32 vgic_v3_send_sgi(struct vm *vm, struct vcpu *src, u64 v)
@@ -100,9 +109,9 @@ int vgic_sysreg(struct vcpu *vcpu, u64 key, bool read, u64 *val)
 
 	/* With one security state all three generate an SGI; the group the
 	 * target configured decides how it is signalled. */
-	f = vgic_lock(vm);
+	f = irq_save();
 	kick = vgic_v3_send_sgi(vm, vcpu, *val);
-	vgic_unlock(vm, f);
+	irq_restore(f);
 	vgic_kick_mask(vm, kick, vcpu);
 	return 0;
 }

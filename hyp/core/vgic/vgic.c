@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Virtual interrupt state: set-up, injection from the hypervisor and from
- * physical interrupts, routing. One lock per VM (vgic_dist.lock) guards every
- * vgic_irq of the VM, SGIs/PPIs included: guests can touch another vCPU's
- * redistributor and send it SGIs, so per-vCPU locks would need ordering
- * rules for little gain at the vCPU counts Keel runs. */
+ * physical interrupts, routing.
+ *
+ * Locking, as KVM does it: every exit and entry (vgic_sync, vgic_flush) takes
+ * only its own vCPU's lock, so vCPUs never serialise on each other there.
+ * - An SGI/PPI is guarded by the lock of the vCPU it belongs to; whoever
+ *   pends one on another vCPU (SGIs, vgic_inject, a redistributor access)
+ *   takes that vCPU's lock.
+ * - An SPI is guarded by the lock of its home vCPU (irq->home), the vCPU
+ *   whose list registers it may occupy; unrouted_lock when it is routed
+ *   nowhere. home is only changed with the old and the new home's locks both
+ *   held, so a reader that locks the home it read and finds it unchanged owns
+ *   the SPI (vgic_lock_irq).
+ * - home equals target_vcpu except while an SPI that was rerouted still sits
+ *   in its old home's list registers: that vCPU moves it when it syncs them.
+ * - Two homes are always locked in ascending id order, unrouted_lock last;
+ *   vgic_dist.lock (GICD_CTLR, ICFGR, reset) comes before all of them.
+ * Every lock is taken with IRQs off (the maintenance interrupt and forwarded
+ * interrupts take vCPU locks from IRQ context) and nobody kicks while holding
+ * one. */
 #include <hyp/errno.h>
 #include <hyp/log.h>
 #include <hyp/mem.h>
@@ -12,20 +27,56 @@
 
 #include "vgic-priv.h"
 
-u64 vgic_lock(struct vm *vm)
+spinlock_t *vgic_home_lock(struct vm *vm, u32 home)
 {
-	/* IRQs off: the maintenance interrupt and forwarded interrupts take
-	 * this lock from IRQ context on the same pCPU. */
-	u64 flags = irq_save();
-
-	spin_lock(&vm->vgic.lock);
-	return flags;
+	if (home == VGIC_NO_TARGET)
+		return &vm->vgic.unrouted_lock;
+	return &vm->vcpus[home]->vgic.lock;
 }
 
-void vgic_unlock(struct vm *vm, u64 flags)
+void vgic_lock_pair(struct vm *vm, u32 a, u32 b)
 {
-	spin_unlock(&vm->vgic.lock);
-	irq_restore(flags);
+	if (a == b) {
+		spin_lock(vgic_home_lock(vm, a));
+		return;
+	}
+	spin_lock(vgic_home_lock(vm, MIN(a, b)));
+	spin_lock(vgic_home_lock(vm, MAX(a, b)));
+}
+
+void vgic_unlock_pair(struct vm *vm, u32 a, u32 b)
+{
+	spin_unlock(vgic_home_lock(vm, a));
+	if (a != b)
+		spin_unlock(vgic_home_lock(vm, b));
+}
+
+struct vgic_irq *vgic_lock_irq(struct vm *vm, struct vcpu *owner, u32 intid, u32 *home)
+{
+	struct vgic_irq *irq = vgic_get_irq(vm, owner, intid);
+
+	if (!irq)
+		return NULL;
+	if (intid < GIC_NR_PRIVATE) {
+		*home = owner->id;
+		spin_lock(&owner->vgic.lock);
+		return irq;
+	}
+	for (;;) {
+		u32 h = READ_ONCE(irq->home);
+
+		spin_lock(vgic_home_lock(vm, h));
+		if (READ_ONCE(irq->home) == h) {
+			*home = h;
+			return irq;
+		}
+		spin_unlock(vgic_home_lock(vm, h));  /* moved meanwhile: follow it */
+	}
+}
+
+void vgic_unlock_home(struct vm *vm, u32 home)
+{
+	spin_unlock(vgic_home_lock(vm, home));
 }
 
 struct vgic_irq *vgic_get_irq(struct vm *vm, struct vcpu *vcpu, u32 intid)
@@ -50,7 +101,8 @@ bool vgic_irq_deliverable(const struct vm *vm, const struct vgic_irq *irq)
 {
 	u32 grp = irq->group1 ? GICD_CTLR_ENABLE_G1 : GICD_CTLR_ENABLE_G0;
 
-	return irq->enabled && (vm->vgic.ctlr & grp) && vgic_irq_is_pending(vm, irq);
+	/* GICD_CTLR is read without its lock: a write kicks every vCPU. */
+	return irq->enabled && (READ_ONCE(vm->vgic.ctlr) & grp) && vgic_irq_is_pending(vm, irq);
 }
 
 u32 vgic_irq_target(const struct vgic_irq *irq, const struct vcpu *owner)
@@ -60,33 +112,101 @@ u32 vgic_irq_target(const struct vgic_irq *irq, const struct vcpu *owner)
 	return irq->target_vcpu;
 }
 
-void vgic_update_route(struct vm *vm, struct vgic_irq *irq)
+u32 vgic_irq_kick(const struct vm *vm, const struct vgic_irq *irq, const struct vcpu *owner)
+{
+	u32 t = vgic_irq_target(irq, owner);
+	u32 m = 0;
+
+	if (!vgic_irq_deliverable(vm, irq))
+		return 0;
+	if (t < 32)
+		m |= (u32)BIT(t);
+	/* Still in its old home's list registers: that vCPU must sync to let
+	 * it go. */
+	if (irq->intid >= GIC_NR_PRIVATE && irq->home != t && irq->home < 32)
+		m |= (u32)BIT(irq->home);
+	return m;
+}
+
+/* The vCPU a routing register value names, or VGIC_NO_TARGET. */
+static u32 route_decode(struct vm *vm, u64 route)
 {
 	u32 t = VGIC_NO_TARGET;
 
-	if (irq->intid < GIC_NR_PRIVATE)
-		return;
 	if (vm->vgic.version == 2) {
 		/* A set of CPU interfaces: deliver to the first one that
 		 * exists (Linux always names exactly one). */
-		u32 mask = (u32)irq->route & (u32)(BIT(MIN(vm->nr_vcpus, 8U)) - 1);
+		u32 mask = (u32)route & (u32)(BIT(MIN(vm->nr_vcpus, 8U)) - 1);
 
 		if (mask)
 			t = (u32)__builtin_ctz(mask);
-	} else if (irq->route & GICD_IROUTER_IRM) {
+	} else if (route & GICD_IROUTER_IRM) {
 		/* 1-of-N: we advertise No1N, but pick vCPU 0 rather than lose it. */
 		t = 0;
 	} else {
-		struct vcpu *v = vm_vcpu_by_mpidr(vm, irq->route & MPIDR_AFF_MASK);
+		struct vcpu *v = vm_vcpu_by_mpidr(vm, route & MPIDR_AFF_MASK);
 
 		if (v)
 			t = v->id;
 	}
 	if (t != VGIC_NO_TARGET && (t >= vm->nr_vcpus || !vm->vcpus[t]))
 		t = VGIC_NO_TARGET;
+	return t;
+}
+
+/* Steer a forwarded SPI's physical twin to the pCPU of its target. */
+static void hw_route(struct vm *vm, struct vgic_irq *irq)
+{
+	if (irq->hw && irq->target_vcpu != VGIC_NO_TARGET)
+		gic->set_route(irq->intid, vm->vcpus[irq->target_vcpu]->pcpu);
+}
+
+u32 vgic_set_route(struct vm *vm, struct vgic_irq *irq, u64 mask, u64 val, u64 valid)
+{
+	u32 h, t, kick;
+	u64 old, route;
+
+	/* Lock the current home and the new one (ordered); start again if
+	 * either the home or the route changed before we held them. */
+	for (;;) {
+		h = READ_ONCE(irq->home);
+		old = READ_ONCE(irq->route);
+		route = ((old & ~mask) | (val & mask)) & valid;
+		t = route_decode(vm, route);
+		vgic_lock_pair(vm, h, t);
+		if (irq->home == h && irq->route == old)
+			break;
+		vgic_unlock_pair(vm, h, t);
+	}
+	irq->route = route;
 	irq->target_vcpu = (u8)t;
-	if (irq->hw && t != VGIC_NO_TARGET)
-		gic->set_route(irq->intid, vm->vcpus[t]->pcpu);
+	hw_route(vm, irq);
+	/* Its state moves with it, unless the old home's list registers hold
+	 * it: then that vCPU hands it over at its next sync. */
+	if (!irq->in_lr)
+		irq->home = (u8)t;
+	kick = vgic_irq_kick(vm, irq, NULL);
+	vgic_unlock_pair(vm, h, t);
+	return kick;
+}
+
+u32 vgic_irq_migrate(struct vm *vm, struct vgic_irq *irq)
+{
+	u32 h, t, kick;
+
+	for (;;) {
+		h = READ_ONCE(irq->home);
+		t = READ_ONCE(irq->target_vcpu);
+		vgic_lock_pair(vm, h, t);
+		if (irq->home == h && irq->target_vcpu == t)
+			break;
+		vgic_unlock_pair(vm, h, t);
+	}
+	if (!irq->in_lr)
+		irq->home = (u8)t;
+	kick = vgic_irq_kick(vm, irq, NULL);
+	vgic_unlock_pair(vm, h, t);
+	return kick;
 }
 
 void vgic_kick_mask(struct vm *vm, u32 mask, const struct vcpu *self)
@@ -109,6 +229,7 @@ static void irq_reset(struct vgic_irq *irq, u32 intid)
 	irq->intid = intid;
 	irq->hw = hw;  /* an assignment outlives a guest reset */
 	irq->lr = -1;
+	irq->home = VGIC_NO_TARGET;  /* SPIs: spi_reset; private: their vCPU */
 	/* SGIs are always edge; PPIs and SPIs reset to level (ICFGR = 0). */
 	irq->edge = intid < 16;
 }
@@ -119,6 +240,7 @@ static void spi_reset(struct vgic_dist *d, struct vgic_irq *irq, u32 intid)
 	/* What Linux programs at boot anyway: everything to CPU 0. */
 	irq->route = d->version == 2 ? 1 : 0;
 	irq->target_vcpu = 0;
+	irq->home = 0;
 }
 
 int vgic_vm_init(struct vm *vm, u64 dist_base, u64 redist_or_cpuif_base)
@@ -189,7 +311,13 @@ int vgic_vm_reset(struct vm *vm)
 		if (vm->vcpus[i] && vm->vcpus[i]->vgic.used_lrs)
 			return -EBUSY;  /* still loaded somewhere: vgic_save first */
 
-	f = vgic_lock(vm);
+	/* Rare and everything changes: every lock, in order. */
+	f = irq_save();
+	spin_lock(&d->lock);
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i])
+			spin_lock(&vm->vcpus[i]->vgic.lock);
+	spin_lock(&d->unrouted_lock);
 	for (u32 i = GIC_NR_PRIVATE; i < d->nr_irqs; i++) {
 		struct vgic_irq *irq = &d->spis[i - GIC_NR_PRIVATE];
 
@@ -200,10 +328,9 @@ int vgic_vm_reset(struct vm *vm)
 				gic->set_active(i, false);
 		}
 		spi_reset(d, irq, i);
-		if (irq->hw)
-			vgic_update_route(vm, irq);
+		hw_route(vm, irq);
 	}
-	d->ctlr = d->version == 3 ? GICD_CTLR_ARE | GICD_CTLR_DS : 0;
+	WRITE_ONCE(d->ctlr, d->version == 3 ? GICD_CTLR_ARE | GICD_CTLR_DS : 0);
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
@@ -211,7 +338,12 @@ int vgic_vm_reset(struct vm *vm)
 			continue;
 		vgic_vcpu_init(v);
 	}
-	vgic_unlock(vm, f);
+	spin_unlock(&d->unrouted_lock);
+	for (u32 i = vm->nr_vcpus; i-- > 0;)
+		if (vm->vcpus[i])
+			spin_unlock(&vm->vcpus[i]->vgic.lock);
+	spin_unlock(&d->lock);
+	irq_restore(f);
 	return 0;
 }
 
@@ -242,8 +374,7 @@ int vgic_inject(struct vm *vm, u32 vcpu_id, u32 intid, bool level)
 {
 	struct vcpu *owner = NULL;
 	struct vgic_irq *irq;
-	bool kick;
-	u32 t;
+	u32 kick = 0, home;
 	u64 f;
 
 	if (intid < GIC_NR_PRIVATE) {
@@ -251,11 +382,16 @@ int vgic_inject(struct vm *vm, u32 vcpu_id, u32 intid, bool level)
 			return -EINVAL;
 		owner = vm->vcpus[vcpu_id];
 	}
-	f = vgic_lock(vm);
-	irq = vgic_get_irq(vm, owner, intid);
-	if (!irq || irq->hw) {
+	f = irq_save();
+	irq = vgic_lock_irq(vm, owner, intid, &home);
+	if (!irq) {
+		irq_restore(f);
+		return -EINVAL;
+	}
+	if (irq->hw) {
 		/* A forwarded interrupt's state belongs to the physical GIC. */
-		vgic_unlock(vm, f);
+		vgic_unlock_home(vm, home);
+		irq_restore(f);
 		return -EINVAL;
 	}
 	if (vm->vgic.version == 2 && intid < 16) {
@@ -268,12 +404,12 @@ int vgic_inject(struct vm *vm, u32 vcpu_id, u32 intid, bool level)
 	} else {
 		irq->line_level = level;
 	}
-	kick = level && vgic_irq_deliverable(vm, irq);
-	t = vgic_irq_target(irq, owner);
-	vgic_unlock(vm, f);
+	if (level)
+		kick = vgic_irq_kick(vm, irq, owner);
+	vgic_unlock_home(vm, home);
+	irq_restore(f);
 
-	if (kick && t != VGIC_NO_TARGET)
-		vcpu_kick(vm->vcpus[t]);
+	vgic_kick_mask(vm, kick, NULL);
 	return 0;
 }
 
@@ -281,7 +417,7 @@ void vgic_forward_phys(struct vm *vm, u32 intid)
 {
 	struct vcpu *owner = NULL;
 	struct vgic_irq *irq;
-	u32 t;
+	u32 t, home;
 	u64 f;
 
 	if (intid < GIC_NR_PRIVATE) {
@@ -294,10 +430,12 @@ void vgic_forward_phys(struct vm *vm, u32 intid)
 			return;
 		}
 	}
-	f = vgic_lock(vm);
-	irq = vgic_get_irq(vm, owner, intid);
+	f = irq_save();
+	irq = vgic_lock_irq(vm, owner, intid, &home);
 	if (!irq || !irq->hw) {
-		vgic_unlock(vm, f);
+		if (irq)
+			vgic_unlock_home(vm, home);
+		irq_restore(f);
 		pr_warn("vgic: INTID %u forwarded to VM %u but not assigned\n", intid, vm->id);
 		gic->deactivate(intid);
 		return;
@@ -306,7 +444,12 @@ void vgic_forward_phys(struct vm *vm, u32 intid)
 	 * register (HW = 1), so it cannot fire again before then. */
 	irq->pending = 1;
 	t = vgic_irq_target(irq, owner);
-	vgic_unlock(vm, f);
+	/* Rerouted but still in its old home's list registers: the old home
+	 * must sync before the new target can have it. */
+	if (owner == NULL && home != t && home != VGIC_NO_TARGET)
+		t = home;
+	vgic_unlock_home(vm, home);
+	irq_restore(f);
 
 	if (t != VGIC_NO_TARGET)
 		vcpu_kick(vm->vcpus[t]);
@@ -315,12 +458,13 @@ void vgic_forward_phys(struct vm *vm, u32 intid)
 int vgic_assign_hw(struct vm *vm, u32 intid)
 {
 	struct vgic_irq *irq;
+	u32 home;
 	u64 f;
 
 	if (intid < 16 || intid >= vm->vgic.nr_irqs)
 		return -EINVAL;  /* SGIs are never forwarded */
 
-	f = vgic_lock(vm);
+	f = irq_save();
 	if (intid < GIC_NR_PRIVATE) {
 		/* PPIs are banked: each vCPU gets its own pCPU's instance, and
 		 * the physical enable follows the guest's on that pCPU, at the
@@ -330,18 +474,21 @@ int vgic_assign_hw(struct vm *vm, u32 intid)
 
 			if (!v)
 				continue;
+			spin_lock(&v->vgic.lock);
 			v->vgic.private_irqs[intid].hw = 1;
 			v->vgic.ppi_hw_dirty |= (u32)BIT(intid);
+			spin_unlock(&v->vgic.lock);
 		}
 	} else {
-		irq = vgic_get_irq(vm, NULL, intid);
+		irq = vgic_lock_irq(vm, NULL, intid, &home);
 		irq->hw = 1;
 		gic->set_enable(intid, irq->enabled);
 		gic->set_priority(intid, GIC_PRIO_DEFAULT);
 		gic->set_edge(intid, irq->edge);
-		vgic_update_route(vm, irq);
+		hw_route(vm, irq);
+		vgic_unlock_home(vm, home);
 	}
-	vgic_unlock(vm, f);
+	irq_restore(f);
 	return 0;
 }
 
@@ -349,15 +496,18 @@ bool vgic_has_pending(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	bool found = false;
-	u64 f = vgic_lock(vm);
+	u64 f = irq_save();
 
+	/* Only this vCPU's lock: its SGIs/PPIs and the SPIs homed here. */
+	spin_lock(&vcpu->vgic.lock);
 	for (u32 i = 0; i < GIC_NR_PRIVATE && !found; i++)
 		found = vgic_irq_deliverable(vm, &vcpu->vgic.private_irqs[i]);
 	for (u32 i = GIC_NR_PRIVATE; i < vm->vgic.nr_irqs && !found; i++) {
 		struct vgic_irq *irq = &vm->vgic.spis[i - GIC_NR_PRIVATE];
 
-		found = irq->target_vcpu == vcpu->id && vgic_irq_deliverable(vm, irq);
+		found = READ_ONCE(irq->home) == vcpu->id && vgic_irq_deliverable(vm, irq);
 	}
-	vgic_unlock(vm, f);
+	spin_unlock(&vcpu->vgic.lock);
+	irq_restore(f);
 	return found;
 }

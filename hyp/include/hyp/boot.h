@@ -10,7 +10,7 @@
 
 extern struct hyp_options opts;
 extern struct mem_range hyp_region;   /* image + heap, kept from everyone */
-extern u64 hyp_reserved_bytes, pool_free_bytes, ram_total_bytes;
+extern u64 hyp_reserved_bytes, ram_total_bytes;
 extern u32 vm0_doorbell_intid;
 
 /* Build VM0 from the boot DT and make its boot vCPU runnable. */

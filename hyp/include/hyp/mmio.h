@@ -16,7 +16,9 @@ struct mmio_access {
 	u64 data;    /* value written, or value to return on a read */
 };
 
-/* Returns 0, or a negative errno: the access then gets an external abort. */
+/* Returns 0, MMIO_DEFERRED (the vCPU waits: VM0 serves the access), or a
+ * negative errno: the access then gets an external abort. */
+#define MMIO_DEFERRED 1
 typedef int (*mmio_handler_t)(struct vcpu *vcpu, struct mmio_access *acc, void *priv);
 
 struct mmio_region {

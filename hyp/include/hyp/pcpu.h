@@ -8,6 +8,8 @@
 
 struct vcpu;
 
+#define MAX_BOUND 16
+
 /* Per-pCPU data; TPIDR_EL2 points at this pCPU's entry. The first member is
  * read by the exception vectors (asm-offsets). */
 struct pcpu {
@@ -20,6 +22,12 @@ struct pcpu {
 	struct vcpu *rq_head;  /* runnable vCPUs bound to this pCPU */
 	volatile bool online;
 	u64 idle_ticks, busy_ticks, last_switch;
+	/* vCPUs of any VM bound to this pCPU; more than one makes it a shared
+	 * pCPU: WFI traps and a time slice applies. */
+	u32 nr_bound;
+	struct vcpu *bound[MAX_BOUND];
+	volatile bool need_resched;
+	u64 hcr_live;          /* HCR_EL2 as last written on this pCPU */
 };
 
 extern struct pcpu pcpus[MAX_PCPUS];

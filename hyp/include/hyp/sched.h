@@ -13,4 +13,9 @@ void sched_wake(struct vcpu *v);      /* a blocked vCPU has something to do */
  * nothing), load it. Returns with this_cpu()->ctx set. */
 void sched_resolve(void);
 void __noreturn sched_idle_enter(void);  /* secondary pCPUs start here */
+/* A vCPU joins / leaves its pCPU (at VM creation / destruction). */
+int sched_bind(struct vcpu *v);
+void sched_unbind(struct vcpu *v);
+/* The EL2 timer fired: time slice over or a descheduled vCPU's timer due. */
+void sched_timer_irq(void);
 #endif

@@ -48,6 +48,15 @@ struct vcpu {
 	u64 reset_pc, reset_ctx;
 	struct vcpu *rq_next;
 	u64 nr_exits;
+	bool loaded;          /* its state is in some pCPU's registers */
+	u64 hcr;              /* HCR_EL2 while it runs (the VM's, plus TWI on shared pCPUs) */
+	bool timer_phys_active; /* physical virtual-timer PPI was active when put */
+	/* An MMIO access VM0 is serving; what to do with the answer stays here,
+	 * never in the shared slot. */
+	volatile bool ioreq_wait;
+	u32 ioreq_rt, ioreq_size;
+	bool ioreq_write, ioreq_sse, ioreq_sf;
+	u64 ioreq_seq;
 };
 
 /* Registers: x31 reads as zero (xzr) and ignores writes. */
@@ -66,6 +75,9 @@ void vcpu_dump(struct vcpu *v);
 /* Arrange for the vCPU to start at pc with x0 = ctx, EL1h, MMU off. */
 void vcpu_reset(struct vcpu *v, u64 pc, u64 ctx);
 void vcpu_sysregs_reset(struct vcpu *v);
+/* Finish an emulated MMIO access: the read value into its register; step past it. */
+void vcpu_mmio_result(struct vcpu *v, u64 data);
+void vcpu_mmio_done(struct vcpu *v);
 void vcpu_load(struct vcpu *v);    /* EL1 state, vGIC, timer onto this pCPU */
 void vcpu_put(struct vcpu *v);     /* and back */
 #endif

@@ -28,6 +28,12 @@ struct vm {
 	u64 cnthctl;          /* CNTHCTL_EL2 while its vCPUs run */
 	u32 nr_mem;
 	struct mem_range mem[MAX_RAM_RANGES]; /* guest RAM, as IPA ranges */
+	u64 mem_pa[MAX_RAM_RANGES];  /* guests: where each range lives (pool) */
+	u32 mem_mapped;              /* guests: ranges VM0 can see (KEEL_HC_VM_MAP) */
+	char name[32];
+	u32 flags;                   /* KEEL_VM_F_* */
+	u32 stop_reason;             /* KEEL_STOP_* */
+	u64 started_ns;
 	struct vgic_dist vgic;
 	u32 hw_ppis;          /* PPIs (bit n = INTID 16 + n) forwarded from the hardware */
 	u32 nr_mmio;
@@ -41,6 +47,11 @@ struct vm *vm_alloc(u32 id, u32 nr_vcpus);
 struct vm *vm_find(u32 id);
 /* Is [ipa, ipa + len) inside the VM's RAM? */
 bool vm_ram_contains(const struct vm *vm, u64 ipa, u64 len);
+/* Stop every vCPU of the VM. A guest's VM0 is told (KEEL_EV_VM_STOPPED with
+ * vm->stop_reason, KEEL_STOP_CRASH if the caller set none). */
 void vm_stop(struct vm *vm, const char *why);
+void vm_unpublish(struct vm *vm);  /* vm_find no longer returns it */
+void vm_free(struct vm *vm);       /* stage 2, vCPUs, the struct */
+u64 vm_ram_bytes(const struct vm *vm);
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, u64 mpidr);
 #endif

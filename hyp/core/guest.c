@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Guest VMs: created from a descriptor VM0 hands over, RAM from the guest
+ * pool (zeroed: no data crosses from one guest to the next), their own
+ * stage 2 and VMID, vCPUs on the pCPUs the descriptor names. A guest can
+ * reach its RAM and the MMIO ranges VM0 serves for it, nothing else.
+ */
+#include <keel/hypercall.h>
+#include <keel/shared.h>
+#include <hyp/errno.h>
+#include <hyp/gic.h>
+#include <hyp/guest.h>
+#include <hyp/ioreq.h>
+#include <hyp/log.h>
+#include <hyp/mem.h>
+#include <hyp/pcpu.h>
+#include <hyp/platform.h>
+#include <hyp/pool.h>
+#include <hyp/sched.h>
+#include <hyp/stage2.h>
+#include <hyp/sysreg.h>
+#include <hyp/vgic.h>
+#include <hyp/vm.h>
+#include <string.h>
+
+#define GUEST_MIN_MEM (16ULL << 20)
+#define GICD_SIZE 0x10000ULL
+#define GICC_SIZE 0x2000ULL
+#define GUEST_TIMER_PPI 27
+
+static spinlock_t guests_lock = SPINLOCK_INIT;
+
+u64 hyp_now_ns(void)
+{
+	u64 ticks = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
+
+	return freq ? (ticks / freq) * 1000000000ULL + (ticks % freq) * 1000000000ULL / freq : 0;
+}
+
+static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Everything a descriptor says is checked here, before anything is built. */
+static int desc_check(const struct keel_vm_desc *d)
+{
+	u64 gic_size = plat.gic.version == 3 ? GICD_SIZE : GICD_SIZE;
+
+	if (d->magic != KEEL_VM_DESC_MAGIC || d->revision != KEEL_VM_DESC_REVISION)
+		return -EINVAL;
+	if (d->id == 0 || d->id >= MAX_VMS || d->id >= KEEL_MAX_VMS)
+		return -EINVAL;
+	if (d->flags & ~KEEL_VM_F_IDENTITY)
+		return -EINVAL;
+	if (!d->nr_vcpus || d->nr_vcpus > MAX_VCPUS || d->nr_vcpus > KEEL_MAX_VCPUS)
+		return -EINVAL;
+	if (!d->nr_mem || d->nr_mem > KEEL_VM_MAX_MEM)
+		return -EINVAL;
+	if (plat.gic.version == 2 && d->nr_vcpus > 8)
+		return -EINVAL;
+	for (u32 i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpu_pcpu[i] >= plat.nr_cpus)
+			return -EINVAL;
+	if (memchr(d->name, '\0', sizeof(d->name)) == NULL)
+		return -EINVAL;
+	for (u32 i = 0; i < d->nr_mem; i++) {
+		const struct keel_vm_mem *m = &d->mem[i];
+
+		if (!m->size || !IS_ALIGNED(m->ipa | m->size, SZ_2M) || m->ipa + m->size < m->ipa ||
+		    m->ipa + m->size > (1ULL << 40))
+			return -EINVAL;
+		if (ranges_overlap(m->ipa, m->size, d->gicd_ipa, gic_size))
+			return -EINVAL;
+		if (plat.gic.version == 3 &&
+		    ranges_overlap(m->ipa, m->size, d->gicr_ipa, d->nr_vcpus * GICR_STRIDE))
+			return -EINVAL;
+		if (plat.gic.version == 2 && ranges_overlap(m->ipa, m->size, d->gicc_ipa, GICC_SIZE))
+			return -EINVAL;
+		for (u32 j = 0; j < i; j++)
+			if (ranges_overlap(m->ipa, m->size, d->mem[j].ipa, d->mem[j].size))
+				return -EINVAL;
+	}
+	if (!IS_ALIGNED(d->gicd_ipa, PAGE_SIZE) || !IS_ALIGNED(d->gicr_ipa | d->gicc_ipa, PAGE_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+static void guest_free_memory(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_mem; i++) {
+		if (vm->mem_pa[i])
+			pool_free(vm->mem_pa[i], vm->mem[i].size);
+		vm->mem_pa[i] = 0;
+	}
+}
+
+static void guest_free(struct vm *vm)
+{
+	guest_free_memory(vm);
+	vgic_vm_destroy(vm);
+	vm_free(vm);
+}
+
+int guest_create(const struct keel_vm_desc *d, u32 *id)
+{
+	struct vm *vm;
+	int ret = desc_check(d);
+
+	if (ret)
+		return ret;
+	if (vm_find(d->id))
+		return -EEXIST;
+	vm = vm_alloc(d->id, d->nr_vcpus);
+	if (!vm)
+		return vm_find(d->id) ? -EEXIST : -ENOMEM;
+	memcpy(vm->name, d->name, sizeof(vm->name));
+	vm->flags = d->flags;
+	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TWI | HCR_RW |
+		  HCR_API | HCR_APK | HCR_FB | HCR_BSU_IS;
+	/* The physical counter may be read; the EL1 physical timer is not the
+	 * guest's (it traps, and the guest gets an undefined instruction). */
+	vm->cnthctl = CNTHCTL_EL1PCTEN;
+	for (u32 i = 0; i < d->nr_vcpus; i++) {
+		vm->vcpus[i]->pcpu = d->vcpu_pcpu[i];
+		vm->vcpus[i]->vmpidr = BIT(31) | i;
+	}
+
+	/* RAM: each region one contiguous, zeroed block of the pool. */
+	vm->nr_mem = d->nr_mem;
+	for (u32 i = 0; i < d->nr_mem; i++) {
+		u64 pa = pool_alloc(d->mem[i].size);
+
+		vm->mem[i] = (struct mem_range){ d->mem[i].ipa, d->mem[i].size };
+		if (!pa) {
+			pr_err("vm%u: no %llu MiB block left in the guest pool (%llu MiB free)", d->id,
+			       (unsigned long long)(d->mem[i].size >> 20),
+			       (unsigned long long)(pool_free_total() >> 20));
+			ret = -ENOMEM;
+			goto fail;
+		}
+		vm->mem_pa[i] = pa;
+		if (d->flags & KEEL_VM_F_IDENTITY)
+			vm->mem[i].base = pa;
+		memset((void *)(uintptr_t)pa, 0, d->mem[i].size);
+		ret = stage2_map(&vm->s2, vm->mem[i].base, pa, d->mem[i].size, S2_NORMAL_RW);
+		if (ret)
+			goto fail;
+	}
+	ret = vgic_vm_init(vm, d->gicd_ipa, plat.gic.version == 3 ? d->gicr_ipa : d->gicc_ipa);
+	if (ret)
+		goto fail;
+	ret = vgic_assign_hw(vm, GUEST_TIMER_PPI);
+	if (ret)
+		goto fail;
+	vm->hw_ppis |= BIT(GUEST_TIMER_PPI - 16);
+	for (u32 i = 0; i < d->nr_vcpus; i++) {
+		vgic_vcpu_init(vm->vcpus[i]);
+		sched_bind(vm->vcpus[i]);
+	}
+	vm->state = VM_CREATED;
+	*id = d->id;
+	pr_info("vm%u '%s' created: %u vCPUs, %llu MiB%s", d->id, vm->name, d->nr_vcpus,
+		(unsigned long long)(vm_ram_bytes(vm) >> 20),
+		(d->flags & KEEL_VM_F_IDENTITY) ? ", identity-mapped" : "");
+	return 0;
+fail:
+	guest_free(vm);
+	return ret;
+}
+
+static struct vm *guest_get(u32 id)
+{
+	struct vm *vm = id ? vm_find(id) : NULL;
+
+	return vm && !vm->is_vm0 ? vm : NULL;
+}
+
+int guest_start(u32 id, u64 entry, u64 x0)
+{
+	struct vm *vm = guest_get(id);
+	struct vcpu *v;
+
+	if (!vm)
+		return -ENOENT;
+	if (!vm_ram_contains(vm, entry, 4) || (entry & 3))
+		return -EINVAL;
+	spin_lock(&guests_lock);
+	if (vm->state != VM_CREATED) {
+		spin_unlock(&guests_lock);
+		return -EBUSY;
+	}
+	vm->state = VM_RUNNING;
+	vm->stop_reason = KEEL_STOP_NONE;
+	vm->started_ns = hyp_now_ns();
+	spin_unlock(&guests_lock);
+	v = vm->vcpus[0];
+	vcpu_reset(v, entry, x0);
+	v->state = VCPU_BLOCKED;
+	sched_enqueue(v);
+	pr_info("vm%u '%s' started at %#llx", id, vm->name, (unsigned long long)entry);
+	return 0;
+}
+
+/* Stop every vCPU and wait (bounded) until no pCPU holds one's state. */
+static int guest_halt(struct vm *vm, u32 reason)
+{
+	if (vm->state != VM_STOPPED) {
+		vm->stop_reason = reason;
+		vm_stop(vm, "stopped");
+	}
+	for (u64 spin = 0; spin < 100000000; spin++) {
+		bool busy = false;
+
+		for (u32 i = 0; i < vm->nr_vcpus; i++)
+			busy |= READ_ONCE(vm->vcpus[i]->loaded);
+		if (!busy)
+			return 0;
+	}
+	return -EBUSY;
+}
+
+int guest_stop(u32 id)
+{
+	struct vm *vm = guest_get(id);
+
+	if (!vm)
+		return -ENOENT;
+	if (vm->state == VM_STOPPED)
+		return 0;
+	return guest_halt(vm, KEEL_STOP_REQUEST);
+}
+
+int guest_destroy(u32 id)
+{
+	struct vm *vm = guest_get(id);
+	int ret;
+
+	if (!vm)
+		return -ENOENT;
+	if (vm->state == VM_RUNNING)
+		return -EBUSY;
+	ret = guest_halt(vm, vm->stop_reason ? vm->stop_reason : KEEL_STOP_REQUEST);
+	if (ret)
+		return ret;
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		sched_unbind(vm->vcpus[i]);
+	/* VM0 stops seeing the RAM before it goes back to the pool. */
+	for (u32 i = 0; i < vm->nr_mem; i++)
+		if (vm->mem_mapped & BIT(i))
+			stage2_unmap(&vm0->s2, vm->mem_pa[i], vm->mem[i].size);
+	vm_unpublish(vm);
+	pr_info("vm%u '%s' destroyed", id, vm->name);
+	guest_free(vm);
+	return 0;
+}
+
+int guest_info(u32 id, struct keel_vm_info *info)
+{
+	struct vm *vm = guest_get(id);
+
+	if (!vm)
+		return -ENOENT;
+	*info = (struct keel_vm_info){
+		.magic = KEEL_VM_INFO_MAGIC,
+		.id = id,
+		.state = vm->state == VM_RUNNING ? KEEL_VM_RUNNING :
+			 vm->state == VM_STOPPED ? KEEL_VM_STOPPED : KEEL_VM_CREATED,
+		.stop_reason = vm->stop_reason,
+		.nr_vcpus = vm->nr_vcpus,
+		.flags = vm->flags,
+		.mem_bytes = vm_ram_bytes(vm),
+		.started_ns = vm->started_ns,
+		.now_ns = hyp_now_ns(),
+	};
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		info->exits += vm->vcpus[i]->nr_exits;
+	memcpy(info->name, vm->name, sizeof(info->name));
+	info->name[sizeof(info->name) - 1] = '\0';
+	return 0;
+}
+
+static bool guest_gic_overlaps(struct vm *vm, u64 base, u64 size)
+{
+	if (ranges_overlap(base, size, vm->vgic.dist_base, GICD_SIZE))
+		return true;
+	if (plat.gic.version == 3)
+		return ranges_overlap(base, size, vm->vgic.redist_base, vm->nr_vcpus * GICR_STRIDE);
+	return ranges_overlap(base, size, vm->vgic.cpuif_base, GICC_SIZE);
+}
+
+int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags)
+{
+	struct vm *vm = guest_get(id);
+
+	if (!vm)
+		return -ENOENT;
+	if (flags != KEEL_MMIO_IOREQ || !size || !IS_ALIGNED(base | size, PAGE_SIZE) ||
+	    base + size < base || base + size > (1ULL << 40))
+		return -EINVAL;
+	for (u32 i = 0; i < vm->nr_mem; i++)
+		if (ranges_overlap(base, size, vm->mem[i].base, vm->mem[i].size))
+			return -EINVAL;
+	if (guest_gic_overlaps(vm, base, size))
+		return -EINVAL;
+	return mmio_register(vm, base, size, ioreq_mmio, NULL);
+}
+
+int guest_irq_line(u32 id, u32 intid, u32 level)
+{
+	struct vm *vm = guest_get(id);
+	int ret;
+
+	if (!vm)
+		return -ENOENT;
+	if (intid < GIC_NR_PRIVATE || intid >= vm->vgic.nr_irqs || level > KEEL_IRQ_EDGE)
+		return -EINVAL;
+	if (level == KEEL_IRQ_EDGE) {
+		ret = vgic_inject(vm, 0, intid, true);
+		if (!ret)
+			ret = vgic_inject(vm, 0, intid, false);
+		return ret;
+	}
+	return vgic_inject(vm, 0, intid, level == KEEL_IRQ_HIGH);
+}
+
+int guest_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa)
+{
+	struct vm *vm = guest_get(id);
+	int ret;
+
+	if (!vm)
+		return -ENOENT;
+	if (region >= vm->nr_mem)
+		return -EINVAL;
+	if (!(vm->mem_mapped & BIT(region))) {
+		/* Into VM0 at IPA = PA, where nothing of VM0's own can be: the
+		 * pool is outside VM0's RAM and device ranges. */
+		ret = stage2_map(&vm0->s2, vm->mem_pa[region], vm->mem_pa[region], vm->mem[region].size,
+				 S2_NORMAL_RW);
+		if (ret)
+			return ret;
+		vm->mem_mapped |= BIT(region);
+	}
+	*pa = vm->mem_pa[region];
+	*size = vm->mem[region].size;
+	*ipa = vm->mem[region].base;
+	return 0;
+}
+
+u32 guest_count(void)
+{
+	u32 n = 0;
+
+	for (u32 id = 1; id < MAX_VMS; id++)
+		n += vm_find(id) != NULL;
+	return n;
+}
+
+void guest_stopped(struct vm *vm, u32 reason)
+{
+	vm->stop_reason = reason;
+	ioreq_post_event(KEEL_EV_VM_STOPPED, vm->id, 0, reason);
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * MMIO forwarding to VM0. A guest access to a range VM0 serves fills that
+ * vCPU's slot in the shared area, posts KEEL_EV_IOREQ and raises VM0's
+ * doorbell; the vCPU waits until VM0 calls KEEL_HC_IOREQ_COMPLETE.
+ *
+ * The shared area is VM0 memory: everything read back from it is copied
+ * once (READ_ONCE) and checked; what the answer is for (register, size,
+ * sign extension) never leaves the vCPU struct.
+ */
+#include <keel/shared.h>
+#include <hyp/boot.h>
+#include <hyp/errno.h>
+#include <hyp/ioreq.h>
+#include <hyp/log.h>
+#include <hyp/sched.h>
+#include <hyp/sysreg.h>
+#include <hyp/vcpu.h>
+#include <hyp/vgic.h>
+#include <hyp/vm.h>
+
+static struct keel_shared *shared;
+static spinlock_t ring_lock = SPINLOCK_INIT;
+
+int ioreq_shared_setup(u64 pa, u64 size)
+{
+	struct keel_shared *s = (struct keel_shared *)(uintptr_t)pa;
+
+	if (!size) {
+		WRITE_ONCE(shared, NULL);
+		return 0;
+	}
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || size < sizeof(*s) || !vm_ram_contains(vm0, pa, sizeof(*s)))
+		return -EINVAL;
+	if (READ_ONCE(s->magic) != KEEL_SHARED_MAGIC || READ_ONCE(s->revision) != KEEL_SHARED_REVISION)
+		return -EINVAL;
+	WRITE_ONCE(s->ev_head, READ_ONCE(s->ev_tail));
+	WRITE_ONCE(s->overflow, 0);
+	WRITE_ONCE(shared, s);
+	return 0;
+}
+
+void ioreq_post_event(u32 type, u32 vm_id, u32 vcpu, u32 arg)
+{
+	struct keel_shared *s = READ_ONCE(shared);
+	u64 flags;
+
+	if (!s || !vm0)
+		return;
+	flags = irq_save();
+	spin_lock(&ring_lock);
+	{
+		u32 head = READ_ONCE(s->ev_head), tail = READ_ONCE(s->ev_tail);
+
+		/* A tail VM0 scribbled past the head reads as a full ring: the
+		 * overflow flag makes VM0 rescan, so nothing is lost. */
+		if (head - tail >= KEEL_EVENT_RING) {
+			WRITE_ONCE(s->overflow, 1);
+		} else {
+			s->ring[head % KEEL_EVENT_RING] = (struct keel_event){ type, vm_id, vcpu, arg };
+			/* dmb: the entry is visible before the head that publishes it. */
+			dmb(ishst);
+			WRITE_ONCE(s->ev_head, head + 1);
+		}
+	}
+	spin_unlock(&ring_lock);
+	irq_restore(flags);
+	vgic_inject(vm0, 0, vm0_doorbell_intid, true);
+}
+
+int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	struct keel_shared *s = READ_ONCE(shared);
+	struct keel_ioreq *slot;
+
+	if (!s || v->vm->id >= KEEL_MAX_VMS || v->id >= KEEL_MAX_VCPUS)
+		return -ENODEV;  /* nobody serves it: the guest gets an external abort */
+	slot = &s->ioreq[v->vm->id][v->id];
+	v->ioreq_seq++;
+	slot->vm_id = v->vm->id;
+	slot->vcpu = v->id;
+	slot->dir = acc->write ? KEEL_IOREQ_WRITE : KEEL_IOREQ_READ;
+	slot->size = (u8)acc->size;
+	slot->addr = acc->addr;
+	slot->data = acc->write ? acc->data : 0;
+	slot->seq = v->ioreq_seq;
+	/* dmb: the request is complete before VM0 can see it READY. */
+	dmb(ishst);
+	WRITE_ONCE(slot->state, KEEL_IOREQ_READY);
+	v->ioreq_write = acc->write;
+	v->ioreq_size = acc->size;
+	v->ioreq_wait = true;
+	v->state = VCPU_BLOCKED;
+	ioreq_post_event(KEEL_EV_IOREQ, v->vm->id, v->id, 0);
+	return MMIO_DEFERRED;
+}
+
+int ioreq_complete(u32 vm_id, u32 vcpu_id)
+{
+	struct keel_shared *s = READ_ONCE(shared);
+	struct vm *vm = vm_id && vm_id < KEEL_MAX_VMS ? vm_find(vm_id) : NULL;
+	struct keel_ioreq *slot;
+	struct vcpu *v;
+	u64 data, seq;
+
+	if (!s)
+		return -ENODEV;
+	if (!vm || vm->is_vm0)
+		return -ENOENT;
+	if (vcpu_id >= vm->nr_vcpus)
+		return -EINVAL;
+	v = vm->vcpus[vcpu_id];
+	slot = &s->ioreq[vm_id][vcpu_id];
+	if (!v->ioreq_wait || READ_ONCE(slot->state) != KEEL_IOREQ_DONE)
+		return -EINVAL;
+	/* dmb: read the answer only after seeing DONE (VM0 wrote data first). */
+	dmb(ishld);
+	data = READ_ONCE(slot->data);
+	seq = READ_ONCE(slot->seq);
+	if (seq != v->ioreq_seq)
+		return -EINVAL;
+	WRITE_ONCE(slot->state, KEEL_IOREQ_NONE);
+	if (!v->ioreq_write)
+		vcpu_mmio_result(v, data);
+	vcpu_mmio_done(v);
+	v->ioreq_wait = false;
+	if (v->state == VCPU_BLOCKED)
+		sched_enqueue(v);
+	return 0;
+}

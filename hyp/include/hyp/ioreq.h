@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* MMIO forwarding to VM0 (ioreq slots) and VM0's event ring. */
+#ifndef HYP_IOREQ_H
+#define HYP_IOREQ_H
+#include <keel/shared.h>
+#include <hyp/mmio.h>
+#include <hyp/types.h>
+
+int ioreq_shared_setup(u64 pa, u64 size);
+/* The mmio_handler_t of ranges VM0 serves: fills the vCPU's slot, posts an
+ * event, returns MMIO_DEFERRED (the vCPU waits for ioreq_complete). */
+int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv);
+int ioreq_complete(u32 vm_id, u32 vcpu_id);
+/* Queue an event for VM0 and raise its doorbell. */
+void ioreq_post_event(u32 type, u32 vm_id, u32 vcpu, u32 arg);
+/* A vCPU waiting on an ioreq is abandoned (its VM stops). */
+void ioreq_cancel(struct vcpu *v);
+#endif
