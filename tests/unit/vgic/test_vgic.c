@@ -656,6 +656,195 @@ static void test_inject_checks(void **state)
 	assert_int_equal(kicked, BIT(1));
 }
 
+/* ---- per-vCPU locking ---- */
+
+/* Every vGIC lock of the VM is free (the shim asserts on double locking). */
+static void assert_unlocked(void)
+{
+	assert_int_equal(vm->vgic.lock.next, vm->vgic.lock.owner);
+	assert_int_equal(vm->vgic.unrouted_lock.next, vm->vgic.unrouted_lock.owner);
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		assert_int_equal(vm->vcpus[i]->vgic.lock.next, vm->vcpus[i]->vgic.lock.owner);
+}
+
+/* Route an SPI to vCPU t (MPIDR t / CPU interface t), or nowhere if t < 0. */
+static void route_spi(u32 intid, int t)
+{
+	if (vm->vgic.version == 3)
+		wr(D, V0, GICD_IROUTER + 8 * intid, 8, t < 0 ? 0x5 : (u64)t);
+	else
+		wr(D, V0, GICD_ITARGETSR + intid, 1, t < 0 ? 0 : 1U << t);
+}
+
+static void test_spi_state_follows_route(void **state)
+{
+	struct vcpu *v1 = vm->vcpus[1], *v2 = vm->vcpus[2], *v3 = vm->vcpus[3];
+
+	(void)state;
+	wr(D, V0, GICD_ICFGR + 8, 4, 0x2 << 16);  /* 40 edge */
+	enable_spi(40, 0x80);
+	route_spi(40, 1);
+	assert_int_equal(spi(40)->home, 1);
+
+	/* injected from another pCPU: lands with vCPU 1, only vCPU 1 kicked */
+	shim_pcpu.id = 3;
+	kicked = 0;
+	assert_int_equal(vgic_inject(vm, 0, 40, true), 0);
+	assert_unlocked();
+	assert_int_equal(kicked, BIT(1));
+	assert_true(vgic_has_pending(v1));
+	assert_false(vgic_has_pending(V0) || vgic_has_pending(v2));
+
+	/* rerouted while pending: the pending state moves with it */
+	kicked = 0;
+	route_spi(40, 2);
+	assert_unlocked();
+	assert_int_equal(spi(40)->home, 2);
+	assert_int_equal(spi(40)->target_vcpu, 2);
+	assert_true(spi(40)->pending);
+	assert_int_equal(kicked, BIT(2));
+	assert_false(vgic_has_pending(v1));
+	assert_true(vgic_has_pending(v2));
+	shim_pcpu.id = 1;
+	vgic_flush(v1);
+	assert_int_equal(v1->vgic.used_lrs, 0);
+	shim_pcpu.id = 2;
+	vgic_flush(v2);
+	assert_int_equal(v2->vgic.used_lrs, 1);
+	assert_int_equal(fake_lr[0].vintid, 40);
+	assert_true(spi(40)->in_lr);
+
+	/* vCPU 2's guest acknowledges it (active in its list register), then
+	 * it is rerouted to vCPU 0 and fires again: it stays with vCPU 2
+	 * until vCPU 2 gives its list registers back. */
+	fake_lr[0].state = VGIC_LR_ACTIVE;
+	shim_pcpu.id = 0;
+	kicked = 0;
+	route_spi(40, 0);
+	assert_unlocked();
+	assert_int_equal(spi(40)->target_vcpu, 0);
+	assert_int_equal(spi(40)->home, 2);
+	assert_int_equal(vgic_inject(vm, 0, 40, true), 0);
+	assert_unlocked();
+	assert_true(kicked & BIT(2));  /* the old home must let go of it */
+	assert_false(vgic_has_pending(V0));
+	vgic_flush(V0);
+	assert_int_equal(V0->vgic.used_lrs, 0);  /* not its to take yet */
+
+	/* vCPU 2 exits: the active state and the new edge move to vCPU 0 */
+	shim_pcpu.id = 2;
+	kicked = 0;
+	vgic_sync(v2);
+	assert_unlocked();
+	assert_int_equal(spi(40)->home, 0);
+	assert_false(spi(40)->in_lr);
+	assert_true(spi(40)->active && spi(40)->pending);
+	assert_int_equal(kicked, BIT(0));
+	assert_false(vgic_has_pending(v2));
+	assert_true(vgic_has_pending(V0));
+	shim_pcpu.id = 0;
+	vgic_flush(V0);
+	assert_int_equal(V0->vgic.used_lrs, 1);
+	assert_int_equal(fake_lr[0].vintid, 40);
+	assert_int_equal(fake_lr[0].state, VGIC_LR_PENDING | VGIC_LR_ACTIVE);
+	fake_lr[0].state = 0;  /* handled both */
+	vgic_sync(V0);
+	assert_false(spi(40)->active || spi(40)->pending);
+
+	/* routed nowhere: kept pending, nobody takes it, until routed again */
+	route_spi(40, -1);
+	assert_int_equal(spi(40)->home, VGIC_NO_TARGET);
+	kicked = 0;
+	assert_int_equal(vgic_inject(vm, 0, 40, true), 0);
+	assert_unlocked();
+	assert_int_equal(kicked, 0);
+	for (u32 i = 0; i < 4; i++)
+		assert_false(vgic_has_pending(vm->vcpus[i]));
+	assert_true(rd(D, V0, GICD_ISPENDR + 4, 4) & BIT(8));
+	route_spi(40, 3);
+	assert_unlocked();
+	assert_int_equal(spi(40)->home, 3);
+	assert_int_equal(kicked, BIT(3));
+	shim_pcpu.id = 3;
+	vgic_flush(v3);
+	assert_int_equal(v3->vgic.used_lrs, 1);
+	assert_int_equal(fake_lr[0].vintid, 40);
+	assert_int_equal(fake_lr[0].state, VGIC_LR_PENDING);
+	fake_lr[0].state = 0;
+	vgic_sync(v3);
+	assert_unlocked();
+}
+
+static void test_cross_vcpu_private(void **state)
+{
+	struct vcpu *v2 = vm->vcpus[2];
+
+	(void)state;
+	/* vCPU 2's PPI 20 and SGI 3, enabled through its own interface */
+	if (vm->vgic.version == 3) {
+		wr(R, v2, 2 * GICR_STRIDE + GICR_SGI_BASE + GICD_ISENABLER, 4, BIT(20) | BIT(3));
+	} else {
+		wr(D, v2, GICD_ISENABLER, 4, BIT(20) | BIT(3));
+	}
+	/* the hypervisor injects from pCPU 0 while vCPU 2 runs on pCPU 2 */
+	shim_pcpu.id = 0;
+	kicked = 0;
+	assert_int_equal(vgic_inject(vm, 2, 20, true), 0);
+	assert_unlocked();
+	assert_int_equal(kicked, BIT(2));
+	assert_true(vgic_has_pending(v2));
+	assert_false(vgic_has_pending(V0));
+	/* vCPU 0 sends vCPU 2 an SGI */
+	kicked = 0;
+	if (vm->vgic.version == 3) {
+		u64 v = (3ULL << ICC_SGI1R_INTID_SHIFT) | BIT(2);
+
+		assert_int_equal(vgic_sysreg(V0, SYS_KEY(3, 0, 12, 11, 5), false, &v), 0);
+	} else {
+		wr(D, V0, GICD_SGIR, 4, (0x4 << 16) | 3);
+	}
+	assert_unlocked();
+	assert_int_equal(kicked, BIT(2));
+	shim_pcpu.id = 2;
+	vgic_flush(v2);
+	assert_int_equal(v2->vgic.used_lrs, 2);
+	assert_int_equal(fake_lr[0].vintid, 3);
+	assert_int_equal(fake_lr[1].vintid, 20);
+	fake_lr[0].state = fake_lr[1].state = 0;
+	vgic_sync(v2);
+	assert_unlocked();
+}
+
+static void test_hw_spi_rerouted_in_lr(void **state)
+{
+	(void)state;
+	assert_int_equal(vgic_assign_hw(vm, 48), 0);
+	enable_spi(48, 0x80);
+	route_spi(48, 1);
+	vgic_forward_phys(vm, 48);
+	shim_pcpu.id = 1;
+	vgic_flush(vm->vcpus[1]);
+	assert_true(fake_lr[0].hw && fake_lr[0].vintid == 48);
+	fake_lr[0].state = VGIC_LR_ACTIVE;
+	/* the guest moves it while handling it: the physical one follows at
+	 * once, the virtual state when vCPU 1 syncs */
+	ngcalls = 0;
+	route_spi(48, 3);
+	assert_true(find_gcall(G_ROUTE, 48, 3) >= 0);
+	assert_int_equal(spi(48)->home, 1);
+	vgic_sync(vm->vcpus[1]);
+	assert_int_equal(spi(48)->home, 3);
+	assert_true(spi(48)->active);
+	shim_pcpu.id = 3;
+	vgic_flush(vm->vcpus[3]);
+	assert_true(fake_lr[0].hw);
+	assert_int_equal(fake_lr[0].state, VGIC_LR_ACTIVE);
+	fake_lr[0].state = 0;
+	vgic_sync(vm->vcpus[3]);
+	assert_false(spi(48)->active);
+	assert_unlocked();
+}
+
 /* ---- reset ---- */
 
 static void test_vm_reset(void **state)
@@ -759,6 +948,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hw_cpending_deactivates, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_hw_ppi, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_inject_checks, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_spi_state_follows_route, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_spi_state_follows_route, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_cross_vcpu_private, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_cross_vcpu_private, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_spi_rerouted_in_lr, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_spi_rerouted_in_lr, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_reset, setup_v3, teardown),
 		cmocka_unit_test(test_lr_formats),
 	};
