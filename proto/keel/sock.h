@@ -13,7 +13,7 @@
  * Commands: "daemon.ping", "vm.config" {"path": ...} or {"config": {...}} -> {"id"},
  * "vm.boot" {"id"}, "vm.list" -> {"vms": [...]}, "vm.info" {"id"},
  * "vm.shutdown" {"id", "force"}, "vm.reboot" {"id", "force"}, "vm.remove" {"id"},
- * "system.info".
+ * "vm.console_history" {"id"} -> {"data": "..."}, "system.info".
  */
 #ifndef KEEL_PROTO_SOCK_H
 #define KEEL_PROTO_SOCK_H

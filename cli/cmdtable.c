@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The command table (Xen's xl_cmdtable.c): every verb, its options and its
+ * help live here, so `keel help`, `keel <group> --help` and
+ * `keel <group> <cmd> --help` are all generated from one place.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* One command per block reads better than clang-format's packing. */
+/* clang-format off */
+const struct keel_cmd cli_cmds[] = {
+	{ "system", "daemon", cmd_system_daemon, 0, 0, 1,
+	  "[mediated-cfg.json]",
+	  "run keeld in the foreground",
+	  "Replaces itself with keeld ($KEEL_KEELD, default /usr/sbin/keeld), passing\n"
+	  "mediated-cfg.json (the disks guests may use) when given. VM0's init\n"
+	  "script starts it in the background." },
+	{ "system", "info", cmd_system_info, CLI_F_JSON, 0, 0,
+	  "[--json]",
+	  "show the hypervisor, CPUs, GIC and memory",
+	  "Reads /dev/keel directly, so it works without keeld.\n"
+	  "\n"
+	  "Options:\n"
+	  "  --json  print a JSON object" },
+	{ "vm", "config", cmd_vm_config, CLI_F_JSON, 1, 1,
+	  "[--json] <vm.json>",
+	  "create a VM from a config file; prints its id",
+	  "Creates the VM (not started) and prints its id alone on a line:\n"
+	  "  id=$(keel vm config vm1.json) && keel vm boot \"$id\"\n"
+	  "Keel's own JSON and Rust-Shyper's VM JSON are both accepted.\n"
+	  "\n"
+	  "Options:\n"
+	  "  --json  print keeld's whole result object" },
+	{ "vm", "boot", cmd_vm_boot, 0, 1, 1,
+	  "<id>",
+	  "load and start a configured VM",
+	  NULL },
+	{ "vm", "shutdown", cmd_vm_shutdown, CLI_F_FORCE, 1, 1,
+	  "[-f|--force] <id>",
+	  "power a VM off",
+	  "Asks the guest to power off.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --force  stop its vCPUs at once" },
+	{ "vm", "reboot", cmd_vm_reboot, CLI_F_FORCE, 1, 1,
+	  "[-f|--force] <id>",
+	  "restart a VM",
+	  "Asks the guest to reboot.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --force  reset it at once" },
+	{ "vm", "remove", cmd_vm_remove, 0, 1, 1,
+	  "<id>",
+	  "destroy a VM and free its memory",
+	  NULL },
+	{ "vm", "list", cmd_vm_list, CLI_F_JSON, 0, 0,
+	  "[--json]",
+	  "list VMs",
+	  "Columns: ID NAME STATE VCPUS MEMORY (MiB) UPTIME.\n"
+	  "\n"
+	  "Options:\n"
+	  "  --json  print keeld's result object" },
+	{ "vm", "info", cmd_vm_info, CLI_F_JSON, 1, 1,
+	  "[--json] <id>",
+	  "show one VM",
+	  "Options:\n"
+	  "  --json  print keeld's result object" },
+	{ "vm", "console", cmd_vm_console, 0, 1, 1,
+	  "<id>",
+	  "attach to a VM's console (Ctrl-] detaches)",
+	  "Prints the console's history, then connects the terminal to\n"
+	  "/dev/hvc<id> in raw mode. Press Ctrl-] to detach. When stdin is not a\n"
+	  "terminal, copies both ways until stdin ends (then prints what the guest\n"
+	  "still sends for a moment)." },
+};
+/* clang-format on */
+const size_t cli_nr_cmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
+
+bool cli_group_exists(const char *group)
+{
+	for (size_t i = 0; i < cli_nr_cmds; i++)
+		if (strcmp(cli_cmds[i].group, group) == 0)
+			return true;
+	return false;
+}
+
+const struct keel_cmd *cli_cmd_find(const char *group, const char *name)
+{
+	for (size_t i = 0; i < cli_nr_cmds; i++)
+		if (strcmp(cli_cmds[i].group, group) == 0 && strcmp(cli_cmds[i].name, name) == 0)
+			return &cli_cmds[i];
+	return NULL;
+}
+
+static void print_group_cmds(FILE *f, const char *group)
+{
+	for (size_t i = 0; i < cli_nr_cmds; i++) {
+		const struct keel_cmd *c = &cli_cmds[i];
+
+		if (strcmp(c->group, group) == 0)
+			fprintf(f, "  %-8s %-22s %s\n", c->name, c->usage, c->help);
+	}
+}
+
+void cli_print_usage(FILE *f)
+{
+	const char *last = "";
+
+	fprintf(f, "Usage: keel [--json] <group> <command> [options] [args]\n"
+		   "       keel help [<group> [<command>]]\n"
+		   "       keel --version\n");
+	for (size_t i = 0; i < cli_nr_cmds; i++) {
+		if (strcmp(cli_cmds[i].group, last) == 0)
+			continue;
+		last = cli_cmds[i].group;
+		fprintf(f, "\n%s commands:\n", last);
+		print_group_cmds(f, last);
+	}
+	fprintf(f, "\nRun 'keel <group> <command> --help' for more about a command.\n");
+}
+
+void cli_print_group_usage(FILE *f, const char *group)
+{
+	fprintf(f, "Usage: keel %s <command> [options] [args]\n\n%s commands:\n", group, group);
+	print_group_cmds(f, group);
+	fprintf(f, "\nRun 'keel %s <command> --help' for more about a command.\n", group);
+}
+
+void cli_print_cmd_help(FILE *f, const struct keel_cmd *c)
+{
+	/* The one-line help starts lower case in lists, a sentence here. */
+	fprintf(f, "Usage: keel %s %s %s\n\n%c%s.\n", c->group, c->name, c->usage,
+		toupper((unsigned char)c->help[0]), c->help + 1);
+	if (c->detail)
+		fprintf(f, "\n%s\n", c->detail);
+}
