@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM configs: Keel's own JSON schema and Rust-Shyper's VM JSON, both parsed
+ * into one struct vm_config. Parsing is a pure function of the text (plus
+ * file-existence checks when asked), so it can be fuzzed.
+ */
+#ifndef KEELD_CONFIG_H
+#define KEELD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/vm.h>
+
+#define CFG_PATH_MAX 1024
+#define CFG_CMDLINE_MAX 1024
+#define CFG_MIN_MEM (32ULL << 20)
+#define CFG_ERR_MAX 512
+
+enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
+enum cfg_on_reboot { CFG_REBOOT_RESTART, CFG_REBOOT_STOP };
+
+struct vm_config {
+	char label[64];                 /* config file name, for messages */
+	char source[CFG_PATH_MAX];      /* config file path ("" if inline) */
+	bool shyper;                    /* came in Rust-Shyper's schema */
+	char name[KEEL_VM_NAME_LEN];
+	unsigned nr_vcpus;
+	uint8_t pcpu[KEEL_MAX_VCPUS];   /* pCPU of each vCPU */
+	unsigned nr_mem;
+	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];
+	bool identity_map;
+	char kernel[CFG_PATH_MAX];
+	uint64_t kernel_ipa;            /* 0: first region's 2 MiB-aligned base + text_offset */
+	char initramfs[CFG_PATH_MAX];   /* "": none */
+	uint64_t initramfs_ipa;         /* 0: after the kernel */
+	char dtb[CFG_PATH_MAX];         /* "": generate one */
+	uint64_t dtb_ipa;               /* 0: near the top of the first region */
+	char cmdline[CFG_CMDLINE_MAX];
+	enum cfg_on_poweroff on_poweroff;
+	enum cfg_on_reboot on_reboot;
+	uint64_t uart_base;             /* PL011 (default KEEL_GUEST_UART_BASE) */
+	unsigned uart_spi;
+	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
+	char notes[512];                /* things ignored, for the log */
+};
+
+struct config_env {
+	unsigned id;          /* VM id the config is for (default pCPUs) */
+	unsigned nr_pcpus;    /* 0: unknown, no pCPU checks */
+	bool check_files;     /* stat kernel/initramfs/dtb (off in fuzzing) */
+	const char *dir;      /* relative file names resolve here ("" = cwd) */
+	const char *label;    /* name for messages, e.g. "vm1.json" */
+};
+
+/* Parse JSON text. Returns 0 or -errno with a message in err naming the
+ * file, the field and the value ("vm1.json: cpu.num: 9 is more than 8"). */
+int config_parse(const char *text, size_t len, const struct config_env *env,
+		 struct vm_config *cfg, char *err, size_t errlen);
+
+/* Read and parse a file; env->dir and env->label are taken from path. */
+int config_load(const char *path, const struct config_env *env, struct vm_config *cfg,
+		char *err, size_t errlen);
+
+/* Parse a memory size: 268435456, "256M", "1G", "512MiB", "0x10000000". */
+int config_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* /dev/keel: the ioctls of proto/keel/ioctl.h, each returning 0 or -errno. */
+#ifndef KEELD_DEV_H
+#define KEELD_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include <keel/ioctl.h>
+
+#define KEEL_DEV_PATH "/dev/keel"
+
+struct dev;
+typedef void (*dev_event_fn)(void *opaque, const struct keel_event *ev);
+/* Called after each batch of events: a place to flush buffered work. */
+typedef void (*dev_batch_fn)(void *opaque);
+
+/* Open and check that keel.ko and the hypervisor speak our revisions. On
+ * error err says why. */
+int dev_open(const char *path, struct dev **out, struct keel_ioc_version *ver, char *err,
+	     size_t errlen);
+void dev_close(struct dev *d);
+/* Watch for events with uv_poll on the loop. */
+int dev_watch(struct dev *d, uv_loop_t *loop, dev_event_fn fn, dev_batch_fn batch, void *opaque);
+
+int dev_sysinfo(struct dev *d, struct keel_sysinfo *si);
+int dev_vm_create(struct dev *d, struct keel_vm_desc *desc);
+int dev_vm_start(struct dev *d, unsigned id, uint64_t entry, uint64_t x0);
+int dev_vm_stop(struct dev *d, unsigned id);
+int dev_vm_destroy(struct dev *d, unsigned id);
+int dev_vm_info(struct dev *d, unsigned id, struct keel_vm_info *info);
+int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags);
+int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level);
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq);
+int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data);
+/* KEEL_IOC_VM_MAP + mmap: *host is the region's bytes in this process. */
+int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint64_t *size,
+	       void **host);
+int dev_console_add(struct dev *d, unsigned id);
+int dev_console_remove(struct dev *d, unsigned id);
+/* Returns bytes moved or -errno. */
+int dev_console_write(struct dev *d, unsigned id, const void *buf, size_t len);
+int dev_console_read(struct dev *d, unsigned id, void *buf, size_t len);
+
+#endif

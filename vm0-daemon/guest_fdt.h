@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The device tree a guest boots with, generated with libfdt. (Named
+ * guest_fdt, not fdt.h: libfdt.h includes <fdt.h> and must find libfdt's.)
+ */
+#ifndef KEELD_GUEST_FDT_H
+#define KEELD_GUEST_FDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/vm.h>
+
+#define GUEST_FDT_MAX (64 * 1024)
+#define GUEST_FDT_PHANDLE_GIC 1
+#define GUEST_FDT_PHANDLE_CLK 2
+#define GUEST_FDT_PHANDLE_GPIO 3
+#define GUEST_KEY_POWER 116 /* linux,code KEY_POWER */
+#define GUEST_GPIO_POWER_LINE 3
+
+struct guest_dt_params {
+	unsigned gic_version;  /* KEEL_GIC_V2 or KEEL_GIC_V3 */
+	uint64_t gicd, gicr, gicc;
+	unsigned nr_vcpus;
+	unsigned nr_mem;
+	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];
+	const char *bootargs;
+	uint64_t initrd_start, initrd_end;  /* both 0: no initramfs */
+	uint64_t uart_base;
+	unsigned uart_spi;
+	uint64_t gpio_base;
+	unsigned gpio_spi;
+};
+
+/* Build the DT into buf (at most len bytes). Returns 0 or -errno. */
+int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p);
+
+/* A user-supplied DTB (Shyper's device_tree_filename): rewrite /chosen's
+ * bootargs and initrd into it, in place (buf holds len bytes of room). */
+int guest_fdt_patch_chosen(void *buf, size_t len, const char *bootargs, uint64_t initrd_start,
+			   uint64_t initrd_end);
+
+#endif

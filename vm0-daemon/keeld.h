@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's state: one instance, owned by main(), reached by every part. */
+#ifndef KEELD_KEELD_H
+#define KEELD_KEELD_H
+
+#include <uv.h>
+
+#include <keel/ioctl.h>
+
+#include "mediated.h"
+
+#define KEELD_VERSION "0.1.0"
+
+struct dev;
+struct vm;
+struct server;
+
+struct keeld {
+	uv_loop_t *loop;
+	struct dev *dev;
+	struct keel_ioc_version ver;
+	struct keel_sysinfo si;
+	struct vm *vms[KEEL_MAX_VMS];   /* index = VM id; 0 (VM0) unused */
+	struct mediated_cfg mediated;
+	struct server *server;
+};
+
+#endif

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests: the generated guest DT, parsed back with libfdt. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libfdt.h>
+
+#include <keel/guest.h>
+#include <keel/hypercall.h>
+
+#include "guest_fdt.h"
+
+static uint8_t buf[GUEST_FDT_MAX];
+
+static void build(unsigned gic, unsigned nvcpus, bool initrd)
+{
+	struct guest_dt_params p = {
+		.gic_version = gic,
+		.gicd = 0x08000000, .gicr = gic == KEEL_GIC_V3 ? 0x080a0000 : 0,
+		.gicc = gic == KEEL_GIC_V2 ? 0x08010000 : 0,
+		.nr_vcpus = nvcpus,
+		.nr_mem = 2,
+		.mem = { { 0x40000000, 0x10000000 }, { 0x80000000, 0x2000000 } },
+		.bootargs = "console=ttyAMA0 earlycon",
+		.initrd_start = initrd ? 0x42800000 : 0,
+		.initrd_end = initrd ? 0x43000000 : 0,
+		.uart_base = KEEL_GUEST_UART_BASE, .uart_spi = KEEL_GUEST_UART_SPI,
+		.gpio_base = KEEL_GUEST_GPIO_BASE, .gpio_spi = KEEL_GUEST_GPIO_SPI,
+	};
+
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+	assert_int_equal(fdt_check_header(buf), 0);
+}
+
+static int node(const char *path)
+{
+	int off = fdt_path_offset(buf, path);
+
+	if (off < 0)
+		fail_msg("no node %s", path);
+	return off;
+}
+
+static const void *prop(const char *path, const char *name, int *len)
+{
+	const void *v = fdt_getprop(buf, node(path), name, len);
+
+	if (!v)
+		fail_msg("no %s in %s", name, path);
+	return v;
+}
+
+static uint32_t cell(const char *path, const char *name, int i)
+{
+	int len;
+	const fdt32_t *c = prop(path, name, &len);
+
+	assert_true((i + 1) * 4 <= len);
+	return fdt32_to_cpu(c[i]);
+}
+
+static uint64_t cell64(const char *path, const char *name, int i)
+{
+	return ((uint64_t)cell(path, name, 2 * i) << 32) | cell(path, name, 2 * i + 1);
+}
+
+static void test_root_chosen_memory(void **state)
+{
+	int len;
+
+	build(KEEL_GIC_V3, 2, true);
+	assert_int_equal(fdt_node_check_compatible(buf, 0, "linux,dummy-virt"), 0);
+	assert_int_equal(cell("/", "#address-cells", 0), 2);
+	assert_int_equal(cell("/", "#size-cells", 0), 2);
+	assert_int_equal(cell("/", "interrupt-parent", 0), GUEST_FDT_PHANDLE_GIC);
+	assert_string_equal(prop("/chosen", "bootargs", &len), "console=ttyAMA0 earlycon");
+	assert_string_equal(prop("/chosen", "stdout-path", &len), "/pl011@9000000");
+	assert_int_equal(cell64("/chosen", "linux,initrd-start", 0), 0x42800000);
+	assert_int_equal(cell64("/chosen", "linux,initrd-end", 0), 0x43000000);
+	assert_string_equal(prop("/memory@40000000", "device_type", &len), "memory");
+	assert_int_equal(cell64("/memory@40000000", "reg", 0), 0x40000000);
+	assert_int_equal(cell64("/memory@40000000", "reg", 1), 0x10000000);
+	assert_int_equal(cell64("/memory@80000000", "reg", 1), 0x2000000);
+
+	build(KEEL_GIC_V3, 1, false);
+	assert_null(fdt_getprop(buf, node("/chosen"), "linux,initrd-start", &len));
+}
+
+static void test_cpus_psci(void **state)
+{
+	int len;
+
+	build(KEEL_GIC_V3, 3, false);
+	assert_int_equal(cell("/cpus", "#address-cells", 0), 1);
+	assert_int_equal(cell("/cpus", "#size-cells", 0), 0);
+	for (int i = 0; i < 3; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/cpus/cpu@%d", i);
+		assert_int_equal(cell(path, "reg", 0), i);
+		assert_string_equal(prop(path, "device_type", &len), "cpu");
+		assert_string_equal(prop(path, "enable-method", &len), "psci");
+		assert_int_equal(fdt_node_check_compatible(buf, node(path), "arm,armv8"), 0);
+	}
+	assert_true(fdt_path_offset(buf, "/cpus/cpu@3") < 0);
+	assert_int_equal(fdt_node_check_compatible(buf, node("/psci"), "arm,psci-1.0"), 0);
+	assert_int_equal(fdt_node_check_compatible(buf, node("/psci"), "arm,psci-0.2"), 0);
+	assert_string_equal(prop("/psci", "method", &len), "hvc");
+}
+
+static void test_gic_timer(void **state)
+{
+	int len, gic;
+
+	build(KEEL_GIC_V3, 2, false);
+	gic = fdt_node_offset_by_phandle(buf, GUEST_FDT_PHANDLE_GIC);
+	assert_int_equal(gic, node("/intc@8000000"));
+	assert_int_equal(fdt_node_check_compatible(buf, gic, "arm,gic-v3"), 0);
+	assert_int_equal(cell64("/intc@8000000", "reg", 0), 0x08000000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 1), 0x10000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 2), 0x080a0000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 3), 2 * 0x20000);
+	assert_int_equal(cell("/intc@8000000", "#interrupt-cells", 0), 3);
+	assert_int_equal(cell("/intc@8000000", "#redistributor-regions", 0), 1);
+	assert_non_null(prop("/intc@8000000", "interrupt-controller", &len));
+	assert_int_equal(fdt_node_check_compatible(buf, node("/timer"), "arm,armv8-timer"), 0);
+	assert_non_null(prop("/timer", "always-on", &len));
+	prop("/timer", "interrupts", &len);
+	assert_int_equal(len, 12 * 4);
+	{
+		static const uint32_t want[12] = { 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4 };
+
+		for (int i = 0; i < 12; i++)
+			assert_int_equal(cell("/timer", "interrupts", i), want[i]);
+	}
+
+	build(KEEL_GIC_V2, 4, false);
+	assert_int_equal(fdt_node_check_compatible(buf, node("/intc@8000000"), "arm,cortex-a15-gic"), 0);
+	assert_int_equal(cell64("/intc@8000000", "reg", 1), 0x1000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 2), 0x08010000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 3), 0x2000);
+	assert_null(fdt_getprop(buf, node("/intc@8000000"), "#redistributor-regions", &len));
+	assert_int_equal(cell("/timer", "interrupts", 2), 0xf04);  /* 4 CPUs in the mask */
+	build(KEEL_GIC_V2, 2, false);
+	assert_int_equal(cell("/timer", "interrupts", 2), 0x304);
+}
+
+static void test_uart_gpio(void **state)
+{
+	int len, clk, key;
+
+	build(KEEL_GIC_V3, 1, false);
+	clk = fdt_node_offset_by_phandle(buf, GUEST_FDT_PHANDLE_CLK);
+	assert_int_equal(clk, node("/apb-pclk"));
+	assert_int_equal(fdt_node_check_compatible(buf, clk, "fixed-clock"), 0);
+	assert_int_equal(cell("/apb-pclk", "clock-frequency", 0), 24000000);
+	assert_int_equal(cell("/apb-pclk", "#clock-cells", 0), 0);
+
+	assert_int_equal(fdt_node_check_compatible(buf, node("/pl011@9000000"), "arm,pl011"), 0);
+	assert_int_equal(fdt_node_check_compatible(buf, node("/pl011@9000000"), "arm,primecell"), 0);
+	assert_int_equal(cell64("/pl011@9000000", "reg", 0), 0x09000000);
+	assert_int_equal(cell64("/pl011@9000000", "reg", 1), 0x1000);
+	assert_int_equal(cell("/pl011@9000000", "interrupts", 0), 0);
+	assert_int_equal(cell("/pl011@9000000", "interrupts", 1), 1);
+	assert_int_equal(cell("/pl011@9000000", "interrupts", 2), 4);
+	assert_int_equal(cell("/pl011@9000000", "clocks", 0), GUEST_FDT_PHANDLE_CLK);
+	assert_int_equal(cell("/pl011@9000000", "clocks", 1), GUEST_FDT_PHANDLE_CLK);
+	assert_int_equal(fdt_stringlist_search(buf, node("/pl011@9000000"), "clock-names", "uartclk"), 0);
+	assert_int_equal(fdt_stringlist_search(buf, node("/pl011@9000000"), "clock-names", "apb_pclk"), 1);
+
+	assert_int_equal(fdt_node_offset_by_phandle(buf, GUEST_FDT_PHANDLE_GPIO), node("/pl061@9030000"));
+	assert_int_equal(fdt_node_check_compatible(buf, node("/pl061@9030000"), "arm,pl061"), 0);
+	assert_non_null(prop("/pl061@9030000", "gpio-controller", &len));
+	assert_int_equal(cell("/pl061@9030000", "#gpio-cells", 0), 2);
+	assert_int_equal(cell("/pl061@9030000", "interrupts", 1), 7);
+
+	key = node("/gpio-keys/poweroff");
+	assert_int_equal(fdt_node_check_compatible(buf, node("/gpio-keys"), "gpio-keys"), 0);
+	assert_string_equal(fdt_getprop(buf, key, "label", &len), "GPIO Key Poweroff");
+	assert_int_equal(cell("/gpio-keys/poweroff", "linux,code", 0), 116);
+	assert_int_equal(cell("/gpio-keys/poweroff", "gpios", 0), GUEST_FDT_PHANDLE_GPIO);
+	assert_int_equal(cell("/gpio-keys/poweroff", "gpios", 1), 3);
+	assert_int_equal(cell("/gpio-keys/poweroff", "gpios", 2), 0);
+}
+
+static void test_limits_and_patch(void **state)
+{
+	struct guest_dt_params p = { .gic_version = KEEL_GIC_V3, .nr_vcpus = 1, .nr_mem = 1,
+				     .mem = { { 0x40000000, 0x10000000 } }, .uart_base = 0x9000000 };
+	uint8_t small[256];
+	int len;
+
+	assert_int_equal(guest_fdt_build(small, sizeof(small), &p), -ENOSPC);
+	p.nr_vcpus = 9;
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+	p.nr_vcpus = 0;
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+
+	/* a user DTB gets its /chosen rewritten */
+	build(KEEL_GIC_V3, 1, false);
+	assert_int_equal(guest_fdt_patch_chosen(buf, sizeof(buf), "root=/dev/vda", 0x44000000, 0x44100000), 0);
+	assert_string_equal(prop("/chosen", "bootargs", &len), "root=/dev/vda");
+	assert_int_equal(cell64("/chosen", "linux,initrd-start", 0), 0x44000000);
+	memset(small, 0xff, sizeof(small));
+	assert_int_equal(guest_fdt_patch_chosen(small, sizeof(small), "x", 0, 0), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_root_chosen_memory),
+		cmocka_unit_test(test_cpus_psci),
+		cmocka_unit_test(test_gic_timer),
+		cmocka_unit_test(test_uart_gpio),
+		cmocka_unit_test(test_limits_and_patch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

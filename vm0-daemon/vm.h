@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest lifecycle: config -> VM_CREATE, boot, stop, reboot, remove, state,
+ * and the events the hypervisor sends about guests (ioreqs, stops).
+ */
+#ifndef KEELD_VM_H
+#define KEELD_VM_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "console.h"
+#include "devices/pl011.h"
+#include "devices/pl061.h"
+#include "keeld.h"
+#include "loader.h"
+#include "mmio.h"
+
+#define VM_SHUTDOWN_GRACE_MS 30000
+#define VM_BUTTON_PRESS_MS 100
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+enum vm_pending { VM_PEND_NONE, VM_PEND_SHUTDOWN, VM_PEND_REBOOT };
+
+struct req;
+
+struct vm {
+	unsigned id;
+	struct keeld *kd;
+	struct vm_config cfg;
+	bool adopted;          /* found in the hypervisor at start-up; config unknown */
+	bool in_hyp;           /* created in the hypervisor and not destroyed */
+	enum vm_state state;
+	unsigned stop_reason;  /* KEEL_STOP_* */
+	struct keel_vm_desc desc;
+	struct guest_mem gm;
+	struct mmio_table mmio;
+	bool unknown_logged;
+	struct pl011 uart;
+	struct pl061 gpio;
+	bool console_added;
+	bool input_waiting;    /* /dev/hvc has bytes the UART FIFO had no room for */
+	struct console con;
+	uv_timer_t button_timer;
+	uv_timer_t grace_timer;
+	unsigned open_handles;
+	enum vm_pending pending;
+	bool pending_forced;
+	struct req *waiter;    /* a request answered when the pending op ends */
+	uint64_t boots;
+};
+
+const char *vm_state_name(enum vm_state s);
+struct vm *vm_get(struct keeld *kd, unsigned id);
+/* Lowest free id, or -ENOSPC. */
+int vm_pick_id(struct keeld *kd);
+/* KEEL_IOC_VM_CREATE for a parsed config; the VM keeps the config. */
+int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, char *err, size_t errlen);
+int vm_boot(struct vm *vm, char *err, size_t errlen);
+/* Power button (grace period, then forced), or at once when forced. The
+ * request, when given and the op takes time, is answered at the end. */
+int vm_shutdown(struct vm *vm, bool reboot, bool force, struct req *req, char *err, size_t errlen);
+int vm_remove(struct vm *vm, char *err, size_t errlen);
+/* Fresh state from the hypervisor (KEEL_IOC_VM_INFO); info may be NULL. */
+int vm_refresh(struct vm *vm, struct keel_vm_info *info);
+
+/* The hypervisor's events, and the end of each batch of them. */
+void vm_on_event(void *kd, const struct keel_event *ev);
+void vm_after_events(void *kd);
+/* VMs a previous keeld left in the hypervisor. */
+void vm_adopt_existing(struct keeld *kd);
+
+#endif
