@@ -7,7 +7,7 @@ set -euo pipefail
 kdir=$1 src=$2 proto=$3 work=$4 out=$5
 rm -rf "$work"
 mkdir -p "$work/vm0-kmod" "$work/proto"
-cp "$src/keel.c" "$src/Kbuild" "$work/vm0-kmod/"
+cp "$src"/*.c "$src"/*.h "$src/Kbuild" "$work/vm0-kmod/"
 cp -r "$proto/keel" "$work/proto/"
 # Debian's headers ship no vmlinux, so kbuild always skips BTF: not news.
 make -s -C "$kdir" M="$work/vm0-kmod" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules 2>&1 |

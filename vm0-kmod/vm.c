@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifecycle ioctls: each copies its argument in, checks what keel.ko can
+ * check cheaply (the hypervisor range-checks everything again), and makes
+ * one hypercall.
+ */
+#define pr_fmt(fmt) "keel: " fmt
+
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "keel.h"
+
+/* First and last SPI INTID (GICv2 and GICv3 alike). */
+#define KEEL_SPI_FIRST 32
+#define KEEL_SPI_LAST 1019
+
+/*
+ * in: a whole struct keel_vm_desc (keeld chooses desc.id, 1..15);
+ * out: desc.id = the id the hypervisor reports. Nothing else is written back.
+ */
+long keel_ioc_vm_create(struct keel_dev *kd, void __user *uarg)
+{
+	struct keel_vm_desc __user *udesc = uarg;
+	struct keel_vm_desc *desc;
+	u32 id = 0;
+	long ret;
+
+	desc = keel_hc_buf_alloc(sizeof(*desc));
+	if (!desc)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(desc, udesc, sizeof(*desc)))
+		goto out;
+	ret = -EINVAL;
+	if (desc->magic != KEEL_VM_DESC_MAGIC || desc->revision != KEEL_VM_DESC_REVISION ||
+	    !keel_guest_id_ok(desc->id) ||
+	    !desc->nr_vcpus || desc->nr_vcpus > KEEL_MAX_VCPUS ||
+	    !desc->nr_mem || desc->nr_mem > KEEL_VM_MAX_MEM ||
+	    !memchr(desc->name, '\0', sizeof(desc->name)))
+		goto out;
+
+	ret = keel_hc_vm_create(desc, &id);
+	if (ret)
+		goto out;
+	if (!keel_guest_id_ok(id)) {
+		pr_err("VM_CREATE returned id %u\n", id);
+		ret = -EPROTO;
+		goto out;
+	}
+	/* A new VM starts with nothing mapped for userspace. */
+	mutex_lock(&kd->map_lock);
+	keel_maps_forget(kd, id);
+	mutex_unlock(&kd->map_lock);
+	ret = put_user(id, &udesc->id);
+out:
+	kfree(desc);
+	return ret;
+}
+
+long keel_ioc_vm_start(void __user *uarg)
+{
+	struct keel_ioc_vm_start s;
+
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	if (!keel_guest_id_ok(s.id) || s.pad)
+		return -EINVAL;
+	return keel_hc_vm_start(s.id, s.entry, s.x0);
+}
+
+static long keel_copy_vm_id(void __user *uarg, u32 *id)
+{
+	struct keel_ioc_vm_id v;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (!keel_guest_id_ok(v.id) || v.vcpu)
+		return -EINVAL;
+	*id = v.id;
+	return 0;
+}
+
+long keel_ioc_vm_stop(void __user *uarg)
+{
+	u32 id;
+	long ret;
+
+	ret = keel_copy_vm_id(uarg, &id);
+	return ret ? ret : keel_hc_vm_stop(id);
+}
+
+/*
+ * The VM's memory goes back to the pool and on to the next guest: refuse
+ * (-EBUSY) while any of it is still mmap()ed here. map_lock keeps a new
+ * mmap() from slipping in between the check and the hypercall.
+ */
+long keel_ioc_vm_destroy(struct keel_dev *kd, void __user *uarg)
+{
+	u32 id;
+	long ret;
+
+	ret = keel_copy_vm_id(uarg, &id);
+	if (ret)
+		return ret;
+	mutex_lock(&kd->map_lock);
+	if (keel_maps_busy(kd, id)) {
+		ret = -EBUSY;
+	} else {
+		ret = keel_hc_vm_destroy(id);
+		if (!ret)
+			keel_maps_forget(kd, id);
+	}
+	mutex_unlock(&kd->map_lock);
+	return ret;
+}
+
+/* in: info.id (0 = VM0 itself); out: the whole struct. */
+long keel_ioc_vm_info(void __user *uarg)
+{
+	struct keel_vm_info __user *uinfo = uarg;
+	struct keel_vm_info *info;
+	u32 id;
+	long ret;
+
+	if (get_user(id, &uinfo->id))
+		return -EFAULT;
+	if (id >= KEEL_MAX_VMS)
+		return -EINVAL;
+	info = keel_hc_buf_alloc(sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	ret = keel_hc_vm_info(id, info);
+	if (ret)
+		goto out;
+	if (info->magic != KEEL_VM_INFO_MAGIC || info->id != id) {
+		pr_warn("vm_info: magic %#x id %u for VM %u\n", info->magic, info->id, id);
+		ret = -EPROTO;
+		goto out;
+	}
+	/* The hypervisor wrote the name: terminate it for userspace's sake. */
+	info->name[KEEL_VM_NAME_LEN - 1] = '\0';
+	if (copy_to_user(uinfo, info, sizeof(*info)))
+		ret = -EFAULT;
+out:
+	kfree(info);
+	return ret;
+}
+
+long keel_ioc_mmio_register(void __user *uarg)
+{
+	struct keel_ioc_mmio m;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (!keel_guest_id_ok(m.id) || (m.flags & ~KEEL_MMIO_IOREQ) ||
+	    !m.size || !PAGE_ALIGNED(m.base) || !PAGE_ALIGNED(m.size) ||
+	    m.base + m.size < m.base)
+		return -EINVAL;
+	return keel_hc_mmio_register(m.id, m.base, m.size, m.flags);
+}
+
+long keel_ioc_irq_line(void __user *uarg)
+{
+	struct keel_ioc_irq irq;
+
+	if (copy_from_user(&irq, uarg, sizeof(irq)))
+		return -EFAULT;
+	if (!keel_guest_id_ok(irq.id) || irq.pad || irq.level > KEEL_IRQ_EDGE ||
+	    irq.intid < KEEL_SPI_FIRST || irq.intid > KEEL_SPI_LAST)
+		return -EINVAL;
+	return keel_hc_irq_line(irq.id, irq.intid, irq.level);
+}
