@@ -165,6 +165,7 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		(d->flags & KEEL_VM_F_IDENTITY) ? ", identity-mapped" : "");
 	return 0;
 fail:
+	vm_unpublish(vm);
 	guest_free(vm);
 	return ret;
 }

@@ -152,23 +152,27 @@ static bool vtimer_due(const struct vcpu *v, u64 now, u64 *when)
 	return v->sys.cntv_cval <= now;
 }
 
+/* A vCPU the EL2 timer must wake: blocked (not on an ioreq), not loaded
+ * (a loaded one's timer fires by itself through the forwarded PPI). */
+static bool needs_timer_wake(const struct vcpu *v)
+{
+	return !v->loaded && v->state == VCPU_BLOCKED && !v->ioreq_wait;
+}
+
 /* CNTHP: end of the slice if someone waits, or the earliest virtual timer
- * of a blocked vCPU that is not loaded (a loaded one's timer fires by
- * itself through the forwarded PPI). Called with rq_lock held. */
+ * of a vCPU that needs_timer_wake. That holds on a bind pCPU too: its one
+ * vCPU may have been descheduled while the pCPU was still shared. Called
+ * with rq_lock held. */
 static void timer_program(struct pcpu *pc)
 {
 	u64 now = read_sysreg(cntpct_el0), deadline = ~0ULL, when;
 
-	if (pc->nr_bound <= 1) {
-		write_sysreg(0, cnthp_ctl_el2);
-		return;
-	}
-	if (pc->rq_head)
+	if (pc->rq_head && pc->nr_bound > 1)
 		deadline = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
 
-		if (!v->loaded && v->state == VCPU_BLOCKED && vtimer_due(v, ~0ULL, &when))
+		if (needs_timer_wake(v) && vtimer_due(v, ~0ULL, &when))
 			deadline = MIN(deadline, when);
 	}
 	if (deadline == ~0ULL) {
@@ -189,7 +193,7 @@ void sched_timer_irq(void)
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
 
-		if (!v->loaded && v->state == VCPU_BLOCKED && !v->ioreq_wait && vtimer_due(v, now, &when)) {
+		if (needs_timer_wake(v) && vtimer_due(v, now, &when)) {
 			v->state = VCPU_RUNNABLE;
 			rq_add(pc, v);
 		}

@@ -234,7 +234,17 @@ void vgic_save(struct vcpu *vcpu)
 
 void vgic_restore(struct vcpu *vcpu)
 {
-	vgic_hw->restore(&vcpu->vgic);
+	struct vgic_cpu *c = &vcpu->vgic;
+
+	/* The banked physical PPIs forwarded to guests (the virtual timer)
+	 * carry the enable state of whichever vCPU ran here last: apply this
+	 * one's at the next flush. */
+	spin_lock(&c->lock);
+	for (u32 i = 16; i < GIC_NR_PRIVATE; i++)
+		if (c->private_irqs[i].hw)
+			c->ppi_hw_dirty |= (u32)BIT(i);
+	spin_unlock(&c->lock);
+	vgic_hw->restore(c);
 }
 
 void vgic_maintenance(void)
