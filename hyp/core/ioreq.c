@@ -76,6 +76,12 @@ int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 	if (!s || v->vm->id >= KEEL_MAX_VMS || v->id >= KEEL_MAX_VCPUS)
 		return -ENODEV;  /* nobody serves it: the guest gets an external abort */
 	slot = &s->ioreq[v->vm->id][v->id];
+	if (READ_ONCE(slot->state) != KEEL_IOREQ_NONE)
+		pr_warn("vm%u vcpu%u: ioreq slot in state %u (seq %llu) at a new request", v->vm->id, v->id,
+			READ_ONCE(slot->state), (unsigned long long)v->ioreq_seq);
+	/* Blocked before VM0 can see the request, so its answer always finds
+	 * the vCPU waiting. */
+	sched_block_ioreq(v);
 	v->ioreq_seq++;
 	slot->vm_id = v->vm->id;
 	slot->vcpu = v->id;
@@ -87,10 +93,6 @@ int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 	/* dmb: the request is complete before VM0 can see it READY. */
 	dmb(ishst);
 	WRITE_ONCE(slot->state, KEEL_IOREQ_READY);
-	v->ioreq_write = acc->write;
-	v->ioreq_size = acc->size;
-	v->ioreq_wait = true;
-	v->state = VCPU_BLOCKED;
 	ioreq_post_event(KEEL_EV_IOREQ, v->vm->id, v->id, 0);
 	return MMIO_DEFERRED;
 }
@@ -111,20 +113,24 @@ int ioreq_complete(u32 vm_id, u32 vcpu_id)
 		return -EINVAL;
 	v = vm->vcpus[vcpu_id];
 	slot = &s->ioreq[vm_id][vcpu_id];
-	if (!v->ioreq_wait || READ_ONCE(slot->state) != KEEL_IOREQ_DONE)
+	if (!v->ioreq_wait || READ_ONCE(slot->state) != KEEL_IOREQ_DONE) {
+		pr_warn("vm%u vcpu%u: ioreq complete refused: wait %d state %u", vm_id, vcpu_id,
+			v->ioreq_wait, READ_ONCE(slot->state));
 		return -EINVAL;
+	}
 	/* dmb: read the answer only after seeing DONE (VM0 wrote data first). */
 	dmb(ishld);
 	data = READ_ONCE(slot->data);
 	seq = READ_ONCE(slot->seq);
-	if (seq != v->ioreq_seq)
+	if (seq != v->ioreq_seq) {
+		pr_warn("vm%u vcpu%u: ioreq complete refused: seq %llu, expected %llu", vm_id, vcpu_id,
+			(unsigned long long)seq, (unsigned long long)v->ioreq_seq);
 		return -EINVAL;
+	}
 	WRITE_ONCE(slot->state, KEEL_IOREQ_NONE);
 	if (!v->ioreq_write)
 		vcpu_mmio_result(v, data);
 	vcpu_mmio_done(v);
-	v->ioreq_wait = false;
-	if (v->state == VCPU_BLOCKED)
-		sched_enqueue(v);
+	sched_ioreq_done(v);
 	return 0;
 }

@@ -13,14 +13,29 @@ static char ring[LOG_RING_SIZE];
 static u64 ring_seq;  /* total bytes written */
 static spinlock_t log_lock = SPINLOCK_INIT;
 
+static void uart_out(char c)
+{
+	if (c == '\n')
+		uart_putc('\r');
+	uart_putc(c);
+}
+
 static void emit(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		ring[ring_seq++ % LOG_RING_SIZE] = s[i];
-		if (s[i] == '\n')
-			uart_putc('\r');
-		uart_putc(s[i]);
+		uart_out(s[i]);
 	}
+}
+
+/* Lines logged before the UART was known (a DT too broken to say where it
+ * is, or parsed after the error): print them once it is. */
+void log_replay(void)
+{
+	u64 first = ring_seq > LOG_RING_SIZE ? ring_seq - LOG_RING_SIZE : 0;
+
+	for (u64 i = first; i < ring_seq; i++)
+		uart_out(ring[i % LOG_RING_SIZE]);
 }
 
 static void log_vprintf(const char *fmt, va_list ap)

@@ -132,8 +132,10 @@ void hyp_main(u64 dtb_pa)
 	memcpy(fdt, boot_fdt, fdt_size);
 
 	ret = platform_parse(fdt);
-	if (plat.uart.base)
+	if (plat.uart.base) {
 		uart_init(plat.uart.base);
+		log_replay();  /* anything platform_parse said before the UART was known */
+	}
 	pr_info("Keel hypervisor %u.%u (ABI %u) starting", KEEL_VERSION_MAJOR, KEEL_VERSION_MINOR,
 		KEEL_HC_ABI_REVISION);
 	if (ret)

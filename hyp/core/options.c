@@ -89,7 +89,7 @@ static int bad_token(const char *tok, size_t len, const char *why)
 		len = sizeof(buf) - 1;
 	memcpy(buf, tok, len);
 	buf[len] = '\0';
-	pr_err("command line: '%s': %s\n", buf, why);
+	pr_err("command line: '%s': %s", buf, why);
 	return -EINVAL;
 }
 

@@ -50,7 +50,7 @@ const char *dt_get_string(const void *fdt, int node, const char *prop, int *err)
 		return NULL;
 	}
 	if (len <= 0 || s[len - 1] != '\0') {
-		pr_err("%s: property '%s' is not a string\n", dt_node_name(fdt, node), prop);
+		pr_err("%s: property '%s' is not a string", dt_node_name(fdt, node), prop);
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -65,7 +65,7 @@ int dt_bus_cells(const void *fdt, int bus, int *ac, int *sc)
 	*ac = fdt_address_cells(fdt, bus);
 	*sc = fdt_size_cells(fdt, bus);
 	if (*ac < 1 || *ac > 2 || *sc < 0 || *sc > 2) {
-		pr_err("%s: unsupported #address-cells/#size-cells\n", dt_node_name(fdt, bus));
+		pr_err("%s: unsupported #address-cells/#size-cells", dt_node_name(fdt, bus));
 		return -EINVAL;
 	}
 	return 0;
@@ -102,7 +102,7 @@ static int reg_get(const void *fdt, int node, int ac, int sc, int idx,
 	if (!reg)
 		return -ENOENT;
 	if (len <= 0 || len % stride) {
-		pr_err("%s: 'reg' is %d bytes, not a multiple of %d (#address-cells %d, #size-cells %d)\n",
+		pr_err("%s: 'reg' is %d bytes, not a multiple of %d (#address-cells %d, #size-cells %d)",
 		       dt_node_name(fdt, node), len, stride, ac, sc);
 		return -EINVAL;
 	}
@@ -185,7 +185,7 @@ static int gic_spec_to_intid(const void *fdt, int node, const char *prop,
 		*intid = n + 32;
 		return 0;
 	}
-	pr_err("%s: '%s' has an interrupt of type %u number %u\n",
+	pr_err("%s: '%s' has an interrupt of type %u number %u",
 	       dt_node_name(fdt, node), prop, type, n);
 	return -EINVAL;
 }
@@ -195,12 +195,12 @@ static int parse_cpus(const void *fdt)
 	int cpus = fdt_path_offset(fdt, "/cpus"), node, ac, len;
 
 	if (cpus < 0) {
-		pr_err("no /cpus node\n");
+		pr_err("no /cpus node");
 		return -ENODEV;
 	}
 	ac = fdt_address_cells(fdt, cpus);
 	if (ac < 1 || ac > 2) {
-		pr_err("/cpus: #address-cells must be 1 or 2\n");
+		pr_err("/cpus: #address-cells must be 1 or 2");
 		return -EINVAL;
 	}
 	plat.nr_cpus = 0;
@@ -210,18 +210,18 @@ static int parse_cpus(const void *fdt)
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
 		if (!reg || len < ac * 4) {
-			pr_err("%s: missing or short 'reg'\n", dt_node_name(fdt, node));
+			pr_err("%s: missing or short 'reg'", dt_node_name(fdt, node));
 			return -EINVAL;
 		}
 		if (plat.nr_cpus == MAX_PCPUS) {
-			pr_warn("more than %d CPUs: %s and later ones are not used\n",
+			pr_warn("more than %d CPUs: %s and later ones are not used",
 				MAX_PCPUS, dt_node_name(fdt, node));
 			break;
 		}
 		plat.mpidr[plat.nr_cpus++] = dt_read_cells(reg, ac);
 	}
 	if (!plat.nr_cpus) {
-		pr_err("/cpus has no cpu nodes\n");
+		pr_err("/cpus has no cpu nodes");
 		return -ENODEV;
 	}
 	return 0;
@@ -245,7 +245,7 @@ static int parse_memory(const void *fdt)
 			if (!r.size)
 				continue;
 			if (r.base + r.size < r.base) {
-				pr_err("%s: 'reg' range wraps\n", dt_node_name(fdt, node));
+				pr_err("%s: 'reg' range wraps", dt_node_name(fdt, node));
 				return -EINVAL;
 			}
 			if (plat.nr_ram == MAX_RAM_RANGES) {
@@ -265,9 +265,9 @@ static int parse_memory(const void *fdt)
 			return ret;
 	}
 	if (full)
-		pr_warn("more than %d RAM ranges: the rest are not used\n", MAX_RAM_RANGES);
+		pr_warn("more than %d RAM ranges: the rest are not used", MAX_RAM_RANGES);
 	if (!plat.nr_ram) {
-		pr_err("no memory node with RAM\n");
+		pr_err("no memory node with RAM");
 		return -ENODEV;
 	}
 	return 0;
@@ -282,9 +282,9 @@ static int parse_gic(const void *fdt)
 	node = dt_find_gic(fdt, &version, &compat);
 	if (node < 0) {
 		if (compat)
-			pr_err("unsupported interrupt controller '%s'\n", compat);
+			pr_err("unsupported interrupt controller '%s'", compat);
 		else
-			pr_err("no interrupt controller in the device tree\n");
+			pr_err("no interrupt controller in the device tree");
 		return -ENODEV;
 	}
 	parent = fdt_parent_offset(fdt, node);
@@ -300,14 +300,14 @@ static int parse_gic(const void *fdt)
 		const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
 
 		if (nr && (len != 4 || fdt32_to_cpu(*nr) < 1)) {
-			pr_err("%s: bad '#redistributor-regions'\n", dt_node_name(fdt, node));
+			pr_err("%s: bad '#redistributor-regions'", dt_node_name(fdt, node));
 			return -EINVAL;
 		}
 		if (nr && fdt32_to_cpu(*nr) > 1)
 			pr_warn("%s: %u redistributor regions; only the first is used\n",
 				dt_node_name(fdt, node), fdt32_to_cpu(*nr));
 		if (reg_count(fdt, node, ac, sc) < 2) {
-			pr_err("%s: GICv3 'reg' needs GICD and GICR\n", dt_node_name(fdt, node));
+			pr_err("%s: GICv3 'reg' needs GICD and GICR", dt_node_name(fdt, node));
 			return -EINVAL;
 		}
 		if ((ret = reg_get(fdt, node, ac, sc, 0, &plat.gic.gicd)) ||
@@ -317,7 +317,7 @@ static int parse_gic(const void *fdt)
 		int n = reg_count(fdt, node, ac, sc);
 
 		if (n > 0 && n < 4) {
-			pr_err("%s: GICv2 '%s' has no virtualization interface (GICH/GICV in 'reg')\n",
+			pr_err("%s: GICv2 '%s' has no virtualization interface (GICH/GICV in 'reg')",
 			       dt_node_name(fdt, node), compat);
 			return -ENODEV;
 		}
@@ -326,7 +326,7 @@ static int parse_gic(const void *fdt)
 		    (ret = reg_get(fdt, node, ac, sc, 2, &plat.gic.gich)) ||
 		    (ret = reg_get(fdt, node, ac, sc, 3, &plat.gic.gicv))) {
 			if (ret == -ENOENT)
-				pr_err("%s: no 'reg'\n", dt_node_name(fdt, node));
+				pr_err("%s: no 'reg'", dt_node_name(fdt, node));
 			return -EINVAL;
 		}
 	}
@@ -334,13 +334,13 @@ static int parse_gic(const void *fdt)
 	const fdt32_t *ic = fdt_getprop(fdt, node, "#interrupt-cells", &len);
 
 	if (!ic || len != 4 || fdt32_to_cpu(*ic) != 3) {
-		pr_err("%s: '#interrupt-cells' must be 3\n", dt_node_name(fdt, node));
+		pr_err("%s: '#interrupt-cells' must be 3", dt_node_name(fdt, node));
 		return -EINVAL;
 	}
 	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 
 	if (!irq || len < 12) {
-		pr_err("%s: no maintenance interrupt ('interrupts')\n", dt_node_name(fdt, node));
+		pr_err("%s: no maintenance interrupt ('interrupts')", dt_node_name(fdt, node));
 		return -EINVAL;
 	}
 	return gic_spec_to_intid(fdt, node, "interrupts", irq, &plat.gic.maint_intid);
@@ -361,13 +361,13 @@ static int parse_uart(const void *fdt)
 
 			node = fdt_path_offset_namelen(fdt, path, len);
 			if (node < 0)
-				pr_warn("/chosen: stdout-path '%s' not found\n", path);
+				pr_warn("/chosen: stdout-path '%s' not found", path);
 		}
 	}
 	if (node < 0)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 	if (node < 0) {
-		pr_warn("no UART found\n");
+		pr_warn("no UART found");
 		return 0;
 	}
 	parent = fdt_parent_offset(fdt, node);
@@ -378,7 +378,7 @@ static int parse_uart(const void *fdt)
 		return ret;
 	ret = reg_get(fdt, node, ac, sc, 0, &plat.uart);
 	if (ret == -ENOENT) {
-		pr_warn("%s: UART without 'reg'\n", dt_node_name(fdt, node));
+		pr_warn("%s: UART without 'reg'", dt_node_name(fdt, node));
 		return 0;
 	}
 	return ret;
@@ -389,13 +389,13 @@ static int parse_timer(const void *fdt)
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer"), len, ret;
 
 	if (node < 0) {
-		pr_err("no arm,armv8-timer node\n");
+		pr_err("no arm,armv8-timer node");
 		return -ENODEV;
 	}
 	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
 
 	if (!irq || len < 4 * 12) {
-		pr_err("%s: 'interrupts' needs 4 PPIs of 3 cells\n", dt_node_name(fdt, node));
+		pr_err("%s: 'interrupts' needs 4 PPIs of 3 cells", dt_node_name(fdt, node));
 		return -EINVAL;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -425,7 +425,7 @@ static int parse_module(const void *fdt, int chosen, int node, struct platform_m
 		return ret;
 	ret = reg_get(fdt, node, ac, sc, 0, &r);
 	if (ret == -ENOENT)
-		pr_err("%s: module without 'reg'\n", dt_node_name(fdt, node));
+		pr_err("%s: module without 'reg'", dt_node_name(fdt, node));
 	if (ret)
 		return -EINVAL;
 	m->base = r.base;
@@ -440,7 +440,7 @@ static int parse_chosen(const void *fdt)
 
 	plat.hyp_args = "";
 	if (chosen < 0) {
-		pr_err("no VM0 kernel: no /chosen node (QEMU: -device guest-loader,kernel=...)\n");
+		pr_err("no VM0 kernel: no /chosen node (QEMU: -device guest-loader,kernel=...)");
 		return -ENOENT;
 	}
 	const char *args = dt_get_string(fdt, chosen, "bootargs", &ret);
@@ -459,7 +459,7 @@ static int parse_chosen(const void *fdt)
 			continue;
 		if (fdt_stringlist_contains(c, len, "multiboot,kernel")) {
 			if (have_kernel) {
-				pr_warn("%s: second kernel module ignored\n", dt_node_name(fdt, node));
+				pr_warn("%s: second kernel module ignored", dt_node_name(fdt, node));
 				continue;
 			}
 			ret = parse_module(fdt, chosen, node, &plat.kernel);
@@ -468,7 +468,7 @@ static int parse_chosen(const void *fdt)
 			have_kernel = true;
 		} else if (fdt_stringlist_contains(c, len, "multiboot,ramdisk")) {
 			if (have_initrd) {
-				pr_warn("%s: second ramdisk module ignored\n", dt_node_name(fdt, node));
+				pr_warn("%s: second ramdisk module ignored", dt_node_name(fdt, node));
 				continue;
 			}
 			ret = parse_module(fdt, chosen, node, &plat.initrd);
@@ -478,7 +478,7 @@ static int parse_chosen(const void *fdt)
 		}
 	}
 	if (!have_kernel) {
-		pr_err("no VM0 kernel: /chosen has no multiboot,kernel module (QEMU: -device guest-loader,kernel=...)\n");
+		pr_err("no VM0 kernel: /chosen has no multiboot,kernel module (QEMU: -device guest-loader,kernel=...)");
 		return -ENOENT;
 	}
 	return 0;
@@ -494,7 +494,7 @@ static int parse_psci(const void *fdt)
 		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
 	plat.psci_conduit_smc = 0;
 	if (node < 0) {
-		pr_warn("no PSCI node: secondary CPUs cannot be started\n");
+		pr_warn("no PSCI node: secondary CPUs cannot be started");
 		return 0;
 	}
 	const char *method = dt_get_string(fdt, node, "method", &ret);
@@ -504,9 +504,9 @@ static int parse_psci(const void *fdt)
 	if (method && !strcmp(method, "smc")) {
 		plat.psci_conduit_smc = 1;
 	} else if (method && !strcmp(method, "hvc")) {
-		pr_warn("%s: firmware PSCI over HVC cannot be used from EL2\n", dt_node_name(fdt, node));
+		pr_warn("%s: firmware PSCI over HVC cannot be used from EL2", dt_node_name(fdt, node));
 	} else {
-		pr_warn("%s: unknown PSCI method '%s'\n", dt_node_name(fdt, node),
+		pr_warn("%s: unknown PSCI method '%s'", dt_node_name(fdt, node),
 			method ? method : "(none)");
 	}
 	return 0;
@@ -520,19 +520,20 @@ int platform_parse(const void *fdt)
 	plat.hyp_args = "";
 	ret = fdt_check_header(fdt);
 	if (ret) {
-		pr_err("boot device tree: bad header (%s)\n", fdt_strerror(ret));
+		pr_err("boot device tree: bad header (%s)", fdt_strerror(ret));
 		return -EINVAL;
 	}
 	/* Walk the whole structure block once so that later lookups cannot
 	 * run off a truncated or corrupt tree. */
 	ret = fdt_check_full(fdt, fdt_totalsize(fdt));
 	if (ret) {
-		pr_err("boot device tree: corrupt (%s)\n", fdt_strerror(ret));
+		pr_err("boot device tree: corrupt (%s)", fdt_strerror(ret));
 		return -EINVAL;
 	}
 	plat.fdt = fdt;
-	if ((ret = parse_cpus(fdt)) || (ret = parse_memory(fdt)) || (ret = parse_gic(fdt)) ||
-	    (ret = parse_uart(fdt)) || (ret = parse_timer(fdt)) || (ret = parse_chosen(fdt)) ||
+	/* The UART first: whatever fails next can then be said on it. */
+	if ((ret = parse_uart(fdt)) || (ret = parse_cpus(fdt)) || (ret = parse_memory(fdt)) ||
+	    (ret = parse_gic(fdt)) || (ret = parse_timer(fdt)) || (ret = parse_chosen(fdt)) ||
 	    (ret = parse_psci(fdt)))
 		return ret;
 	return 0;
@@ -563,7 +564,7 @@ static int bus_translate(const void *fdt, const struct bus *b, u64 addr, u64 *ou
 			continue;         /* "ranges;": identity */
 		stride = b->ac + b->up->ac + b->sc;
 		if (len < 0 || len % (stride * 4)) {
-			pr_err("%s: malformed 'ranges'\n", dt_node_name(fdt, b->node));
+			pr_err("%s: malformed 'ranges'", dt_node_name(fdt, b->node));
 			return -EINVAL;
 		}
 		n = len / (stride * 4);
@@ -611,13 +612,13 @@ static int emit_pci_windows(const void *fdt, struct dev_walk *w, const struct bu
 	if (!r || len == 0)
 		return 0;
 	if (pac != 3 || psc < 1 || psc > 2) {
-		pr_err("%s: PCI bridge needs #address-cells 3 and #size-cells 1 or 2\n",
+		pr_err("%s: PCI bridge needs #address-cells 3 and #size-cells 1 or 2",
 		       dt_node_name(fdt, node));
 		return -EINVAL;
 	}
 	stride = 3 + b->ac + psc;
 	if (len < 0 || len % (stride * 4)) {
-		pr_err("%s: malformed 'ranges'\n", dt_node_name(fdt, node));
+		pr_err("%s: malformed 'ranges'", dt_node_name(fdt, node));
 		return -EINVAL;
 	}
 	for (int i = 0; i < len / (stride * 4); i++, r += stride) {
@@ -681,7 +682,7 @@ static int walk_bus(const void *fdt, struct dev_walk *w, const struct bus *b, in
 			struct bus child = { .node = node, .up = b };
 
 			if (depth >= MAX_BUS_DEPTH) {
-				pr_warn("%s: buses nested too deep, skipped\n", name);
+				pr_warn("%s: buses nested too deep, skipped", name);
 				continue;
 			}
 			ret = dt_bus_cells(fdt, node, &child.ac, &child.sc);

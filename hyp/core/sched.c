@@ -117,6 +117,41 @@ void sched_block(struct vcpu *v)
 	v->state = VCPU_BLOCKED;
 }
 
+/* The vCPU waits for VM0 to answer an MMIO access. Under the run-queue lock,
+ * so a concurrent sched_wake (an interrupt for it) sees both fields or
+ * neither, and cannot resume it before the answer. */
+void sched_block_ioreq(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];
+	u64 flags = irq_save();
+
+	spin_lock(&pc->rq_lock);
+	v->ioreq_wait = true;
+	v->state = VCPU_BLOCKED;
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
+}
+
+/* VM0 answered: the vCPU may run again (if nothing else stopped it). */
+void sched_ioreq_done(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];
+	u64 flags = irq_save();
+	bool kick = false;
+
+	spin_lock(&pc->rq_lock);
+	v->ioreq_wait = false;
+	if (v->state == VCPU_BLOCKED) {
+		v->state = VCPU_RUNNABLE;
+		rq_add(pc, v);
+		kick = true;
+	}
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
+	if (kick)
+		vcpu_kick(v);
+}
+
 void sched_wake(struct vcpu *v)
 {
 	struct pcpu *pc = &pcpus[v->pcpu];
@@ -214,11 +249,12 @@ static void account(struct pcpu *pc, bool was_idle)
 	pc->last_switch = now;
 }
 
+/* pc->current already names next (set under rq_lock, so a concurrent wake
+ * of cur queues it rather than thinking it still runs here). */
 static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 {
 	if (cur && cur->loaded)
 		vcpu_put(cur);
-	pc->current = next;
 	pc->ctx = &next->regs;
 	vcpu_load(next);
 }
@@ -241,10 +277,11 @@ void sched_resolve(void)
 
 	for (;;) {
 		struct vcpu *cur = pc->current, *next;
+		bool pending = cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur);
 
-		if (cur && cur->state == VCPU_BLOCKED && !cur->ioreq_wait && vgic_has_pending(cur))
-			cur->state = VCPU_RUNNABLE;
 		spin_lock(&pc->rq_lock);
+		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait)
+			cur->state = VCPU_RUNNABLE;
 		if (can_run(cur) && !(pc->need_resched && pc->rq_head)) {
 			next = cur;
 		} else {
@@ -260,6 +297,8 @@ void sched_resolve(void)
 				next = rq_pop(pc);
 		}
 		pc->need_resched = false;
+		if (next)
+			pc->current = next;
 		spin_unlock(&pc->rq_lock);
 
 		if (next) {
@@ -277,14 +316,22 @@ void sched_resolve(void)
 		 * its VM can be destroyed. */
 		if (cur && cur->loaded && (cur->state == VCPU_STOPPED || cur->vm->state == VM_STOPPED)) {
 			vcpu_put(cur);
-			pc->current = NULL;
+			spin_lock(&pc->rq_lock);
+			if (pc->current == cur)
+				pc->current = NULL;
+			spin_unlock(&pc->rq_lock);
 		}
 		spin_lock(&pc->rq_lock);
 		timer_program(pc);
 		spin_unlock(&pc->rq_lock);
 		account(pc, false);
-		local_irq_enable();
+		/* WFI with interrupts still masked: it wakes on any pending one,
+		 * including a kick sent after we looked at the queue above, which
+		 * unmasking first could consume before we sleep. Then unmask to
+		 * take it (the isb makes the unmask take effect before the mask). */
 		wfi();
+		local_irq_enable();
+		isb();
 		local_irq_disable();
 		account(pc, true);
 	}

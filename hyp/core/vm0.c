@@ -214,7 +214,7 @@ int vm0_create(const void *fdt, u64 boot_fdt_pa)
 	if (!vm)
 		return -ENOMEM;
 	vm->is_vm0 = true;
-	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_RW | HCR_API |
+	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TID3 | HCR_RW | HCR_API |
 		  HCR_APK | HCR_FB | HCR_BSU_IS;
 	vm->cnthctl = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
 	for (u32 i = 0; i < nr; i++) {

@@ -17,10 +17,10 @@
 static int fdt_err(int err, const char *what)
 {
 	if (err == -FDT_ERR_NOSPACE) {
-		pr_err("VM0 DT: buffer too small (%s)\n", what);
+		pr_err("VM0 DT: buffer too small (%s)", what);
 		return -ENOSPC;
 	}
-	pr_err("VM0 DT: %s: %s\n", what, fdt_strerror(err));
+	pr_err("VM0 DT: %s: %s", what, fdt_strerror(err));
 	return -EINVAL;
 }
 
@@ -174,7 +174,7 @@ static int edit_cpus(void *fdt, u32 nr_vcpus)
 		}
 		if (node < 0) {
 			if (seen < nr_vcpus) {
-				pr_err("VM0 DT: %u vCPUs asked, the DT has %u CPUs\n", nr_vcpus, seen);
+				pr_err("VM0 DT: %u vCPUs asked, the DT has %u CPUs", nr_vcpus, seen);
 				return -EINVAL;
 			}
 			return 0;
@@ -216,7 +216,7 @@ static int edit_memory(void *fdt, const struct vm0_dt_params *p)
 	for (u32 i = 0; i < p->nr_mem; i++) {
 		if (!p->mem[i].size ||
 		    put_reg(cells, &pos, ac, sc, p->mem[i].base, p->mem[i].size)) {
-			pr_err("VM0 DT: RAM range %u does not fit the root's cells\n", i);
+			pr_err("VM0 DT: RAM range %u does not fit the root's cells", i);
 			return -EINVAL;
 		}
 	}
@@ -258,7 +258,7 @@ static int edit_reserved(void *fdt, const struct vm0_dt_params *p)
 		int pos = 0, node;
 
 		if (put_reg(cells, &pos, ac, sc, p->reserved[i].base, p->reserved[i].size)) {
-			pr_err("VM0 DT: reserved range %u does not fit /reserved-memory's cells\n", i);
+			pr_err("VM0 DT: reserved range %u does not fit /reserved-memory's cells", i);
 			return -EINVAL;
 		}
 		unit_name(name, sizeof(name), "keel", p->reserved[i].base);
@@ -309,7 +309,7 @@ static int edit_gic(void *fdt, const struct vm0_dt_params *p, u32 *gic_phandle)
 
 	gic = dt_find_gic(fdt, &version, &compat);
 	if (gic < 0) {
-		pr_err("VM0 DT: unsupported interrupt controller '%s'\n", compat ? compat : "(none)");
+		pr_err("VM0 DT: unsupported interrupt controller '%s'", compat ? compat : "(none)");
 		return -ENODEV;
 	}
 
@@ -334,7 +334,7 @@ static int edit_gic(void *fdt, const struct vm0_dt_params *p, u32 *gic_phandle)
 		return ret;
 	reg = fdt_getprop(fdt, gic, "reg", &len);
 	if (!reg || len < 2 * (ac + sc) * 4) {
-		pr_err("VM0 DT: %s: short 'reg'\n", dt_node_name(fdt, gic));
+		pr_err("VM0 DT: %s: short 'reg'", dt_node_name(fdt, gic));
 		return -EINVAL;
 	}
 	/* Copy before setprop: reg points into the tree being rewritten. */
@@ -345,7 +345,7 @@ static int edit_gic(void *fdt, const struct vm0_dt_params *p, u32 *gic_phandle)
 		/* Only the redistributors of VM0's vCPUs: the hypervisor emulates
 		 * that many frames. */
 		if (!p->gicr_size || p->gicr_size > second_size) {
-			pr_err("VM0 DT: gicr_size 0x%x does not fit the GICR region\n", p->gicr_size);
+			pr_err("VM0 DT: gicr_size 0x%x does not fit the GICR region", p->gicr_size);
 			return -EINVAL;
 		}
 		second_size = p->gicr_size;
@@ -411,7 +411,7 @@ int vm0_dt_build(const struct vm0_dt_params *p)
 	    p->nr_mem > MAX_VM0_MEM_RANGES || (p->nr_reserved && !p->reserved) ||
 	    p->doorbell_intid < 32 || p->doorbell_intid >= 1020 ||
 	    p->initrd_end < p->initrd_start) {
-		pr_err("VM0 DT: bad parameters\n");
+		pr_err("VM0 DT: bad parameters");
 		return -EINVAL;
 	}
 	ret = fdt_check_header(p->host_fdt);

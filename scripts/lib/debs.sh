@@ -7,6 +7,7 @@
 KEEL_ROOTFS_PKGS=(
 	busybox-static:arm64 dropbear-bin:arm64 libtomcrypt1:arm64 libtommath1:arm64
 	libgmp10:arm64 libcrypt1:arm64 zlib1g:arm64 libc6:arm64
+	picocom:arm64 minicom:arm64 libncursesw6:arm64 libtinfo6:arm64 ncurses-base
 )
 
 # Filled by debs_resolve: package name (without :arch) -> .deb path.

@@ -25,6 +25,12 @@ image_find_module() {
 	printf '%s\n' "${f#"$mods"/}"
 }
 
+# Keel's own userspace in VM0: keeld, keel, example configs, guest images.
+image_keel_files() {
+	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" \
+		"$KEEL_IMAGES/guest-initramfs.img" "$KEEL_ROOT"/configs/*.json
+}
+
 # image_initramfs KEEL_KO OUT: rebuilt only when an input changed.
 image_initramfs() {
 	local ko=$1 out=$2 src=$KEEL_ROOT/images/vm0
@@ -33,6 +39,7 @@ image_initramfs() {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_INITRAMFS_COMPRESS"
 		cat "$KEEL_SSH_KEY.pub"
 		sha256sum "$ko" "${BASH_SOURCE[0]}"
+		image_keel_files | xargs sha256sum
 		find "$src" -type f -print0 | sort -z | xargs -0 sha256sum
 		find "$src" -type f -printf '%p %m\n' | sort
 	} | sha256sum)
@@ -64,6 +71,21 @@ image_initramfs() {
 	qemu-aarch64-static -L "$stage" "$stage/usr/sbin/dropbear" -V >/dev/null 2>&1 ||
 		die "dropbear does not start in the staged root (missing library?)"
 	install -m 600 "$KEEL_SSH_KEY.pub" "$stage/root/.ssh/authorized_keys"
+	# Serial terminals for /dev/hvcN, and the terminfo they need.
+	cp "$KEEL_ROOTFS_DEBS_DIR/usr/bin/picocom" "$KEEL_ROOTFS_DEBS_DIR/usr/bin/minicom" "$stage/usr/bin/"
+	mkdir -p "$stage/usr/share"
+	cp -a "$KEEL_ROOTFS_DEBS_DIR/lib/terminfo" "$stage/lib/" 2>/dev/null || true
+	# (minicom -v exits 1 after printing its version: look at what it says.)
+	{ qemu-aarch64-static -L "$stage" "$stage/usr/bin/minicom" -v 2>&1 || true; } | grep -q "^minicom version" ||
+		die "minicom does not start in the staged root (missing library?)"
+
+	# Keel: the daemon, the CLI, example configs, a guest kernel and initramfs.
+	install -m 755 "$KEEL_BUILD/vm0-daemon/keeld" "$stage/usr/sbin/keeld"
+	install -m 755 "$KEEL_BUILD/cli/keel" "$stage/usr/bin/keel"
+	install -m 644 "$KEEL_ROOT"/configs/*.json "$stage/etc/keel/"
+	mkdir -p "$stage/var/lib/keel"
+	cp "$KEEL_VMLINUZ" "$stage/var/lib/keel/Image"
+	cp "$KEEL_IMAGES/guest-initramfs.img" "$stage/var/lib/keel/guest-initramfs.img"
 	chmod 700 "$stage/root" "$stage/root/.ssh"
 	chmod 600 "$stage/etc/shadow"
 

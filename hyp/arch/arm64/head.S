@@ -74,9 +74,10 @@ el2_early_setup:
 	msr	sctlr_el2, x1
 	adr_l	x1, hyp_vectors
 	msr	vbar_el2, x1
-	/* CPTR_EL2: leave FP/SVE/SME untrapped (guests own them; hyp C code is
-	 * general-registers-only apart from libfdt at boot). */
-	ldr	x1, =0x22ff
+	/* CPTR_EL2: FP/SIMD untrapped (switched with each vCPU; hyp C code is
+	 * general-registers-only apart from libfdt at boot); SVE (TZ, bit 8)
+	 * and SME (TSM, bit 12) trapped: VMs are told they do not exist. */
+	ldr	x1, =0x33ff
 	msr	cptr_el2, x1
 	msr	hcr_el2, xzr
 	isb			/* the new VBAR and SCTLR take effect before any C code */

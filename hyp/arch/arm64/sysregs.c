@@ -26,11 +26,8 @@ void el2_cpu_setup(void)
 	write_sysreg(VTCR_RES1 | VTCR_T0SZ(16) | VTCR_SL0_L0 | VTCR_IRGN0_WBWA |
 		     VTCR_ORGN0_WBWA | VTCR_SH0_INNER | VTCR_TG0_4K |
 		     (parange << VTCR_PS_SHIFT), vtcr_el2);
-	/* Let guests use the largest SVE/SME vector lengths the CPU has. */
-	if ((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf)
-		write_sysreg(0xf, ZCR_EL2);
-	if ((read_sysreg(ID_AA64PFR1_EL1_) >> 24) & 0xf)
-		write_sysreg(0xf, SMCR_EL2);
+	/* No ZCR_EL2/SMCR_EL2: SVE and SME stay trapped (CPTR_EL2.TZ/TSM), and
+	 * touching their control registers here would trap too. */
 	/* Debug and PMU registers stay with the guest: MDCR_EL2.HPMN = PMCR.N. */
 	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
@@ -63,6 +60,24 @@ void stage2_flush_tlb(struct stage2 *s2)
 	X(elr_el1, elr_el1) X(spsr_el1, spsr_el1) X(par, par_el1)                \
 	X(cntkctl, cntkctl_el1) X(csselr, csselr_el1) X(mdscr, mdscr_el1)        \
 	X(cntv_ctl, cntv_ctl_el0) X(cntv_cval, cntv_cval_el0)
+#define PAC_REGS(X)                                                              \
+	X(apia_lo, APIAKEYLO_EL1) X(apia_hi, APIAKEYHI_EL1)                      \
+	X(apib_lo, APIBKEYLO_EL1) X(apib_hi, APIBKEYHI_EL1)                      \
+	X(apda_lo, APDAKEYLO_EL1) X(apda_hi, APDAKEYHI_EL1)                      \
+	X(apdb_lo, APDBKEYLO_EL1) X(apdb_hi, APDBKEYHI_EL1)                      \
+	X(apga_lo, APGAKEYLO_EL1) X(apga_hi, APGAKEYHI_EL1)
+
+void fpsimd_save(struct fpsimd_state *st);
+void fpsimd_restore(const struct fpsimd_state *st);
+
+/* Does the CPU have pointer authentication (address or generic)? */
+static bool has_pauth(void)
+{
+	u64 isar1 = read_sysreg(id_aa64isar1_el1), isar2 = read_sysreg(S3_0_C0_C6_2);
+
+	/* APA [7:4], API [11:8], GPA [27:24], GPI [31:28]; ISAR2 APA3 [15:12], GPA3 [11:8] */
+	return (isar1 & (GENMASK(11, 4) | GENMASK(31, 24))) || (isar2 & GENMASK(15, 8));
+}
 #define X_SAVE(f, r) SAVE(f, r);
 #define X_LOAD(f, r) LOAD(f, r);
 
@@ -73,6 +88,7 @@ void vcpu_sysregs_reset(struct vcpu *v)
 
 	*s = (struct el1_sysregs){ 0 };
 	s->sctlr = SCTLR_EL1_RESET;
+	v->fp = (struct fpsimd_state){ 0 };
 	v->sys_dirty = true;
 }
 
@@ -88,6 +104,10 @@ void vcpu_load(struct vcpu *v)
 	write_sysreg(0, cntvoff_el2);
 	write_sysreg(v->vmpidr, vmpidr_el2);
 	EL1_REGS(X_LOAD)
+	if (has_pauth()) {
+		PAC_REGS(X_LOAD)
+	}
+	fpsimd_restore(&v->fp);
 	v->sys_dirty = false;
 	/* The forwarded timer interrupt this vCPU had not yet finished with is
 	 * active again, so its deactivation (through the list register) and
@@ -104,6 +124,10 @@ void vcpu_put(struct vcpu *v)
 	struct el1_sysregs *s = &v->sys;
 
 	EL1_REGS(X_SAVE)
+	if (has_pauth()) {
+		PAC_REGS(X_SAVE)
+	}
+	fpsimd_save(&v->fp);
 	/* Its timer must not fire for whoever runs next: stop it, and take the
 	 * physical interrupt's active state with the vCPU. */
 	write_sysreg(0, cntv_ctl_el0);

@@ -16,6 +16,9 @@
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
+#include <hyp/errno.h>
+
+int id_reg_read(u64 key, bool read, u64 *val);
 
 #define EXIT_SYNC 0
 #define EXIT_IRQ 1
@@ -64,7 +67,10 @@ static void handle_sysreg(struct vcpu *v)
 	bool read = v->esr & ESR_SYS_READ;
 	u32 rt = (v->esr >> ESR_SYS_RT_SHIFT) & 0x1f;
 	u64 val = read ? 0 : vcpu_get_reg(v, rt);
-	int ret = vgic_sysreg(v, key, read, &val);
+	int ret = id_reg_read(key, read, &val);
+
+	if (ret == -ENOENT)
+		ret = vgic_sysreg(v, key, read, &val);
 
 	if (ret) {
 		pr_warn("vm%u vcpu%u: %s of unhandled system register (ESR %#llx) at %#llx: undefined",
@@ -76,6 +82,12 @@ static void handle_sysreg(struct vcpu *v)
 	if (read)
 		vcpu_set_reg(v, rt, val);
 	skip_insn(v);
+}
+
+/* SVE or SME used although the ID registers said they are absent. */
+static void handle_undef(struct vcpu *v)
+{
+	vcpu_inject_undef(v);
 }
 
 static u64 fault_ipa(struct vcpu *v)
@@ -178,6 +190,8 @@ static const exit_handler_t sync_handlers[EC_MAX + 1] = {
 	[EC_HVC64] = handle_hvc,
 	[EC_SMC64] = handle_smc,
 	[EC_SYS64] = handle_sysreg,
+	[EC_SVE] = handle_undef,
+	[EC_SME] = handle_undef,
 	[EC_DABT_LOW] = handle_dabt,
 	[EC_IABT_LOW] = handle_iabt,
 };

@@ -10,6 +10,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Copy log bytes from sequence number *seq on; returns bytes copied. */
 size_t log_read(char *dst, size_t size, u64 *seq);
+/* Print what was logged before the UART was set up. */
+void log_replay(void);
 
 #define pr_info(fmt, ...) log_printf("keel: " fmt, ##__VA_ARGS__)
 #define pr_warn(fmt, ...) log_printf("keel: warning: " fmt, ##__VA_ARGS__)

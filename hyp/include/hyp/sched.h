@@ -9,6 +9,8 @@ struct vcpu;
 void sched_enqueue(struct vcpu *v);   /* make runnable on its pCPU, kick it */
 void sched_block(struct vcpu *v);     /* current vCPU waits for an interrupt */
 void sched_wake(struct vcpu *v);      /* a blocked vCPU has something to do */
+void sched_block_ioreq(struct vcpu *v); /* waits for VM0's answer to an MMIO access */
+void sched_ioreq_done(struct vcpu *v);  /* ... which came */
 /* At the end of every exit: pick what this pCPU runs next (idling in WFI if
  * nothing), load it. Returns with this_cpu()->ctx set. */
 void sched_resolve(void);

@@ -45,6 +45,17 @@
 /* ICH_LR<n>_EL2: n = 0..7 -> C12_C12_n, 8..15 -> C12_C13_(n-8) */
 
 #define ZCR_EL2 S3_4_C1_C2_0
+/* Pointer authentication keys (EL1, one set per VM's kernel). */
+#define APIAKEYLO_EL1 S3_0_C2_C1_0
+#define APIAKEYHI_EL1 S3_0_C2_C1_1
+#define APIBKEYLO_EL1 S3_0_C2_C1_2
+#define APIBKEYHI_EL1 S3_0_C2_C1_3
+#define APDAKEYLO_EL1 S3_0_C2_C2_0
+#define APDAKEYHI_EL1 S3_0_C2_C2_1
+#define APDBKEYLO_EL1 S3_0_C2_C2_2
+#define APDBKEYHI_EL1 S3_0_C2_C2_3
+#define APGAKEYLO_EL1 S3_0_C2_C3_0
+#define APGAKEYHI_EL1 S3_0_C2_C3_1
 #define SMCR_EL2 S3_4_C1_C2_6
 #define HCRX_EL2 S3_4_C1_C2_2
 #define ID_AA64PFR1_EL1_ S3_0_C0_C4_1
@@ -64,6 +75,7 @@
 #define HCR_BSU_IS (1ULL << 10)
 #define HCR_TWI BIT(13)
 #define HCR_TWE BIT(14)
+#define HCR_TID3 BIT(18)
 #define HCR_TSC BIT(19)
 #define HCR_TACR BIT(21)
 #define HCR_TSW BIT(22)
@@ -71,9 +83,12 @@
 #define HCR_APK BIT(40)
 #define HCR_API BIT(41)
 
-/* CPTR_EL2 (E2H = 0): RES1 bits; TZ/TFP/TSM left clear so guests own SVE, FP and SME. */
+/* CPTR_EL2 (E2H = 0): RES1 bits; FP/SIMD free for VMs, SVE (TZ) and SME
+ * (TSM) trapped because their state is not switched between vCPUs. */
 #define CPTR_EL2_RES1 (BIT(13) | BIT(9) | GENMASK(7, 0))
+#define CPTR_EL2_TZ BIT(8)
 #define CPTR_EL2_TFP BIT(10)
+#define CPTR_EL2_TSM BIT(12)
 
 /* CNTHCTL_EL2 (E2H = 0) */
 #define CNTHCTL_EL1PCTEN BIT(0)
@@ -102,6 +117,7 @@
 #define EC_SMC64 0x17
 #define EC_SYS64 0x18
 #define EC_SVE 0x19
+#define EC_SME 0x1d
 #define EC_IABT_LOW 0x20
 #define EC_IABT_CUR 0x21
 #define EC_PC_ALIGN 0x22

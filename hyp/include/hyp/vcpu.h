@@ -22,7 +22,15 @@ struct el1_sysregs {
 	u64 vbar, contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1;
 	u64 elr_el1, spsr_el1, par, cntkctl, csselr, mdscr;
 	u64 cntv_ctl, cntv_cval;
+	u64 apia_lo, apia_hi, apib_lo, apib_hi, apda_lo, apda_hi, apdb_lo, apdb_hi;
+	u64 apga_lo, apga_hi;
 };
+
+/* Layout fixed by fpsimd.S. */
+struct fpsimd_state {
+	u64 v[64];       /* V0-V31, 16 bytes each */
+	u64 fpsr, fpcr;
+} __aligned(16);
 
 enum vcpu_state {
 	VCPU_OFF,       /* never started or PSCI CPU_OFF */
@@ -40,6 +48,7 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	bool sys_dirty;      /* sys holds state not yet loaded to the CPU */
 	struct el1_sysregs sys;
+	struct fpsimd_state fp;
 	struct vgic_cpu vgic;
 	/* The exit being handled. */
 	u64 esr, far, hpfar;
