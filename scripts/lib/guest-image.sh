@@ -3,14 +3,18 @@
 # images/guest/rootfs, and the test probe module. Needs debs_prepare and
 # image.sh (image_find_module).
 
-# image_guest_initramfs PROBE_KO OUT: rebuilt only when an input changed.
+# image_guest_initramfs OUT [TEST_KO...]: rebuilt only when an input changed.
+# The test modules go to /lib/modules/<kver>/extra/; the guest loads them
+# when its command line says keel.insmod=NAME[,NAME].
 image_guest_initramfs() {
-	local probe=$1 out=$2 src=$KEEL_ROOT/images/guest
+	local out=$1 src=$KEEL_ROOT/images/guest
+	shift
+	local probe
 	local key stage=$KEEL_IMAGES/guest-root
 	key=$( {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR"
 		sha256sum "${BASH_SOURCE[0]}"
-		[ -z "$probe" ] || sha256sum "$probe"
+		[ $# = 0 ] || sha256sum "$@"
 		find "$src" -type f -print0 | sort -z | xargs -0 sha256sum
 		find "$src" -type f -printf '%p %m\n' | sort
 	} | sha256sum)
@@ -40,7 +44,9 @@ image_guest_initramfs() {
 		echo "$m" >>"$stage/etc/guest-modules"
 	done <"$src/modules"
 	cp "$kmods"/modules.builtin* "$kmods/modules.order" "$smods/"
-	[ -z "$probe" ] || cp "$probe" "$smods/extra/hcprobe.ko"
+	for probe in "$@"; do
+		cp "$probe" "$smods/extra/"
+	done
 	depmod -b "$stage" "$KEEL_KVER" || die "depmod failed (guest)"
 
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
