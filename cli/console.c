@@ -30,6 +30,16 @@ size_t console_find_escape(const unsigned char *buf, size_t n)
 	return p ? (size_t)(p - buf) : n;
 }
 
+static int hvc_raw(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) < 0)
+		return -errno;
+	cfmakeraw(&t);
+	return tcsetattr(fd, TCSANOW, &t) < 0 ? -errno : 0;
+}
+
 /* tcsetattr() is async-signal-safe: a killed keel leaves a sane terminal. */
 static void tio_restore(void)
 {
@@ -196,6 +206,16 @@ int cmd_vm_console(const struct cli_args *a)
 		e = errno;
 		cli_error("cannot open %s: %s%s", dev, strerror(e),
 			  e == ENOENT ? " (is the vm configured?)" : "");
+		return CLI_EXIT_ERR;
+	}
+	/* The console device itself must be raw: with the tty defaults (echo,
+	 * canonical input) the guest's output would be echoed back into the
+	 * guest as typed input. keel.ko holds output back briefly after open, so
+	 * nothing arrives before this. TCSANOW: keep what is already queued. */
+	e = hvc_raw(hvc);
+	if (e) {
+		cli_error("cannot put %s in raw mode: %s", dev, strerror(-e));
+		close(hvc);
 		return CLI_EXIT_ERR;
 	}
 	print_history(id);
