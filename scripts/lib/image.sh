@@ -25,6 +25,55 @@ image_find_module() {
 	printf '%s\n' "${f#"$mods"/}"
 }
 
+# image_stage_busybox STAGE: busybox and the links `busybox --install -s`
+# would make, without running in that root; /init is busybox's init.
+image_stage_busybox() {
+	local stage=$1 a
+	cp "$KEEL_ROOTFS_DEBS_DIR/bin/busybox" "$stage/bin/"
+	for a in $(qemu-aarch64-static "$stage/bin/busybox" --list-full); do
+		[ -e "$stage/$a" ] || [ -L "$stage/$a" ] || ln -s /bin/busybox "$stage/$a"
+	done
+	ln -sf /sbin/init "$stage/init"
+}
+
+# image_stage_modules STAGE LIST LOADLIST [EXTRA_KO...]: the modules named in
+# LIST (and their load order, as paths under /lib/modules/<kver>, in
+# LOADLIST inside STAGE), the extra modules in extra/, and depmod's files.
+image_stage_modules() {
+	local stage=$1 list=$2 loadlist=$3 m rel ko
+	shift 3
+	local kmods=$KEEL_KERNEL_DIR/lib/modules/$KEEL_KVER
+	local smods=$stage/lib/modules/$KEEL_KVER
+	mkdir -p "$smods/extra" "$(dirname "$stage/$loadlist")"
+	: >"$stage/$loadlist"
+	while read -r m; do
+		case "$m" in '' | '#'*) continue ;; esac
+		rel=$(image_find_module "$m")
+		mkdir -p "$smods/$(dirname "$rel")"
+		cp "$kmods/$rel" "$smods/$rel"
+		echo "$rel" >>"$stage/$loadlist"
+	done <"$list"
+	cp "$kmods"/modules.builtin* "$kmods/modules.order" "$smods/"
+	for ko in "$@"; do
+		cp "$ko" "$smods/extra/"
+	done
+	depmod -b "$stage" "$KEEL_KVER" || die "depmod failed for $stage"
+}
+
+# image_pack STAGE OUT: a newc cpio of STAGE (owned by root), compressed as
+# KEEL_INITRAMFS_COMPRESS says.
+image_pack() {
+	local stage=$1 out=$2 tmp=$2.tmp
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >"$tmp.cpio" || die "cpio failed for $stage"
+	case $KEEL_INITRAMFS_COMPRESS in
+	gzip) gzip -1 -n -c "$tmp.cpio" >"$tmp" && rm "$tmp.cpio" ;;
+	none) mv "$tmp.cpio" "$tmp" ;;
+	*) die "KEEL_INITRAMFS_COMPRESS: none or gzip" ;;
+	esac
+	mv "$tmp" "$out"
+}
+
 # Keel's own userspace in VM0: keeld, keel, example configs, guest images.
 image_keel_files() {
 	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" \
@@ -52,14 +101,7 @@ image_initramfs() {
 		var/log mnt root/.ssh etc/keel etc/dropbear lib/modules)
 	cp -a "$src/rootfs/." "$stage/"
 
-	# busybox and its applet links.
-	cp "$KEEL_ROOTFS_DEBS_DIR/bin/busybox" "$stage/bin/"
-	# What `busybox --install -s` would do, without running in this root.
-	local a
-	for a in $(qemu-aarch64-static "$stage/bin/busybox" --list-full); do
-		[ -e "$stage/$a" ] || [ -L "$stage/$a" ] || ln -s /bin/busybox "$stage/$a"
-	done
-	ln -sf /sbin/init "$stage/init"
+	image_stage_busybox "$stage"
 
 	# dropbear and the shared libraries it needs.
 	cp -a "$KEEL_ROOTFS_DEBS_DIR/lib" "$stage/"
@@ -89,31 +131,14 @@ image_initramfs() {
 	chmod 700 "$stage/root" "$stage/root/.ssh"
 	chmod 600 "$stage/etc/shadow"
 
-	# Kernel modules, in load order, plus keel.ko; depmod for modprobe.
-	local kmods=$KEEL_KERNEL_DIR/lib/modules/$KEEL_KVER m rel
-	local smods=$stage/lib/modules/$KEEL_KVER
-	mkdir -p "$smods/extra"
-	: >"$stage/etc/keel/modules"
-	while read -r m; do
-		case "$m" in '' | '#'*) continue ;; esac
-		rel=$(image_find_module "$m")
-		mkdir -p "$smods/$(dirname "$rel")"
-		cp "$kmods/$rel" "$smods/$rel"
-		echo "$rel" >>"$stage/etc/keel/modules"
-	done <"$src/modules"
-	cp "$kmods"/modules.builtin* "$kmods/modules.order" "$smods/"
-	cp "$ko" "$smods/extra/keel.ko"
-	depmod -b "$stage" "$KEEL_KVER" || die "depmod failed"
+	# Kernel modules, in load order, plus keel.ko (extra/keel.ko).
+	local kodir
+	kodir=$(mktemp -d)
+	cp "$ko" "$kodir/keel.ko"
+	image_stage_modules "$stage" "$src/modules" etc/keel/modules "$kodir/keel.ko"
+	rm -rf "$kodir"
 
-	local tmp=$out.tmp
-	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc -R 0:0) >"$tmp.cpio" || die "cpio failed"
-	case $KEEL_INITRAMFS_COMPRESS in
-	gzip) gzip -1 -n -c "$tmp.cpio" >"$tmp" && rm "$tmp.cpio" ;;
-	none) mv "$tmp.cpio" "$tmp" ;;
-	*) die "KEEL_INITRAMFS_COMPRESS: none or gzip" ;;
-	esac
-	mv "$tmp" "$out"
+	image_pack "$stage" "$out"
 	printf '%s\n' "$key" >"$out.key"
 }
 
