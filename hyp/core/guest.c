@@ -117,7 +117,7 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 	memcpy(vm->name, d->name, sizeof(vm->name));
 	vm->flags = d->flags;
 	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TID3 | HCR_TWI | HCR_RW |
-		  HCR_API | HCR_APK | HCR_FB | HCR_BSU_IS;
+		  HCR_API | HCR_APK;
 	/* The physical counter may be read; the EL1 physical timer is not the
 	 * guest's (it traps, and the guest gets an undefined instruction). */
 	vm->cnthctl = CNTHCTL_EL1PCTEN;

@@ -64,10 +64,10 @@ void irq_handle(void)
 			vgic_forward_phys(vm, intid);
 			continue;
 		}
-		if (intid >= GIC_NR_PRIVATE) {
-			/* An SPI nobody wants: mask it so it cannot storm. (A
-			 * private one without owner is a vCPU's timer that
-			 * fired as it left: harmless, just deactivated.) */
+		if (intid >= 16 && intid != plat.gic.maint_intid && intid != plat.timer_intid[3]) {
+			/* Nobody wants it: mask it so it cannot storm. A PPI
+			 * forwarded to a vCPU is enabled again from that vCPU's
+			 * state when it is next loaded (vgic_restore). */
 			pr_warn("interrupt %u has no owner: masked", intid);
 			gic->set_enable(intid, false);
 		}

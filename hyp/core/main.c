@@ -47,8 +47,11 @@ static void pcpu_setup(u32 id)
 	el2_cpu_setup();
 	gic->cpu_init();
 	vgic_cpu_init();
-	/* The EL2 physical timer: time slices and wake-ups on shared pCPUs. */
+	/* The EL2 physical timer: time slices and wake-ups on shared pCPUs.
+	 * The EL1 virtual timer is off until a vCPU loads its own: its reset
+	 * state is unknown, and a stale one would interrupt an idle pCPU. */
 	write_sysreg(0, cnthp_ctl_el2);
+	write_sysreg(0, cntv_ctl_el0);
 	gic->set_enable(plat.timer_intid[3], true);
 }
 
