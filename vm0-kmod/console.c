@@ -205,18 +205,6 @@ static const struct hv_ops keel_hv_ops = {
 	.tiocmset = keel_hvc_tiocmset,
 };
 
-static long keel_copy_console_id(void __user *uarg, u32 *id)
-{
-	struct keel_ioc_vm_id v;
-
-	if (copy_from_user(&v, uarg, sizeof(v)))
-		return -EFAULT;
-	if (!keel_guest_id_ok(v.id) || v.vcpu)
-		return -EINVAL;
-	*id = array_index_nospec(v.id, KEEL_MAX_VMS);
-	return 0;
-}
-
 /*
  * -EEXIST if VM <id> has a console, -ERANGE if /dev/hvc<id> cannot exist,
  * -EBUSY if hvc slot <id> is taken (e.g. a removed console's tty is
@@ -230,7 +218,7 @@ long keel_ioc_console_add(void __user *uarg)
 	u32 id;
 	long ret;
 
-	ret = keel_copy_console_id(uarg, &id);
+	ret = keel_copy_vm_id(uarg, &id);
 	if (ret)
 		return ret;
 	if (id >= KEEL_HVC_TTY_LINES || id >= KEEL_HVC_MAX_CONSOLES)
@@ -295,7 +283,7 @@ long keel_ioc_console_remove(void __user *uarg)
 	u32 id;
 	long ret;
 
-	ret = keel_copy_console_id(uarg, &id);
+	ret = keel_copy_vm_id(uarg, &id);
 	if (ret)
 		return ret;
 	mutex_lock(&cons_mutex);

@@ -101,6 +101,7 @@ void keel_dev_unregister(struct keel_dev *kd);
 /* vm.c */
 long keel_ioc_vm_create(struct keel_dev *kd, void __user *uarg);
 long keel_ioc_vm_start(void __user *uarg);
+long keel_copy_vm_id(void __user *uarg, u32 *id);
 long keel_ioc_vm_stop(void __user *uarg);
 long keel_ioc_vm_destroy(struct keel_dev *kd, void __user *uarg);
 long keel_ioc_vm_info(void __user *uarg);

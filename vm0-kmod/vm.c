@@ -10,6 +10,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <linux/nospec.h>
+
 #include "keel.h"
 
 /* First and last SPI INTID (GICv2 and GICv3 alike). */
@@ -70,7 +72,9 @@ long keel_ioc_vm_start(void __user *uarg)
 	return keel_hc_vm_start(s.id, s.entry, s.x0);
 }
 
-static long keel_copy_vm_id(void __user *uarg, u32 *id)
+/* A struct keel_ioc_vm_id naming a guest (vcpu must be 0); the id is
+ * clamped against speculation since callers index tables with it. */
+long keel_copy_vm_id(void __user *uarg, u32 *id)
 {
 	struct keel_ioc_vm_id v;
 
@@ -78,7 +82,7 @@ static long keel_copy_vm_id(void __user *uarg, u32 *id)
 		return -EFAULT;
 	if (!keel_guest_id_ok(v.id) || v.vcpu)
 		return -EINVAL;
-	*id = v.id;
+	*id = array_index_nospec(v.id, KEEL_MAX_VMS);
 	return 0;
 }
 
