@@ -204,8 +204,10 @@ static int get_string(struct pctx *p, const char *field, json_t *v, char *out, s
 }
 
 /* A file name from the config, resolved against the config's folder and,
- * when asked, checked to be a readable regular file now rather than at boot. */
-static int get_file(struct pctx *p, const char *field, json_t *v, char *out)
+ * when asked, checked now rather than at boot: it must exist, allow amode
+ * and be a regular file (or, with blk_ok, a block device). */
+static int get_path(struct pctx *p, const char *field, json_t *v, char *out, bool blk_ok,
+		    int amode)
 {
 	char name[CFG_PATH_MAX];
 	const char *dir = p->env->dir ? p->env->dir : "";
@@ -225,7 +227,7 @@ static int get_file(struct pctx *p, const char *field, json_t *v, char *out)
 		return fail(p, ENAMETOOLONG, field, v, "makes a path that is too long");
 	if (!p->env->check_files)
 		return 0;
-	if (stat(out, &st) || access(out, R_OK)) {
+	if (stat(out, &st) || access(out, amode)) {
 		int e = errno;
 		char val[64];
 
@@ -238,9 +240,17 @@ static int get_file(struct pctx *p, const char *field, json_t *v, char *out)
 				 strerror(e));
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (blk_ok && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return fail(p, EINVAL, field, v, "(%s) is not a regular file or a block device",
+			    out);
+	if (!blk_ok && !S_ISREG(st.st_mode))
 		return fail(p, EINVAL, field, v, "(%s) is not a regular file", out);
 	return 0;
+}
+
+static int get_file(struct pctx *p, const char *field, json_t *v, char *out)
+{
+	return get_path(p, field, v, out, false, R_OK);
 }
 
 static int check_name(struct pctx *p, const char *field, json_t *v)
@@ -308,8 +318,109 @@ static int get_on(struct pctx *p, json_t *root, const char *key, const char *a, 
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", NULL,
+	"identity_map", "on_poweroff", "on_reboot", "disks", NULL,
 };
+
+static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", NULL };
+
+/* An index into the daemon's mediated-cfg.json list; that the list is long
+ * enough is checked when the VM is created (config_resolve_disks). */
+static int check_mediated_index(struct pctx *p, const char *field, json_t *v, uint64_t idx)
+{
+	if (idx >= MEDIATED_MAX)
+		return fail(p, EINVAL, field, v,
+			    "is not an index into mediated-cfg.json's list (0..%d)", MEDIATED_MAX - 1);
+	return 0;
+}
+
+/* "disks": [{"path": "/data/vm1.img", "readonly": false, "serial": "x"},
+ * {"mediated": 0}]. Disk n gets virtio-mmio window n and SPI
+ * KEEL_GUEST_VIRTIO_SPI + n, so the guest sees them as vda, vdb, ... */
+static int parse_keel_disk(struct pctx *p, json_t *e, unsigned i)
+{
+	struct cfg_disk *d = &p->cfg->disk[i];
+	json_t *path = json_object_get(e, "path"), *med = json_object_get(e, "mediated"), *v;
+	char field[80];
+	const char *key;
+	int r;
+
+	snprintf(field, sizeof(field), "disks[%u]", i);
+	if (!json_is_object(e))
+		return fail(p, EINVAL, field, e,
+			    "is not an object ({\"path\": FILE} or {\"mediated\": INDEX})");
+	json_object_foreach(e, key, v) {
+		const char *const *k;
+
+		for (k = disk_keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k) {
+			snprintf(field, sizeof(field), "disks[%u].%.48s", i, key);
+			return fail(p, EINVAL, field, NULL, "unknown field");
+		}
+	}
+	d->entry = i;
+	d->mediated = -1;
+	d->base = KEEL_GUEST_VIRTIO_BASE + i * KEEL_GUEST_VIRTIO_STRIDE;
+	d->spi = KEEL_GUEST_VIRTIO_SPI + i;
+	if ((v = json_object_get(e, "readonly"))) {
+		snprintf(field, sizeof(field), "disks[%u].readonly", i);
+		if (!json_is_boolean(v))
+			return fail(p, EINVAL, field, v, "is not true or false");
+		d->readonly = json_is_true(v);
+	}
+	snprintf(field, sizeof(field), "disks[%u]", i);
+	if (path && med)
+		return fail(p, EINVAL, field, NULL,
+			    "has both \"path\" and \"mediated\": give one or the other");
+	if (!path && !med)
+		return fail(p, EINVAL, field, NULL,
+			    "needs \"path\" (a file or block device in VM0) or \"mediated\" (an index into mediated-cfg.json)");
+	if (path) {
+		snprintf(field, sizeof(field), "disks[%u].path", i);
+		r = get_path(p, field, path, d->path, true, d->readonly ? R_OK : R_OK | W_OK);
+		if (r)
+			return r;
+	} else {
+		snprintf(field, sizeof(field), "disks[%u].mediated", i);
+		if (!json_is_integer(med) || json_integer_value(med) < 0)
+			return fail(p, EINVAL, field, med,
+				    "is not an index into mediated-cfg.json's list");
+		r = check_mediated_index(p, field, med, (uint64_t)json_integer_value(med));
+		if (r)
+			return r;
+		d->mediated = (int)json_integer_value(med);
+	}
+	if ((v = json_object_get(e, "serial"))) {
+		snprintf(field, sizeof(field), "disks[%u].serial", i);
+		r = get_string(p, field, v, d->serial, sizeof(d->serial));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_keel_disks(struct pctx *p, json_t *list)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list))
+		return fail(p, EINVAL, "disks", list,
+			    "is not a list of {\"path\": FILE} or {\"mediated\": INDEX}");
+	if (json_array_size(list) > CFG_MAX_DISKS)
+		return fail(p, EINVAL, "disks", NULL, "%zu disks, at most %d",
+			    json_array_size(list), CFG_MAX_DISKS);
+	json_array_foreach(list, i, e) {
+		r = parse_keel_disk(p, e, (unsigned)i);
+		if (r)
+			return r;
+		p->cfg->nr_disks++;
+	}
+	return 0;
+}
 
 static int parse_keel(struct pctx *p, json_t *root)
 {
@@ -396,7 +507,7 @@ static int parse_keel(struct pctx *p, json_t *root)
 	if ((r = get_on(p, root, "on_reboot", "restart", "stop", &tmp)))
 		return r;
 	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
-	return 0;
+	return parse_keel_disks(p, json_object_get(root, "disks"));
 }
 
 /* ---- Rust-Shyper's schema ---- */
@@ -525,6 +636,68 @@ static int shyper_cpu(struct pctx *p, json_t *cpu)
 	return 0;
 }
 
+/* A virtio-blk entry: {"base_ipa": "0xa000000", "length": "0x1000",
+ * "irq_id": 48, "cfg_list": [mediated index, size in sectors]}. irq_id is
+ * an INTID, as everywhere in Shyper's configs. Where the window and the
+ * interrupt may go is checked with everything else in check_common. */
+static int shyper_disk(struct pctx *p, json_t *e, size_t i, uint64_t base, const char *type)
+{
+	struct vm_config *c = p->cfg;
+	struct cfg_disk *d = &c->disk[c->nr_disks];
+	json_t *v, *list;
+	char field[80];
+	uint64_t n;
+	int r;
+
+	if (c->nr_disks == CFG_MAX_DISKS) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu]", i);
+		return fail(p, EINVAL, field, NULL,
+			    "is virtio-blk device number %d; at most %d are served", CFG_MAX_DISKS + 1,
+			    CFG_MAX_DISKS);
+	}
+	d->entry = (unsigned)i;
+	d->base = base;
+	if ((v = json_object_get(e, "length"))) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu].length", i);
+		if ((r = get_size(p, field, v, &n)))
+			return r;
+		if (n < KEEL_GUEST_VIRTIO_STRIDE)
+			return fail(p, EINVAL, field, v,
+				    "is less than 0x200, the size of a virtio-mmio register window");
+	}
+	snprintf(field, sizeof(field), "emulated_device_list[%zu].irq_id", i);
+	v = json_object_get(e, "irq_id");
+	if ((r = get_u64(p, field, v, &n)))
+		return r;
+	if (n < 32 || n >= 1020)
+		return fail(p, EINVAL, field, v, "is not an SPI (32..1019)");
+	d->spi = (unsigned)(n - 32);
+
+	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);
+	list = json_object_get(e, "cfg_list");
+	if (!json_is_array(list) || !json_array_size(list))
+		return fail(p, EINVAL, field, list,
+			    list ? "is not a non-empty list [mediated index, size in sectors]"
+				 : "missing (needs [mediated index, size in sectors])");
+	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[0]", i);
+	v = json_array_get(list, 0);
+	if ((r = get_u64(p, field, v, &n)) || (r = check_mediated_index(p, field, v, n)))
+		return r;
+	d->mediated = (int)n;
+	if ((v = json_array_get(list, 1))) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[1]", i);
+		if ((r = get_u64(p, field, v, &d->sectors)))
+			return r;
+		note(p, "%s: %s: %llu sectors ignored (a disk is the size of its backing)",
+		     p->env->label, field, (unsigned long long)d->sectors);
+	}
+	if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK"))
+		note(p, "%s: emulated_device_list[%zu]: EMU_DEVICE_T_VIRTIO_BLK is served as EMU_DEVICE_T_VIRTIO_BLK_MEDIATED: cfg_list[0] is an index into mediated-cfg.json",
+		     p->env->label, i);
+	c->nr_disks++;
+	return 0;
+}
+
 static int shyper_emulated(struct pctx *p, json_t *emu)
 {
 	struct vm_config *c = p->cfg;
@@ -572,6 +745,10 @@ static int shyper_emulated(struct pctx *p, json_t *emu)
 				if (irq)
 					c->uart_spi = (unsigned)(irq - 32);
 			}
+		} else if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED") ||
+			   !strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK")) {
+			if ((r = shyper_disk(p, e, i, base, type)))
+				return r;
 		} else {
 			snprintf(p->err, p->errlen, "%s: emulated device '%s' (%s) is not served yet",
 				 p->env->label, name, type);
@@ -633,6 +810,145 @@ static int in_ram(const struct vm_config *c, uint64_t ipa)
 	return 0;
 }
 
+/* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
+static void disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,
+		       char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s[%u]%s", c->shyper ? "emulated_device_list" : "disks", d->entry,
+		 sub);
+}
+
+/* Two disks on one backing corrupt it unless neither writes. */
+static int disk_shares(const struct vm_config *c, unsigned i)
+{
+	const struct cfg_disk *d = &c->disk[i];
+
+	for (unsigned j = 0; j < i; j++) {
+		const struct cfg_disk *o = &c->disk[j];
+
+		if (d->readonly && o->readonly)
+			continue;
+		if ((d->path[0] && !strcmp(d->path, o->path)) ||
+		    (d->mediated >= 0 && d->mediated == o->mediated))
+			return (int)j;
+	}
+	return -1;
+}
+
+/* Where a disk's window and interrupt may go: not on RAM, another emulated
+ * device or the GIC, not on another device's interrupt. */
+static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
+{
+	const struct vm_config *c = p->cfg;
+	const uint64_t len = KEEL_GUEST_VIRTIO_STRIDE;
+	const uint64_t gicr_len = (uint64_t)c->nr_vcpus * 0x20000;
+	const char *irqsub = c->shyper ? ".irq_id" : "";
+	char field[80], other[48];
+	unsigned intid = 32 + d->spi;
+
+	disk_field(c, d, c->shyper ? ".base_ipa" : "", field, sizeof(field));
+	if (d->base & (len - 1))
+		return fail(p, EINVAL, field, NULL, "0x%llx is not 0x200 aligned",
+			    (unsigned long long)d->base);
+	if (d->base + len < d->base || d->base + len > (1ULL << 48))
+		return fail(p, EINVAL, field, NULL, "0x%llx+0x200 ends beyond 2^48",
+			    (unsigned long long)d->base);
+	for (unsigned j = 0; j < c->nr_mem; j++)
+		if (overlaps(d->base, len, c->mem[j].ipa, c->mem[j].size))
+			return fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps guest RAM (%s)",
+				    (unsigned long long)d->base,
+				    c->shyper ? "memory.region" : "memory");
+	if (overlaps(d->base, len, c->uart_base, KEEL_GUEST_UART_SIZE))
+		return fail(p, EINVAL, field, NULL,
+			    "0x%llx+0x200 overlaps the emulated UART (0x%llx)",
+			    (unsigned long long)d->base, (unsigned long long)c->uart_base);
+	if (overlaps(d->base, len, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE))
+		return fail(p, EINVAL, field, NULL,
+			    "0x%llx+0x200 overlaps the emulated GPIO (0x%llx)",
+			    (unsigned long long)d->base, KEEL_GUEST_GPIO_BASE);
+	/* The GIC's frames as the guest DT describes them: a GICv3
+	 * distributor's 64 KiB, two 64 KiB redistributor frames per vCPU. */
+	if (c->gicd_ipa && overlaps(d->base, len, c->gicd_ipa, 0x10000))
+		return fail(p, EINVAL, field, NULL,
+			    "0x%llx+0x200 overlaps the GIC distributor (0x%llx)",
+			    (unsigned long long)d->base, (unsigned long long)c->gicd_ipa);
+	if (c->gicr_ipa && overlaps(d->base, len, c->gicr_ipa, gicr_len))
+		return fail(p, EINVAL, field, NULL,
+			    "0x%llx+0x200 overlaps the GIC redistributors (0x%llx+0x%llx)",
+			    (unsigned long long)d->base, (unsigned long long)c->gicr_ipa,
+			    (unsigned long long)gicr_len);
+	for (const struct cfg_disk *o = c->disk; o < d; o++) {
+		disk_field(c, o, "", other, sizeof(other));
+		if (overlaps(d->base, len, o->base, len))
+			return fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx)",
+				    (unsigned long long)d->base, other,
+				    (unsigned long long)o->base);
+	}
+
+	disk_field(c, d, irqsub, field, sizeof(field));
+	if (d->spi == c->uart_spi)
+		return fail(p, EINVAL, field, NULL, "%u is the emulated UART's interrupt", intid);
+	if (d->spi == KEEL_GUEST_GPIO_SPI)
+		return fail(p, EINVAL, field, NULL, "%u is the emulated GPIO's interrupt", intid);
+	for (const struct cfg_disk *o = c->disk; o < d; o++) {
+		disk_field(c, o, "", other, sizeof(other));
+		if (d->spi == o->spi)
+			return fail(p, EINVAL, field, NULL, "%u is also %s's interrupt", intid,
+				    other);
+	}
+	return 0;
+}
+
+static int check_disks(struct pctx *p)
+{
+	const struct vm_config *c = p->cfg;
+	char field[80], other[48];
+	int r, j;
+
+	if (c->nr_disks > CFG_MAX_DISKS)
+		return fail(p, EINVAL, c->shyper ? "emulated_device_list" : "disks", NULL,
+			    "%u disks, at most %d", c->nr_disks, CFG_MAX_DISKS);
+	for (unsigned i = 0; i < c->nr_disks; i++) {
+		const struct cfg_disk *d = &c->disk[i];
+
+		if ((r = check_disk_window(p, d)))
+			return r;
+		/* An inline config has no folder to resolve a relative path
+		 * against, and keeld's working directory means nothing to the
+		 * user. */
+		disk_field(c, d, ".path", field, sizeof(field));
+		if (d->path[0] && d->path[0] != '/')
+			return fail(p, EINVAL, field, NULL,
+				    "\"%.64s\" is not an absolute path (and this config has no folder to resolve it against)",
+				    d->path);
+		disk_field(c, d, ".serial", field, sizeof(field));
+		for (const char *s = d->serial; *s; s++)
+			if (*s < 0x20 || *s > 0x7e) {
+				json_t *v = json_string(d->serial);
+
+				r = fail(p, EINVAL, field, v,
+					 "has a character that is not printable ASCII");
+				json_decref(v);
+				return r;
+			}
+		if ((j = disk_shares(c, i)) >= 0) {
+			disk_field(c, &c->disk[j], "", other, sizeof(other));
+			if (d->mediated >= 0) {
+				disk_field(c, d, c->shyper ? ".cfg_list[0]" : ".mediated", field,
+					   sizeof(field));
+				return fail(p, EINVAL, field, NULL,
+					    "%d is also %s's backing: two disks on one backing need both to be read-only",
+					    d->mediated, other);
+			}
+			disk_field(c, d, ".path", field, sizeof(field));
+			return fail(p, EINVAL, field, NULL,
+				    "\"%.64s\" is also %s's backing: two disks on one backing need both to be read-only",
+				    d->path, other);
+		}
+	}
+	return 0;
+}
+
 static int check_common(struct pctx *p)
 {
 	struct vm_config *c = p->cfg;
@@ -685,7 +1001,7 @@ static int check_common(struct pctx *p)
 	if (c->initramfs_ipa & (PAGE_SIZE - 1))
 		return fail(p, EINVAL, "image.ramdisk_load_ipa", NULL,
 			    "0x%llx is not page aligned", (unsigned long long)c->initramfs_ipa);
-	return 0;
+	return check_disks(p);
 }
 
 int config_parse(const char *text, size_t len, const struct config_env *env,
@@ -726,6 +1042,54 @@ int config_parse(const char *text, size_t len, const struct config_env *env,
 out:
 	json_decref(root);
 	return r;
+}
+
+int config_resolve_disks(struct vm_config *cfg, const struct mediated_cfg *m, char *err,
+			 size_t errlen)
+{
+	char field[80], other[48];
+	int j;
+
+	for (unsigned i = 0; i < cfg->nr_disks && i < CFG_MAX_DISKS; i++) {
+		struct cfg_disk *d = &cfg->disk[i];
+
+		if (d->mediated < 0)
+			continue;
+		disk_field(cfg, d, cfg->shyper ? ".cfg_list[0]" : ".mediated", field,
+			   sizeof(field));
+		if (!m) {
+			snprintf(err, errlen, "%s: %s: %d, but keeld was started without a mediated-cfg.json",
+				 cfg->label, field, d->mediated);
+			return -EINVAL;
+		}
+		if ((unsigned)d->mediated >= m->n) {
+			snprintf(err, errlen, "%s: %s: %d, but mediated-cfg.json lists %u disk%s",
+				 cfg->label, field, d->mediated, m->n, m->n == 1 ? "" : "s");
+			return -EINVAL;
+		}
+		snprintf(d->path, sizeof(d->path), "%s", m->disk[d->mediated].path);
+	}
+	/* Now that every disk has a path, a path disk and an index may name
+	 * the same backing. */
+	for (unsigned i = 0; i < cfg->nr_disks && i < CFG_MAX_DISKS; i++) {
+		const struct cfg_disk *d = &cfg->disk[i];
+
+		if ((j = disk_shares(cfg, i)) < 0)
+			continue;
+		disk_field(cfg, &cfg->disk[j], "", other, sizeof(other));
+		if (d->mediated >= 0) {
+			disk_field(cfg, d, cfg->shyper ? ".cfg_list[0]" : ".mediated", field,
+				   sizeof(field));
+			snprintf(err, errlen, "%s: %s: %d (%s) is also %s's backing: two disks on one backing need both to be read-only",
+				 cfg->label, field, d->mediated, d->path, other);
+		} else {
+			disk_field(cfg, d, ".path", field, sizeof(field));
+			snprintf(err, errlen, "%s: %s: \"%s\" is also %s's backing: two disks on one backing need both to be read-only",
+				 cfg->label, field, d->path, other);
+		}
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int config_load(const char *path, const struct config_env *env, struct vm_config *cfg,

@@ -13,10 +13,27 @@
 
 #include <keel/vm.h>
 
+#include "mediated.h"
+
 #define CFG_PATH_MAX 1024
 #define CFG_CMDLINE_MAX 1024
 #define CFG_MIN_MEM (32ULL << 20)
 #define CFG_ERR_MAX 512
+
+#define CFG_MAX_DISKS 8
+#define CFG_SERIAL_MAX 21               /* VIRTIO_BLK_ID_BYTES + NUL */
+
+/* A virtio-blk disk backed by a mediated disk in VM0 (file or block device). */
+struct cfg_disk {
+	char path[CFG_PATH_MAX];        /* backing in VM0; "" until a mediated index is resolved */
+	int mediated;                   /* index into mediated-cfg.json's list, or -1 */
+	bool readonly;
+	char serial[CFG_SERIAL_MAX];    /* VIRTIO_BLK_T_GET_ID answer; "" = derived from the path */
+	uint64_t base;                  /* virtio-mmio window (KEEL_GUEST_VIRTIO_STRIDE bytes) */
+	unsigned spi;                   /* its SPI (INTID - 32), edge-triggered */
+	unsigned entry;                 /* in disks[] or emulated_device_list[], for messages */
+	uint64_t sectors;               /* Shyper's cfg_list[1]: informational, 0 if not given */
+};
 
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 enum cfg_on_reboot { CFG_REBOOT_RESTART, CFG_REBOOT_STOP };
@@ -42,6 +59,8 @@ struct vm_config {
 	enum cfg_on_reboot on_reboot;
 	uint64_t uart_base;             /* PL011 (default KEEL_GUEST_UART_BASE) */
 	unsigned uart_spi;
+	unsigned nr_disks;
+	struct cfg_disk disk[CFG_MAX_DISKS];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[512];                /* things ignored, for the log */
 };
@@ -49,7 +68,7 @@ struct vm_config {
 struct config_env {
 	unsigned id;          /* VM id the config is for (default pCPUs) */
 	unsigned nr_pcpus;    /* 0: unknown, no pCPU checks */
-	bool check_files;     /* stat kernel/initramfs/dtb (off in fuzzing) */
+	bool check_files;     /* stat kernel/initramfs/dtb/disk paths (off in fuzzing) */
 	const char *dir;      /* relative file names resolve here ("" = cwd) */
 	const char *label;    /* name for messages, e.g. "vm1.json" */
 };
@@ -62,6 +81,13 @@ int config_parse(const char *text, size_t len, const struct config_env *env,
 /* Read and parse a file; env->dir and env->label are taken from path. */
 int config_load(const char *path, const struct config_env *env, struct vm_config *cfg,
 		char *err, size_t errlen);
+
+/* Fill the path of every disk given as an index into mediated-cfg.json's
+ * list from the daemon's list m (NULL: keeld has none). Returns 0, or
+ * -EINVAL with a message ("vm1.json: disks[0].mediated: 2, but
+ * mediated-cfg.json lists 1 disk"). Idempotent. */
+int config_resolve_disks(struct vm_config *cfg, const struct mediated_cfg *m, char *err,
+			 size_t errlen);
 
 /* Parse a memory size: 268435456, "256M", "1G", "512MiB", "0x10000000". */
 int config_parse_size(const char *s, uint64_t *out);

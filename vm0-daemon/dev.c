@@ -194,9 +194,12 @@ int dev_vm_info(struct dev *d, unsigned id, struct keel_vm_info *info)
 	return 0;
 }
 
-int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags)
+int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags,
+		      uint32_t cookie)
 {
-	struct keel_ioc_mmio m = { .id = id, .flags = flags, .base = base, .size = size };
+	struct keel_ioc_mmio m = {
+		.id = id, .flags = flags, .base = base, .size = size, .cookie = cookie,
+	};
 	int r = xioctl(d, KEEL_IOC_MMIO_REGISTER, &m);
 
 	return r < 0 ? r : 0;

@@ -32,7 +32,10 @@ int dev_vm_start(struct dev *d, unsigned id, uint64_t entry, uint64_t x0);
 int dev_vm_stop(struct dev *d, unsigned id);
 int dev_vm_destroy(struct dev *d, unsigned id);
 int dev_vm_info(struct dev *d, unsigned id, struct keel_vm_info *info);
-int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags);
+/* flags: KEEL_MMIO_IOREQ (cookie 0) or KEEL_MMIO_DOORBELL (cookie comes back
+ * in KEEL_EV_DOORBELL's vcpu field). */
+int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags,
+		      uint32_t cookie);
 int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level);
 int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq);
 int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data);

@@ -16,6 +16,7 @@
 
 #define GIC_SPI 0
 #define GIC_PPI 1
+#define IRQ_TYPE_EDGE_RISING 1
 #define IRQ_TYPE_LEVEL_HIGH 4
 
 /* Turn a libfdt error into a -errno; the sequential API fails only on room. */
@@ -215,13 +216,38 @@ static int add_pl061(void *fdt, const struct guest_dt_params *p)
 	return 0;
 }
 
+/* QEMU virt's virtio-mmio nodes. The sequential-write API keeps nodes in
+ * the order written, and Linux probes in DT order, so virtio[0] becomes the
+ * guest's first device (vda for disks). dma-coherent: keeld reaches guest
+ * RAM through cacheable mappings, so the guest must not map its rings and
+ * buffers non-cacheable. */
+static int add_virtio(void *fdt, const struct guest_dt_params *p)
+{
+	char name[40];
+
+	for (unsigned i = 0; i < p->nr_virtio; i++) {
+		uint64_t reg[2] = { p->virtio[i].base, GUEST_VIRTIO_MMIO_SIZE };
+		uint32_t irq[3] = { GIC_SPI, p->virtio[i].spi, IRQ_TYPE_EDGE_RISING };
+
+		snprintf(name, sizeof(name), "virtio_mmio@%llx",
+			 (unsigned long long)p->virtio[i].base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_reg(fdt, reg, 1));
+		TRY(prop_cells(fdt, "interrupts", irq, 3));
+		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
 int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p)
 {
 	void *fdt = buf;
 	int r;
 
 	if (len > INT32_MAX || !p->nr_vcpus || p->nr_vcpus > KEEL_MAX_VCPUS || !p->nr_mem ||
-	    p->nr_mem > KEEL_VM_MAX_MEM)
+	    p->nr_mem > KEEL_VM_MAX_MEM || p->nr_virtio > GUEST_FDT_MAX_VIRTIO)
 		return -EINVAL;
 	TRY(fdt_create(fdt, (int)len));
 	TRY(fdt_finish_reservemap(fdt));
@@ -249,7 +275,7 @@ int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p)
 	TRY(fdt_property_u32(fdt, "phandle", GUEST_FDT_PHANDLE_CLK));
 	TRY(fdt_end_node(fdt));
 
-	if ((r = add_pl011(fdt, p)) || (r = add_pl061(fdt, p)))
+	if ((r = add_pl011(fdt, p)) || (r = add_pl061(fdt, p)) || (r = add_virtio(fdt, p)))
 		return r;
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <keel/guest.h>
 #include <keel/vm.h>
 
 #define GUEST_FDT_MAX (64 * 1024)
@@ -17,6 +18,14 @@
 #define GUEST_FDT_PHANDLE_GPIO 3
 #define GUEST_KEY_POWER 116 /* linux,code KEY_POWER */
 #define GUEST_GPIO_POWER_LINE 3
+#define GUEST_FDT_MAX_VIRTIO KEEL_GUEST_VIRTIO_MAX
+#define GUEST_VIRTIO_MMIO_SIZE 0x200 /* the virtio-mmio register window */
+
+/* A virtio-mmio transport (any device type: the guest reads DeviceID). */
+struct guest_dt_virtio {
+	uint64_t base;
+	unsigned spi;          /* edge-triggered */
+};
 
 struct guest_dt_params {
 	unsigned gic_version;  /* KEEL_GIC_V2 or KEEL_GIC_V3 */
@@ -30,6 +39,8 @@ struct guest_dt_params {
 	unsigned uart_spi;
 	uint64_t gpio_base;
 	unsigned gpio_spi;
+	unsigned nr_virtio;    /* in the order the guest should probe them (vda, vdb, ...) */
+	struct guest_dt_virtio virtio[GUEST_FDT_MAX_VIRTIO];
 };
 
 /* Build the DT into buf (at most len bytes). Returns 0 or -errno. */

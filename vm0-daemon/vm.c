@@ -140,14 +140,14 @@ static int vm_devices_setup(struct vm *vm, bool register_with_hyp, char *err, si
 		if (!register_with_hyp)
 			continue;
 		r = dev_mmio_register(vm->kd->dev, vm->id, devs[i].base, devs[i].size,
-				      KEEL_MMIO_IOREQ);
+				      KEEL_MMIO_IOREQ, 0);
 		if (r && r != -EEXIST) {
 			snprintf(err, errlen, "vm %u: KEEL_IOC_MMIO_REGISTER %s at 0x%llx: %s", vm->id,
 				 devs[i].ops->name, (unsigned long long)devs[i].base, strerror(-r));
 			return r;
 		}
 	}
-	return 0;
+	return vdisks_attach(vm, register_with_hyp, err, errlen);
 }
 
 /* ---- memory ---- */
@@ -238,6 +238,7 @@ static int vm_hyp_destroy(struct vm *vm)
 {
 	int r;
 
+	vdisks_close(vm);  /* before its RAM goes away under the workers */
 	vm_unmap(vm);
 	if (!vm->in_hyp)
 		return 0;
@@ -299,6 +300,13 @@ int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, char *
 		return -ENOMEM;
 	}
 	vm->cfg = *cfg;
+	/* A mediated index names a disk of this keeld's list: check it now,
+	 * at `keel vm config`, rather than at the first boot. */
+	r = config_resolve_disks(&vm->cfg, &kd->mediated, err, errlen);
+	if (r) {
+		vm_free(vm);
+		return r;
+	}
 	vm->desc = (struct keel_vm_desc){
 		.magic = KEEL_VM_DESC_MAGIC,
 		.revision = KEEL_VM_DESC_REVISION,
@@ -412,6 +420,9 @@ static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf
 		.gpio_spi = KEEL_GUEST_GPIO_SPI,
 	};
 	memcpy(p.mem, vm->cfg.mem, sizeof(p.mem));
+	p.nr_virtio = vm->cfg.nr_disks;
+	for (unsigned i = 0; i < vm->cfg.nr_disks; i++)
+		p.virtio[i] = (struct guest_dt_virtio){ vm->cfg.disk[i].base, vm->cfg.disk[i].spi };
 	r = guest_fdt_build(buf, len, &p);
 	if (r)
 		snprintf(err, errlen, "vm %u: building its device tree: %s", vm->id, strerror(-r));
@@ -501,12 +512,15 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 		if ((r = vm_hyp_create(vm, err, errlen)))
 			return r;
 	}
-	if ((r = vm_map(vm, err, errlen)))
+	/* Disks first: a missing or busy backing is the likeliest failure and
+	 * the cheapest to report. */
+	if ((r = vdisks_open(vm, err, errlen)))
 		return r;
-	if ((r = vm_load(vm, &bl, err, errlen)))
+	if ((r = vm_map(vm, err, errlen)) || (r = vm_load(vm, &bl, err, errlen)) ||
+	    (r = vm_devices_setup(vm, true, err, errlen))) {
+		vdisks_close(vm);
 		return r;
-	if ((r = vm_devices_setup(vm, true, err, errlen)))
-		return r;
+	}
 	if (!vm->console_added) {
 		r = dev_console_add(vm->kd->dev, vm->id);
 		if (r && r != -EEXIST) {
@@ -518,6 +532,7 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	r = dev_vm_start(vm->kd->dev, vm->id, bl.kernel_ipa, bl.dtb_ipa);
 	if (r) {
 		snprintf(err, errlen, "vm %u: KEEL_IOC_VM_START: %s", vm->id, strerror(-r));
+		vdisks_close(vm);
 		return r;
 	}
 	vm->state = VM_RUNNING;
@@ -572,6 +587,8 @@ static int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen)
 	uv_timer_stop(&vm->grace_timer);
 	uv_timer_stop(&vm->button_timer);
 	console_flush(&vm->con, vm->kd->dev);
+	/* A stopped guest holds no backing: another may boot with it. */
+	vdisks_close(vm);
 	klog("vm %u (%s) stopped: %s", vm->id, vm->cfg.name, stop_name(reason));
 	if (reason == KEEL_STOP_CRASH)
 		klog("vm %u (%s) crashed; the hypervisor log has the details", vm->id, vm->cfg.name);
@@ -771,6 +788,8 @@ static void vm_rescan(struct keeld *kd)
 			continue;
 		for (unsigned c = 0; c < vm->desc.nr_vcpus && c < KEEL_MAX_VCPUS; c++)
 			vm_ioreq(kd, id, c, true);
+		/* Lost events may have been doorbells. */
+		vdisks_kick_all(vm);
 		/* vm may be gone after this (on_poweroff: remove) */
 		vm_refresh(vm, NULL);
 		if (kd->vms[id] && kd->vms[id]->console_added)
@@ -791,6 +810,11 @@ void vm_on_event(void *opaque, const struct keel_event *ev)
 			return;
 		}
 		vm_ioreq(kd, ev->vm_id, ev->vcpu, false);
+		return;
+	case KEEL_EV_DOORBELL:
+		/* A late doorbell from a guest that has stopped finds no disks. */
+		if (vm && vm->state == VM_RUNNING)
+			vdisks_kick(vm, ev->vcpu, ev->arg);
 		return;
 	case KEEL_EV_VM_STOPPED:
 		if (!vm)

@@ -17,6 +17,7 @@
 #include "keeld.h"
 #include "loader.h"
 #include "mmio.h"
+#include "vdisk.h"
 
 #define VM_SHUTDOWN_GRACE_MS 30000
 #define VM_BUTTON_PRESS_MS 100
@@ -40,6 +41,8 @@ struct vm {
 	bool unknown_logged;
 	struct pl011 uart;
 	struct pl061 gpio;
+	unsigned nr_vdisks;    /* open from boot until the guest stops */
+	struct vdisk *vdisk[CFG_MAX_DISKS];
 	bool console_added;
 	bool input_waiting;    /* /dev/hvc has bytes the UART FIFO had no room for */
 	struct console con;

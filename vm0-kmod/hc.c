@@ -113,11 +113,12 @@ long keel_hc_vm_info(u32 id, void *info)
 	return keel_hc(KEEL_HC_VM_INFO, id, virt_to_phys(info), 0, 0, &res);
 }
 
-long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags)
+long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags, u32 cookie)
 {
 	struct arm_smccc_res res;
 
-	return keel_hc(KEEL_HC_MMIO_REGISTER, id, base, size, flags, &res);
+	arm_smccc_1_1_hvc(KEEL_HC_MMIO_REGISTER, id, base, size, flags, cookie, &res);
+	return keel_hc_errno(res.a0);
 }
 
 long keel_hc_irq_line(u32 id, u32 intid, u32 level)

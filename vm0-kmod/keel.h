@@ -89,7 +89,7 @@ long keel_hc_vm_start(u32 id, u64 entry, u64 x0);
 long keel_hc_vm_stop(u32 id);
 long keel_hc_vm_destroy(u32 id);
 long keel_hc_vm_info(u32 id, void *info);
-long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags);
+long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags, u32 cookie);
 long keel_hc_irq_line(u32 id, u32 intid, u32 level);
 long keel_hc_ioreq_complete(u32 id, u32 vcpu);
 long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);

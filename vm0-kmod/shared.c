@@ -26,6 +26,8 @@ static bool keel_event_valid(const struct keel_event *ev)
 		return ev->vcpu < KEEL_MAX_VCPUS;
 	case KEEL_EV_VM_STOPPED:
 		return ev->arg <= KEEL_STOP_REQUEST;
+	case KEEL_EV_DOORBELL:
+		return true;  /* cookie and value are keeld's to check */
 	default:
 		return false;
 	}
@@ -74,8 +76,8 @@ static void keel_ring_drain(struct keel_dev *kd)
 			continue;
 		}
 		keel_event_push(kd, ev.type, ev.vm_id,
-				ev.type == KEEL_EV_IOREQ ? ev.vcpu : 0,
-				ev.type == KEEL_EV_VM_STOPPED ? ev.arg : 0);
+				ev.type == KEEL_EV_VM_STOPPED ? 0 : ev.vcpu,
+				ev.type == KEEL_EV_IOREQ ? 0 : ev.arg);
 	}
 	kd->ev_tail = tail;
 	/*

@@ -158,11 +158,13 @@ long keel_ioc_mmio_register(void __user *uarg)
 
 	if (copy_from_user(&m, uarg, sizeof(m)))
 		return -EFAULT;
-	if (!keel_guest_id_ok(m.id) || (m.flags & ~KEEL_MMIO_IOREQ) ||
-	    !m.size || !PAGE_ALIGNED(m.base) || !PAGE_ALIGNED(m.size) ||
-	    m.base + m.size < m.base)
+	/* The shape of each kind (pages, or one aligned doorbell) is the
+	 * hypervisor's to check; here only what keel.ko itself relies on. */
+	if (!keel_guest_id_ok(m.id) || m.pad ||
+	    (m.flags != KEEL_MMIO_IOREQ && m.flags != KEEL_MMIO_DOORBELL) ||
+	    (m.flags == KEEL_MMIO_IOREQ && m.cookie) || !m.size || m.base + m.size < m.base)
 		return -EINVAL;
-	return keel_hc_mmio_register(m.id, m.base, m.size, m.flags);
+	return keel_hc_mmio_register(m.id, m.base, m.size, m.flags, m.cookie);
 }
 
 long keel_ioc_irq_line(void __user *uarg)

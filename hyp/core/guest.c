@@ -274,8 +274,12 @@ int guest_info(u32 id, struct keel_vm_info *info)
 		.started_ns = vm->started_ns,
 		.now_ns = hyp_now_ns(),
 	};
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		info->exits += vm->vcpus[i]->nr_exits;
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		info->exits += READ_ONCE(vm->vcpus[i]->nr_exits);
+		info->ioreqs += READ_ONCE(vm->vcpus[i]->nr_ioreqs);
+		info->doorbells += READ_ONCE(vm->vcpus[i]->nr_doorbells);
+	}
+	info->irqs = __atomic_load_n(&vm->nr_irqs, __ATOMIC_RELAXED);
 	memcpy(info->name, vm->name, sizeof(info->name));
 	info->name[sizeof(info->name) - 1] = '\0';
 	return 0;
@@ -290,21 +294,46 @@ static bool guest_gic_overlaps(struct vm *vm, u64 base, u64 size)
 	return ranges_overlap(base, size, vm->vgic.cpuif_base, GICC_SIZE);
 }
 
-int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags)
+/* A range VM0 serves with ioreqs: whole pages (stage 2 traps by page). */
+static bool mmio_ioreq_shape_ok(u64 base, u64 size, u64 cookie)
+{
+	return size && IS_ALIGNED(base | size, PAGE_SIZE) && !cookie;
+}
+
+/* A posted doorbell: one naturally aligned access of up to 8 bytes. */
+static bool mmio_doorbell_shape_ok(u64 base, u64 size, u64 cookie)
+{
+	return (size == 1 || size == 2 || size == 4 || size == 8) && IS_ALIGNED(base, size) &&
+	       cookie <= 0xffffffffULL;
+}
+
+static const struct {
+	bool (*shape_ok)(u64 base, u64 size, u64 cookie);
+	mmio_handler_t handler;
+	bool overlay;
+} mmio_kinds[] = {
+	[KEEL_MMIO_IOREQ] = { mmio_ioreq_shape_ok, ioreq_mmio, false },
+	[KEEL_MMIO_DOORBELL] = { mmio_doorbell_shape_ok, ioreq_doorbell, true },
+};
+
+int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
 {
 	struct vm *vm = guest_get(id);
 
 	if (!vm)
 		return -ENOENT;
-	if (flags != KEEL_MMIO_IOREQ || !size || !IS_ALIGNED(base | size, PAGE_SIZE) ||
-	    base + size < base || base + size > (1ULL << 40))
+	/* flags names exactly one kind. */
+	if (flags >= ARRAY_SIZE(mmio_kinds) || !mmio_kinds[flags].shape_ok ||
+	    !mmio_kinds[flags].shape_ok(base, size, cookie) || base + size < base ||
+	    base + size > (1ULL << 40))
 		return -EINVAL;
 	for (u32 i = 0; i < vm->nr_mem; i++)
 		if (ranges_overlap(base, size, vm->mem[i].base, vm->mem[i].size))
 			return -EINVAL;
 	if (guest_gic_overlaps(vm, base, size))
 		return -EINVAL;
-	return mmio_register(vm, base, size, ioreq_mmio, NULL);
+	return mmio_register(vm, base, size, mmio_kinds[flags].handler, (void *)(uintptr_t)cookie,
+			     mmio_kinds[flags].overlay);
 }
 
 int guest_irq_line(u32 id, u32 intid, u32 level)
@@ -316,6 +345,8 @@ int guest_irq_line(u32 id, u32 intid, u32 level)
 		return -ENOENT;
 	if (intid < GIC_NR_PRIVATE || intid >= vm->vgic.nr_irqs || level > KEEL_IRQ_EDGE)
 		return -EINVAL;
+	if (level != KEEL_IRQ_LOW)
+		__atomic_fetch_add(&vm->nr_irqs, 1, __ATOMIC_RELAXED);
 	if (level == KEEL_IRQ_EDGE) {
 		ret = vgic_inject(vm, 0, intid, true);
 		if (!ret)

@@ -152,7 +152,11 @@ static void hc_vm_info(struct vcpu *v, struct hc_result *r)
 
 static void hc_mmio_register(struct vcpu *v, struct hc_result *r)
 {
-	r->ret = guest_mmio_register((u32)HC_ARG(v, 1), HC_ARG(v, 2), HC_ARG(v, 3), (u32)HC_ARG(v, 4));
+	u64 flags = HC_ARG(v, 4);
+
+	r->ret = flags > 0xffffffffULL ? -EINVAL :
+		 guest_mmio_register((u32)HC_ARG(v, 1), HC_ARG(v, 2), HC_ARG(v, 3), (u32)flags,
+				     HC_ARG(v, 5));
 }
 
 static void hc_irq_line(struct vcpu *v, struct hc_result *r)

@@ -82,6 +82,7 @@ int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 	/* Blocked before VM0 can see the request, so its answer always finds
 	 * the vCPU waiting. */
 	sched_block_ioreq(v);
+	v->nr_ioreqs++;
 	v->ioreq_seq++;
 	slot->vm_id = v->vm->id;
 	slot->vcpu = v->id;
@@ -95,6 +96,19 @@ int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 	WRITE_ONCE(slot->state, KEEL_IOREQ_READY);
 	ioreq_post_event(KEEL_EV_IOREQ, v->vm->id, v->id, 0);
 	return MMIO_DEFERRED;
+}
+
+int ioreq_doorbell(struct vcpu *v, struct mmio_access *acc, void *priv)
+{
+	if (!acc->write) {
+		acc->data = 0;  /* doorbells are write-only */
+		return 0;
+	}
+	v->nr_doorbells++;
+	/* Without a shared area nobody listens: the write is dropped, as on a
+	 * bus whose device is not there yet. */
+	ioreq_post_event(KEEL_EV_DOORBELL, v->vm->id, (u32)(uintptr_t)priv, (u32)acc->data);
+	return 0;
 }
 
 int ioreq_complete(u32 vm_id, u32 vcpu_id)

@@ -1,9 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <hyp/sysreg.h>
 #include <hyp/errno.h>
 #include <hyp/mmio.h>
 #include <hyp/vm.h>
 
-int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv)
+/* Would [base, base + size) of the given kind clash with region r? */
+static bool mmio_clash(const struct mmio_region *r, u64 base, u64 size, bool overlay)
+{
+	bool inside;
+
+	if (!(base < r->base + r->size && r->base < base + size))
+		return false;
+	if (overlay == r->overlay)
+		return true;
+	/* One of each: the overlay must sit wholly inside the ordinary one. */
+	inside = overlay ? base >= r->base && base + size <= r->base + r->size :
+			   r->base >= base && r->base + r->size <= base + size;
+	return !inside;
+}
+
+int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv,
+		  bool overlay)
 {
 	int ret = 0;
 
@@ -11,9 +28,7 @@ int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, voi
 		return -EINVAL;
 	spin_lock(&vm->lock);
 	for (u32 i = 0; i < vm->nr_mmio; i++) {
-		const struct mmio_region *r = &vm->mmio[i];
-
-		if (base < r->base + r->size && r->base < base + size) {
+		if (mmio_clash(&vm->mmio[i], base, size, overlay)) {
 			ret = -EEXIST;
 			goto out;
 		}
@@ -22,7 +37,11 @@ int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, voi
 		ret = -ENOSPC;
 		goto out;
 	}
-	vm->mmio[vm->nr_mmio++] = (struct mmio_region){ base, size, handler, priv };
+	vm->mmio[vm->nr_mmio] = (struct mmio_region){ base, size, handler, priv, overlay };
+	/* dmb: the entry is complete before the count that makes vCPUs (which
+	 * search without the lock) look at it. */
+	dmb(ishst);
+	WRITE_ONCE(vm->nr_mmio, vm->nr_mmio + 1);
 out:
 	spin_unlock(&vm->lock);
 	return ret;
@@ -30,13 +49,16 @@ out:
 
 const struct mmio_region *mmio_find(struct vm *vm, u64 addr)
 {
-	/* Regions are only added while the VM is being built, so a lock-free
-	 * read sees a complete array. */
-	for (u32 i = 0; i < vm->nr_mmio; i++) {
+	const struct mmio_region *best = NULL;
+	u32 n = READ_ONCE(vm->nr_mmio);
+
+	/* dmb: pairs with mmio_register's; entries below n are complete. */
+	dmb(ishld);
+	for (u32 i = 0; i < n; i++) {
 		const struct mmio_region *r = &vm->mmio[i];
 
-		if (addr >= r->base && addr - r->base < r->size)
-			return r;
+		if (addr >= r->base && addr - r->base < r->size && (!best || r->size < best->size))
+			best = r;
 	}
-	return NULL;
+	return best;
 }

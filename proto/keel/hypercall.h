@@ -16,7 +16,7 @@
 #include "types.h"
 
 /** Bumped on any change to a function number or its arguments. */
-#define KEEL_HC_ABI_REVISION 2
+#define KEEL_HC_ABI_REVISION 3
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
@@ -35,7 +35,7 @@
 #define KEEL_HC_VM_STOP_FN 6       /**< x1 = id: every vCPU stops now (state STOPPED) */
 #define KEEL_HC_VM_DESTROY_FN 7    /**< x1 = id: a stopped or never-started VM; its memory returns to the pool */
 #define KEEL_HC_VM_INFO_FN 8       /**< x1 = id, x2 = IPA of struct keel_vm_info -> fills it */
-#define KEEL_HC_MMIO_REGISTER_FN 9 /**< x1 = id, x2 = base IPA, x3 = size, x4 = KEEL_MMIO_* flags */
+#define KEEL_HC_MMIO_REGISTER_FN 9 /**< x1 = id, x2 = base IPA, x3 = size, x4 = KEEL_MMIO_* flags, x5 = doorbell cookie */
 #define KEEL_HC_IRQ_LINE_FN 10     /**< x1 = id, x2 = INTID (SPI), x3 = KEEL_IRQ_* */
 #define KEEL_HC_IOREQ_COMPLETE_FN 11 /**< x1 = id, x2 = vCPU: its ioreq slot is DONE */
 #define KEEL_HC_VM_MAP_FN 12       /**< x1 = id, x2 = region index -> x1 = PA, x2 = size, x3 = guest IPA; maps it into VM0 */
@@ -56,7 +56,17 @@
 #define KEEL_HC_VM_MAP KEEL_HC(KEEL_HC_VM_MAP_FN)
 
 /** KEEL_HC_MMIO_REGISTER flags */
-#define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 */
+#define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 (page-aligned range) */
+/**
+ * A posted doorbell (virtio QueueNotify, the equivalent of KVM's ioeventfd):
+ * a guest write of up to 8 bytes inside [base, base + size) appends
+ * KEEL_EV_DOORBELL {vm, cookie, value written} to the event ring and the
+ * guest continues at once; a read returns 0. size is 1..8, base aligned to
+ * it. A doorbell may sit inside a KEEL_MMIO_IOREQ range (it wins there) but
+ * not overlap another doorbell. x5 (cookie, 32 bits) is VM0's own name for
+ * the device; the hypervisor only passes it back.
+ */
+#define KEEL_MMIO_DOORBELL 0x2
 
 /** KEEL_HC_IRQ_LINE x3 */
 #define KEEL_IRQ_LOW 0         /**< lower a level-triggered line */

@@ -22,7 +22,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 2
+#define KEEL_IOC_REVISION 3
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -55,10 +55,12 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_vm_start) == 24, "keel_ioc_vm_start la
 struct keel_ioc_mmio {
 	__u32 id;
 	__u32 flags;  /**< KEEL_MMIO_* */
-	__u64 base;   /**< guest IPA, page aligned */
-	__u64 size;   /**< page aligned */
+	__u64 base;   /**< guest IPA: page aligned (IOREQ), aligned to size (DOORBELL) */
+	__u64 size;   /**< page aligned (IOREQ), 1..8 (DOORBELL) */
+	__u32 cookie; /**< DOORBELL: comes back in KEEL_EV_DOORBELL's vcpu field */
+	__u32 pad;
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_mmio) == 24, "keel_ioc_mmio layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_mmio) == 32, "keel_ioc_mmio layout");
 
 struct keel_ioc_irq {
 	__u32 id;

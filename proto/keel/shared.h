@@ -12,8 +12,10 @@
  * Ioreq slot states: NONE -> READY (hyp: a guest access waits) -> INPROCESS
  * (VM0 took it) -> DONE (VM0 wrote the result; KEEL_HC_IOREQ_COMPLETE) -> NONE.
  *
- * Event ring: the hypervisor writes entries at head and raises the doorbell;
- * VM0 consumes at tail. When the ring is full the hypervisor sets
+ * Event ring: the hypervisor writes entries at head and raises the doorbell
+ * interrupt; VM0 consumes at tail, so one interrupt drains many entries. Entries
+ * keep the order in which guests made them: a posted doorbell is seen before
+ * a later ioreq of the same vCPU. When the ring is full the hypervisor sets
  * `overflow` instead of writing: VM0 must then rescan every slot for READY
  * and every VM with KEEL_HC_VM_INFO, so nothing is lost.
  */
@@ -24,7 +26,7 @@
 #include "vm.h"
 
 #define KEEL_SHARED_MAGIC 0x5248534bU /* "KSHR" */
-#define KEEL_SHARED_REVISION 1
+#define KEEL_SHARED_REVISION 2
 
 #define KEEL_IOREQ_NONE 0
 #define KEEL_IOREQ_READY 1
@@ -51,6 +53,11 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioreq) == 64, "keel_ioreq layout");
 /** Event types */
 #define KEEL_EV_IOREQ 1       /**< vm_id/vcpu: that slot is READY */
 #define KEEL_EV_VM_STOPPED 2  /**< vm_id stopped; arg = KEEL_STOP_* */
+/** A posted doorbell rang (KEEL_MMIO_DOORBELL): the vcpu field carries the
+ * doorbell's cookie, arg the low 32 bits the guest wrote (a virtio queue
+ * index). When the ring is full the overflow rescan stands for every
+ * doorbell of every VM: VM0 then checks all its queues. */
+#define KEEL_EV_DOORBELL 3
 
 struct keel_event {
 	__u32 type;

@@ -67,7 +67,11 @@ struct keel_vm_info {
 	__u64 started_ns;   /**< hypervisor clock at VM_START, 0 if never */
 	__u64 now_ns;       /**< hypervisor clock now: uptime = now_ns - started_ns */
 	char name[KEEL_VM_NAME_LEN];
+	/* Proxy counters since VM_START, counted by the hypervisor. */
+	__u64 ioreqs;       /**< accesses forwarded to VM0 that waited for its answer */
+	__u64 doorbells;    /**< posted doorbell writes (no wait) */
+	__u64 irqs;         /**< interrupts VM0 raised in it (KEEL_HC_IRQ_LINE high or edge) */
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_vm_info) == 88, "keel_vm_info layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_vm_info) == 112, "keel_vm_info layout");
 
 #endif

@@ -9,6 +9,13 @@ KEEL_ROOTFS_PKGS=(
 	libgmp10:arm64 libcrypt1:arm64 zlib1g:arm64 libc6:arm64
 	picocom:arm64 minicom:arm64 libncursesw6:arm64 libtinfo6:arm64 ncurses-base
 )
+# What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks),
+# extracted apart from VM0's set (with VM0's libc6) so the guest initramfs
+# takes only these.
+KEEL_GUEST_PKGS=(
+	e2fsprogs:arm64 libext2fs2:arm64 libcom-err2:arm64 libblkid1:arm64 libuuid1:arm64
+	libss2:arm64
+)
 
 # Filled by debs_resolve: package name (without :arch) -> .deb path.
 declare -A KEEL_DEB
@@ -29,7 +36,7 @@ debs_candidates() {
 debs_resolve() {
 	local lists saved
 	lists=$( { ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null
-		printf '%s\n' "${KEEL_ROOTFS_PKGS[@]}"; } | sha256sum | cut -c1-16)
+		printf '%s\n' "${KEEL_ROOTFS_PKGS[@]}" "${KEEL_GUEST_PKGS[@]}"; } | sha256sum | cut -c1-16)
 	saved=$KEEL_CACHE/resolved/$lists.sh
 	if [ -s "$saved" ]; then
 		. "$saved"
@@ -56,7 +63,7 @@ debs_resolve_apt() {
 	local pkgs=(
 		"linux-image-$KEEL_ABI-arm64:arm64" "linux-headers-$KEEL_ABI-arm64:arm64"
 		"linux-headers-$KEEL_ABI-common" "$kbuild:amd64" libfdt-dev:arm64
-		"${KEEL_ROOTFS_PKGS[@]}"
+		"${KEEL_ROOTFS_PKGS[@]}" "${KEEL_GUEST_PKGS[@]}"
 	)
 	local p v a f want=() n=0
 	mkdir -p "$KEEL_CACHE/debs"
@@ -139,4 +146,15 @@ debs_prepare() {
 	key=$(printf '%s' "$key" | sha256sum | cut -c1-16)
 	KEEL_ROOTFS_DEBS_DIR=$KEEL_CACHE/rootfs/$key
 	debs_extract "$KEEL_ROOTFS_DEBS_DIR" "${debs[@]}"
+
+	# The guests' extra packages: KEEL_GUEST_DEBS_DIR.
+	key= debs=()
+	for p in "${KEEL_GUEST_PKGS[@]}" libc6:arm64; do
+		p=${p%:*}
+		key+="${p}_${KEEL_DEBVER[$p]}"$'\n'
+		debs+=("${KEEL_DEB[$p]}")
+	done
+	key=$(printf '%s' "$key" | sha256sum | cut -c1-16)
+	KEEL_GUEST_DEBS_DIR=$KEEL_CACHE/guest-debs/$key
+	debs_extract "$KEEL_GUEST_DEBS_DIR" "${debs[@]}"
 }

@@ -8,6 +8,7 @@ KEEL_HOST_PKGS=(
 	e2fsprogs libuv1-dev libjansson-dev libcmocka-dev python3-pytest
 	python3-pexpect libfdt-dev openssh-client make gcc libc6-dev kmod
 	libuv1-dev:arm64 libjansson-dev:arm64
+	clang libclang-rt-14-dev
 )
 
 # Prints the packages of "$@" that are not installed.

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # A Keel guest's initramfs: busybox, the modules in images/guest/modules,
-# images/guest/rootfs, and the test probe module. Needs debs_prepare and
-# image.sh (image_find_module).
+# images/guest/rootfs, mkfs.ext4 and blkbench for virtio-blk disks, and the
+# test probe modules. Needs debs_prepare and image.sh (image_find_module,
+# image_stage_elf, KEEL_BLKBENCH).
 
 # image_guest_initramfs OUT [TEST_KO...]: rebuilt only when an input changed.
 # The test modules go to /lib/modules/<kver>/extra/; the guest loads them
@@ -11,8 +12,8 @@ image_guest_initramfs() {
 	shift
 	local key stage=$KEEL_IMAGES/guest-root
 	key=$( {
-		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR"
-		sha256sum "${BASH_SOURCE[0]}"
+		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_GUEST_DEBS_DIR"
+		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH"
 		[ $# = 0 ] || sha256sum "$@"
 		find "$src" -type f -print0 | sort -z | xargs -0 sha256sum
 		find "$src" -type f -printf '%p %m\n' | sort
@@ -25,7 +26,27 @@ image_guest_initramfs() {
 	(cd "$stage" && mkdir -p bin sbin usr/bin usr/sbin proc sys dev tmp run root mnt lib/modules)
 	cp -a "$src/rootfs/." "$stage/"
 	image_stage_busybox "$stage"
+	image_guest_disk_tools "$stage"
 	image_stage_modules "$stage" "$src/modules" etc/guest-modules "$@"
 	image_pack "$stage" "$out"
 	printf '%s\n' "$key" >"$out.key"
+}
+
+# image_guest_disk_tools STAGE: e2fsprogs' mke2fs as mkfs.ext4 (busybox's
+# mke2fs makes only ext2) with its libraries, and blkbench.
+image_guest_disk_tools() {
+	local stage=$1 t
+	# busybox's mke2fs link goes: e2fsprogs' takes its place.
+	rm -f "$stage/sbin/mke2fs"
+	image_stage_elf "$stage" "$KEEL_GUEST_DEBS_DIR" sbin/mke2fs
+	for t in mkfs.ext4 mkfs.ext3 mkfs.ext2; do
+		ln -sf mke2fs "$stage/sbin/$t"
+	done
+	install -D -m 644 "$KEEL_GUEST_DEBS_DIR/etc/mke2fs.conf" "$stage/etc/mke2fs.conf"
+	# (Not `| grep -q`: under pipefail mke2fs's second line could hit a closed pipe.)
+	case $(qemu-aarch64-static -L "$stage" "$stage/sbin/mke2fs" -V 2>&1) in
+	"mke2fs 1."*) ;;
+	*) die "mke2fs does not start in the guest's staged root (missing library?)" ;;
+	esac
+	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
 }

@@ -60,6 +60,45 @@ image_stage_modules() {
 	depmod -b "$stage" "$KEEL_KVER" || die "depmod failed for $stage"
 }
 
+# image_stage_elf STAGE SRCROOT FILE...: copies FILE (paths inside SRCROOT,
+# an extracted Debian tree) into STAGE with every shared library it needs,
+# following DT_NEEDED through SRCROOT's library folders, and the dynamic
+# loader. Symlinks (libfoo.so.1 -> libfoo.so.1.2.3) are kept.
+image_stage_elf() {
+	local stage=$1 root=$2 f lib dir found
+	shift 2
+	local todo=("$@") seen=" "
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		case $seen in *" $f "*) continue ;; esac
+		seen+="$f "
+		[ -e "$root/$f" ] || die "$f is not in $root"
+		mkdir -p "$stage/$(dirname "$f")"
+		cp -a "$root/$f" "$stage/$f"
+		# A symlink: stage what it points to as well.
+		if [ -L "$root/$f" ]; then
+			todo+=("$(dirname "$f")/$(readlink "$root/$f")")
+			continue
+		fi
+		for lib in $(aarch64-linux-gnu-readelf -d "$root/$f" 2>/dev/null |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			found=
+			for dir in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib; do
+				if [ -e "$root/$dir/$lib" ]; then
+					found=$dir/$lib
+					break
+				fi
+			done
+			[ -n "$found" ] || die "$f needs $lib, which is not in $root"
+			todo+=("$found")
+		done
+		if aarch64-linux-gnu-readelf -l "$root/$f" 2>/dev/null | grep -q 'interpreter: /lib/ld-linux-aarch64.so.1'; then
+			todo+=(lib/ld-linux-aarch64.so.1)
+		fi
+	done
+}
+
 # image_pack STAGE OUT: a newc cpio of STAGE (owned by root), compressed as
 # KEEL_INITRAMFS_COMPRESS says.
 image_pack() {
@@ -74,9 +113,12 @@ image_pack() {
 	mv "$tmp" "$out"
 }
 
+# The disk benchmark tool (tests/bench/blk), in VM0 and in guests.
+KEEL_BLKBENCH=$KEEL_BUILD/tests/bench/blkbench/blkbench
+
 # Keel's own userspace in VM0: keeld, keel, example configs, guest images.
 image_keel_files() {
-	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" \
+	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" "$KEEL_BLKBENCH" \
 		"$KEEL_IMAGES/guest-initramfs.img" "$KEEL_ROOT"/configs/*.json
 }
 
@@ -125,6 +167,7 @@ image_initramfs() {
 	install -m 755 "$KEEL_BUILD/vm0-daemon/keeld" "$stage/usr/sbin/keeld"
 	install -m 755 "$KEEL_BUILD/cli/keel" "$stage/usr/bin/keel"
 	install -m 644 "$KEEL_ROOT"/configs/*.json "$stage/etc/keel/"
+	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
 	mkdir -p "$stage/var/lib/keel"
 	cp "$KEEL_VMLINUZ" "$stage/var/lib/keel/Image"
 	cp "$KEEL_IMAGES/guest-initramfs.img" "$stage/var/lib/keel/guest-initramfs.img"
@@ -140,6 +183,37 @@ image_initramfs() {
 
 	image_pack "$stage" "$out"
 	printf '%s\n' "$key" >"$out.key"
+}
+
+# VM0's data disk (/data: guest disk images, benchmark files): an empty
+# sparse ext4 filesystem, labelled so VM0 mounts it by label.
+KEEL_DATA_DISK_SIZE=${KEEL_DATA_DISK_SIZE:-2G}
+KEEL_DATA_DISK_LABEL=keel-data
+
+# image_data_disk OUT: made once per size and mkfs version, then copied
+# sparse (2 GiB apparent, a few MiB allocated).
+image_data_disk() {
+	local out=$1 key cached
+	key=$(printf '%s %s %s\n' "$KEEL_DATA_DISK_SIZE" "$KEEL_DATA_DISK_LABEL" \
+		"$(mkfs.ext4 -V 2>&1 | head -n1)" | sha256sum | cut -c1-16)
+	cached=$KEEL_CACHE/disks/data-$key.ext4
+	if [ ! -s "$cached" ]; then
+		mkdir -p "$KEEL_CACHE/disks"
+		rm -f "$cached.tmp"
+		truncate -s "$KEEL_DATA_DISK_SIZE" "$cached.tmp"
+		# Inode tables and journal initialised now: no lazy-init thread
+		# writing behind the benchmarks' back in VM0.
+		mkfs.ext4 -q -F -L "$KEEL_DATA_DISK_LABEL" -E lazy_itable_init=0,lazy_journal_init=0 \
+			"$cached.tmp" >/dev/null || die "mkfs.ext4 failed for the data disk"
+		# mkfs wrote the journal as zeros: make those holes again.
+		fallocate --dig-holes "$cached.tmp" || die "fallocate --dig-holes failed"
+		mv "$cached.tmp" "$cached"
+	fi
+	[ -s "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
+	rm -f "$out"
+	cp --sparse=always "$cached" "$out.tmp" || die "copying the data disk failed"
+	mv "$out.tmp" "$out"
+	echo "$key" >"$out.key"
 }
 
 # image_disk OUT: a small ext4 disk from images/vm0-disk, made once per content.

@@ -204,7 +204,9 @@ static void test_console(int kfd)
  */
 static const unsigned int guest_code[] = {
 	0xd2a14001, 0xb9400022, 0xd2a80003, 0xb9010062, 0x11000442,
-	0xb9000422, 0xb9010462, 0xd503207f, 0x17ffffff,
+	0xb9000422, 0xb9010462,
+	0xb9005022, 0xb9005022, 0xb9005022,	/* 3 x str w2, [x1, #0x50]: the doorbell */
+	0xd503207f, 0x17ffffff,
 };
 
 /* Wait (up to 5 s) for the next event that is not console input. */
@@ -234,9 +236,38 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 	struct keel_event ev;
 	int ret;
 
+	struct keel_ioc_mmio bell = { .id = vmid, .flags = KEEL_MMIO_DOORBELL,
+				      .base = 0x0a000050, .size = 4, .cookie = 77 };
+	struct keel_ioc_mmio bad;
+
 	memcpy((void *)ram, guest_code, sizeof(guest_code));
 	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &mmio);
 	CHECK(ret == 0, "MMIO_REGISTER 0x0a000000+0x1000: %d", ret);
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bell);
+	CHECK(ret == 0, "MMIO_REGISTER doorbell 0x0a000050+4 cookie 77: %d", ret);
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bell);
+	CHECK(ret == -EEXIST, "MMIO_REGISTER the same doorbell again: %d", ret);
+	bad = bell, bad.size = 3;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER doorbell size 3: %d", ret);
+	bad = bell, bad.base = 0x0a000062;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER doorbell misaligned: %d", ret);
+	bad = bell, bad.base = 0x0a000052, bad.size = 2;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EEXIST, "MMIO_REGISTER doorbell inside a doorbell: %d", ret);
+	bad = bell, bad.base = 0x40000000;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER doorbell in guest RAM: %d", ret);
+	bad = mmio, bad.base = 0x0b000000, bad.cookie = 1;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER ioreq with a cookie: %d", ret);
+	bad = mmio, bad.base = 0x0b000000, bad.flags = KEEL_MMIO_IOREQ | KEEL_MMIO_DOORBELL;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER both kinds at once: %d", ret);
+	bad = mmio, bad.base = 0x0b000000, bad.pad = 1;
+	ret = kio(kfd, KEEL_IOC_MMIO_REGISTER, &bad);
+	CHECK(ret == -EINVAL, "MMIO_REGISTER non-zero pad: %d", ret);
 	ret = kio(kfd, KEEL_IOC_VM_START, &start);
 	CHECK(ret == 0, "VM_START: %d", ret);
 
@@ -264,12 +295,22 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 	done.data = 0;
 	ret = kio(kfd, KEEL_IOC_IOREQ_COMPLETE, &done);
 	CHECK(ret == 0, "IOREQ_COMPLETE write: %d", ret);
+	/* Three posted doorbells: events, and the guest never waited. */
+	for (int i = 0; i < 3; i++) {
+		ret = next_event(kfd, &ev);
+		CHECK(!ret && ev.type == KEEL_EV_DOORBELL && ev.vm_id == vmid && ev.vcpu == 77 &&
+		      ev.arg == 0x1235, "event DOORBELL %d: %d type %u vm %u cookie %u value %#x", i,
+		      ret, ev.type, ev.vm_id, ev.vcpu, ev.arg);
+	}
 	usleep(200000);
 	CHECK(ram[0x100 / 4] == 0x1234 && ram[0x104 / 4] == 0x1235,
 	      "guest stored %#x %#x", ram[0x100 / 4], ram[0x104 / 4]);
 	ret = kio(kfd, KEEL_IOC_VM_INFO, &info);
 	CHECK(ret == 0 && info.state == KEEL_VM_RUNNING, "VM_INFO running: %d state %u exits %llu",
 	      ret, info.state, (unsigned long long)info.exits);
+	CHECK(info.ioreqs == 2 && info.doorbells == 3,
+	      "VM_INFO counts 2 ioreqs and 3 doorbells: %llu %llu",
+	      (unsigned long long)info.ioreqs, (unsigned long long)info.doorbells);
 
 	ret = kio(kfd, KEEL_IOC_VM_STOP, &vid);
 	CHECK(ret == 0, "VM_STOP: %d", ret);

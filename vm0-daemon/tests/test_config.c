@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -36,6 +37,8 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	touch("Image");
 	touch("guest.cpio");
+	touch("vm1.img");
+	touch("vm2.img");
 	return 0;
 }
 
@@ -64,7 +67,8 @@ static void expect_error(const char *text, const char *msg)
 {
 	int r = parse(text, 1, 4, &cfg, err);
 
-	assert_true(r < 0);
+	if (r >= 0)
+		fail_msg("accepted %s\nwanted \"%s\"", text, msg);
 	if (strcmp(err, msg))
 		fail_msg("got \"%s\"\nwanted \"%s\"", err, msg);
 }
@@ -214,9 +218,9 @@ static void test_shyper_errors(void **state)
 		     "vm1.json: cpu.allocate_bitmap: \"0b10010\" names pCPU 4; this machine has pCPUs 0..3");
 	expect_error(shyper_with("\"master\": 2", "\"master\": 3"),
 		     "vm1.json: cpu.master: 3 is not in cpu.allocate_bitmap");
-	expect_error(shyper_with("\"EMU_DEVICE_T_GICD\"}", "\"EMU_DEVICE_T_GICD\"}, {\"name\": \"virtio_blk@a000000\","
-				 " \"base_ipa\": \"0xa000000\", \"type\": \"EMU_DEVICE_T_VIRTIO_BLK_MEDIATED\"}"),
-		     "vm1.json: emulated device 'virtio_blk@a000000' (EMU_DEVICE_T_VIRTIO_BLK_MEDIATED) is not served yet");
+	expect_error(shyper_with("\"EMU_DEVICE_T_GICD\"}", "\"EMU_DEVICE_T_GICD\"}, {\"name\": \"virtio_net@a001000\","
+				 " \"base_ipa\": \"0xa001000\", \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
+		     "vm1.json: emulated device 'virtio_net@a001000' (EMU_DEVICE_T_VIRTIO_NET) is not served yet");
 	expect_error(shyper_with("\"passthrough_device_list\": []", "\"passthrough_device_list\": [{}, {}]"),
 		     "vm1.json: passthrough_device.passthrough_device_list: 2 devices: passthrough is not supported yet (leave the list empty)");
 }
@@ -242,6 +246,339 @@ static void test_shyper_missing_file(void **state)
 
 	assert_int_equal(r, -ENOENT);
 	assert_non_null(strstr(err, "vm1.json: image.kernel_filename: \"Imagex\" ("));
+}
+
+/* ---- disks ---- */
+
+/* A Keel config with "disks": [...] spliced in. */
+static char *keel_disks(const char *disks)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{\"memory\": \"256M\", \"kernel\": \"Image\", \"disks\": %s}", disks);
+	return buf;
+}
+
+/* A block device on this machine, if there is one to stat. */
+static const char *find_blockdev(void)
+{
+	static const char *const cand[] = { "/dev/loop0", "/dev/vda", "/dev/sda", "/dev/nvme0n1",
+					    "/dev/zram0", "/dev/ram0", NULL };
+	struct stat st;
+
+	for (const char *const *c = cand; *c; c++)
+		if (!stat(*c, &st) && S_ISBLK(st.st_mode) && !access(*c, R_OK | W_OK))
+			return *c;
+	return NULL;
+}
+
+static void test_keel_disks(void **state)
+{
+	const char *blk = find_blockdev();
+	char path[512], text[512];
+
+	assert_int_equal(parse(keel_disks("[{\"path\": \"vm1.img\"},"
+					  " {\"mediated\": 1, \"readonly\": true, \"serial\": \"abc-123 X\"}]"),
+			       1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 2);
+	snprintf(path, sizeof(path), "%s/vm1.img", dir);
+	assert_string_equal(cfg.disk[0].path, path);
+	assert_int_equal(cfg.disk[0].mediated, -1);
+	assert_false(cfg.disk[0].readonly);
+	assert_string_equal(cfg.disk[0].serial, "");
+	assert_int_equal(cfg.disk[0].base, KEEL_GUEST_VIRTIO_BASE);
+	assert_int_equal(cfg.disk[0].spi, KEEL_GUEST_VIRTIO_SPI);
+	assert_int_equal(cfg.disk[0].entry, 0);
+	assert_string_equal(cfg.disk[1].path, "");
+	assert_int_equal(cfg.disk[1].mediated, 1);
+	assert_true(cfg.disk[1].readonly);
+	assert_string_equal(cfg.disk[1].serial, "abc-123 X");
+	assert_int_equal(cfg.disk[1].base, KEEL_GUEST_VIRTIO_BASE + KEEL_GUEST_VIRTIO_STRIDE);
+	assert_int_equal(cfg.disk[1].spi, KEEL_GUEST_VIRTIO_SPI + 1);
+	assert_int_equal(cfg.disk[1].entry, 1);
+
+	/* absolute paths stay; a 20-byte serial fits; null and [] mean none */
+	snprintf(text, sizeof(text), "[{\"path\": \"%s/vm2.img\", \"readonly\": false,"
+		 " \"serial\": \"01234567890123456789\"}]", dir);
+	assert_int_equal(parse(keel_disks(text), 1, 4, &cfg, err), 0);
+	snprintf(path, sizeof(path), "%s/vm2.img", dir);
+	assert_string_equal(cfg.disk[0].path, path);
+	assert_string_equal(cfg.disk[0].serial, "01234567890123456789");
+	assert_int_equal(parse(keel_disks("null"), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 0);
+	assert_int_equal(parse(keel_disks("[]"), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 0);
+
+	/* eight is the most; read-only disks may share a backing */
+	assert_int_equal(parse(keel_disks("[{\"mediated\": 0, \"readonly\": true}, {\"mediated\": 0, \"readonly\": true},"
+					  " {\"mediated\": 0, \"readonly\": true}, {\"mediated\": 0, \"readonly\": true},"
+					  " {\"mediated\": 0, \"readonly\": true}, {\"mediated\": 0, \"readonly\": true},"
+					  " {\"path\": \"vm1.img\", \"readonly\": true}, {\"path\": \"vm1.img\", \"readonly\": true}]"),
+			       1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 8);
+	assert_int_equal(cfg.disk[7].base, KEEL_GUEST_VIRTIO_BASE + 7 * KEEL_GUEST_VIRTIO_STRIDE);
+	assert_int_equal(cfg.disk[7].spi, KEEL_GUEST_VIRTIO_SPI + 7);
+
+	if (blk) {
+		snprintf(text, sizeof(text), "[{\"path\": \"%s\"}]", blk);
+		assert_int_equal(parse(keel_disks(text), 1, 4, &cfg, err), 0);
+		assert_string_equal(cfg.disk[0].path, blk);
+	}
+}
+
+static void test_keel_disk_errors(void **state)
+{
+	struct config_env env = { .id = 1, .nr_pcpus = 4, .dir = "", .label = "vm1.json" };
+	const char *text;
+	char want[600];
+
+	expect_error(keel_disks("{}"),
+		     "vm1.json: disks: {} is not a list of {\"path\": FILE} or {\"mediated\": INDEX}");
+	expect_error(keel_disks("[3]"),
+		     "vm1.json: disks[0]: 3 is not an object ({\"path\": FILE} or {\"mediated\": INDEX})");
+	expect_error(keel_disks("[{\"path\": \"vm1.img\", \"mediated\": 0}]"),
+		     "vm1.json: disks[0]: has both \"path\" and \"mediated\": give one or the other");
+	expect_error(keel_disks("[{\"path\": \"vm1.img\"}, {\"readonly\": true}]"),
+		     "vm1.json: disks[1]: needs \"path\" (a file or block device in VM0) or \"mediated\" (an index into mediated-cfg.json)");
+	expect_error(keel_disks("[{\"path\": \"vm1.img\", \"size\": \"1G\"}]"),
+		     "vm1.json: disks[0].size: unknown field");
+	expect_error(keel_disks("[{\"path\": \"vm1.img\", \"readonly\": \"yes\"}]"),
+		     "vm1.json: disks[0].readonly: \"yes\" is not true or false");
+	expect_error(keel_disks("[{\"path\": 5}]"), "vm1.json: disks[0].path: 5 is not a string");
+	expect_error(keel_disks("[{\"path\": \"\"}]"), "vm1.json: disks[0].path: \"\" is empty");
+	expect_error(keel_disks("[{\"mediated\": \"0\"}]"),
+		     "vm1.json: disks[0].mediated: \"0\" is not an index into mediated-cfg.json's list");
+	expect_error(keel_disks("[{\"mediated\": -1}]"),
+		     "vm1.json: disks[0].mediated: -1 is not an index into mediated-cfg.json's list");
+	expect_error(keel_disks("[{\"mediated\": 16}]"),
+		     "vm1.json: disks[0].mediated: 16 is not an index into mediated-cfg.json's list (0..15)");
+	expect_error(keel_disks("[{\"mediated\": 0, \"serial\": 7}]"),
+		     "vm1.json: disks[0].serial: 7 is not a string");
+	expect_error(keel_disks("[{\"mediated\": 0, \"serial\": \"012345678901234567890\"}]"),
+		     "vm1.json: disks[0].serial: \"012345678901234567890\" is longer than 20 characters");
+	expect_error(keel_disks("[{\"mediated\": 0, \"serial\": \"a\\tb\"}]"),
+		     "vm1.json: disks[0].serial: \"a\\tb\" has a character that is not printable ASCII");
+	expect_error(keel_disks("[{\"mediated\": 0, \"serial\": \"caf\\u00e9\"}]"),
+		     "vm1.json: disks[0].serial: \"caf\xc3\xa9\" has a character that is not printable ASCII");
+	expect_error(keel_disks("[{\"mediated\": 0}, {\"mediated\": 0}, {\"mediated\": 0}, {\"mediated\": 0},"
+				" {\"mediated\": 0}, {\"mediated\": 0}, {\"mediated\": 0}, {\"mediated\": 0},"
+				" {\"mediated\": 0}]"),
+		     "vm1.json: disks: 9 disks, at most 8");
+	expect_error(keel_disks("[{\"mediated\": 2}, {\"mediated\": 2, \"readonly\": true}]"),
+		     "vm1.json: disks[1].mediated: 2 is also disks[0]'s backing: two disks on one backing need both to be read-only");
+	snprintf(want, sizeof(want), "vm1.json: disks[1].path: \"%s/vm1.img\" is also disks[0]'s backing:"
+		 " two disks on one backing need both to be read-only", dir);
+	expect_error(keel_disks("[{\"path\": \"vm1.img\", \"readonly\": true}, {\"path\": \"vm1.img\"}]"), want);
+
+	/* the backing must exist, and be a file or a block device */
+	assert_int_equal(parse(keel_disks("[{\"path\": \"nope.img\"}]"), 1, 4, &cfg, err), -ENOENT);
+	snprintf(want, sizeof(want), "vm1.json: disks[0].path: \"nope.img\" (%s/nope.img): No such file or directory", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(parse(keel_disks("[{\"path\": \"/\"}]"), 1, 4, &cfg, err), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[0].path: \"/\" (/) is not a regular file or a block device");
+	assert_int_equal(parse(keel_disks("[{\"path\": \"/dev/null\"}]"), 1, 4, &cfg, err), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[0].path: \"/dev/null\" (/dev/null) is not a regular file or a block device");
+
+	/* an inline config has no folder: a relative path is refused */
+	text = "{\"memory\": \"256M\", \"kernel\": \"/Image\", \"disks\": [{\"path\": \"vm1.img\"}]}";
+	assert_int_equal(config_parse(text, strlen(text), &env, &cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[0].path: \"vm1.img\" is not an absolute path"
+				 " (and this config has no folder to resolve it against)");
+}
+
+static const char *shyper_blk =
+	"\"EMU_DEVICE_T_GICD\"}, {\"name\": \"virtio_blk@a000000\", \"base_ipa\": \"0xa000000\","
+	" \"length\": \"0x1000\", \"irq_id\": 48, \"cfg_num\": 2, \"cfg_list\": [1, 209715200],"
+	" \"type\": \"EMU_DEVICE_T_VIRTIO_BLK_MEDIATED\"}";
+
+/* The Shyper example with one virtio-blk entry, then a, replaced by b. */
+static char *shyper_blk_with(const char *a, const char *b)
+{
+	static char buf[4096];
+	char t[4096];
+	const char *p;
+
+	snprintf(t, sizeof(t), "%s", shyper_with("\"EMU_DEVICE_T_GICD\"}", shyper_blk));
+	if (!a) {
+		memcpy(buf, t, sizeof(buf));
+		return buf;
+	}
+	p = strstr(t, a);
+	assert_non_null(p);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - t), t, b, p + strlen(a));
+	return buf;
+}
+
+/* Entries for emulated_device_list: a virtio-blk at base with INTID irq. */
+static char *blk_entry(const char *type, const char *base, const char *irq, const char *cfg_list)
+{
+	static char buf[4][256];
+	static int k;
+	char *b = buf[k++ & 3];
+
+	snprintf(b, sizeof(buf[0]), ", {\"name\": \"blk\", \"base_ipa\": \"%s\", \"length\": \"0x200\","
+		 " \"irq_id\": %s, \"cfg_list\": %s, \"type\": \"%s\"}", base, irq, cfg_list, type);
+	return b;
+}
+
+static char *shyper_blk_plus(const char *entries)
+{
+	static char buf[4096];
+	char rep[2048];
+
+	snprintf(rep, sizeof(rep), "%s%s", shyper_blk, entries);
+	snprintf(buf, sizeof(buf), "%s", shyper_with("\"EMU_DEVICE_T_GICD\"}", rep));
+	return buf;
+}
+
+static void test_shyper_disks(void **state)
+{
+	char two[600];
+
+	assert_int_equal(parse(shyper_blk_with(NULL, NULL), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 1);
+	assert_int_equal(cfg.disk[0].base, 0xa000000ULL);
+	assert_int_equal(cfg.disk[0].spi, 48 - 32);
+	assert_int_equal(cfg.disk[0].mediated, 1);
+	assert_int_equal(cfg.disk[0].sectors, 209715200ULL);
+	assert_int_equal(cfg.disk[0].entry, 1);
+	assert_string_equal(cfg.disk[0].path, "");
+	assert_false(cfg.disk[0].readonly);
+	assert_non_null(strstr(cfg.notes, "emulated_device_list[1].cfg_list[1]: 209715200 sectors ignored"));
+
+	/* plain EMU_DEVICE_T_VIRTIO_BLK too; cfg_list values may be strings;
+	 * no length and no cfg_list[1] are fine */
+	snprintf(two, sizeof(two), "%s", blk_entry("EMU_DEVICE_T_VIRTIO_BLK", "0xa000200", "49", "[\"0x0\"]"));
+	assert_int_equal(parse(shyper_blk_plus(two), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_disks, 2);
+	assert_int_equal(cfg.disk[1].base, 0xa000200ULL);
+	assert_int_equal(cfg.disk[1].spi, 17);
+	assert_int_equal(cfg.disk[1].mediated, 0);
+	assert_int_equal(cfg.disk[1].sectors, 0);
+	assert_int_equal(cfg.disk[1].entry, 2);
+	assert_non_null(strstr(cfg.notes, "emulated_device_list[2]: EMU_DEVICE_T_VIRTIO_BLK is served as"));
+	assert_int_equal(parse(shyper_blk_with("\"length\": \"0x1000\", \"irq_id\"", "\"irq_id\""), 1, 4, &cfg, err), 0);
+	assert_int_equal(parse(shyper_blk_with("[1, 209715200]", "[1]"), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.disk[0].sectors, 0);
+	/* high SPIs are fine */
+	assert_int_equal(parse(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 1019"), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.disk[0].spi, 1019 - 32);
+}
+
+static void test_shyper_disk_errors(void **state)
+{
+	char nine[2048] = "";
+
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x80000000\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x80000000+0x200 overlaps guest RAM (memory.region)");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0xc3fffe00\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0xc3fffe00+0x200 overlaps guest RAM (memory.region)");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x9000e00\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x9000e00+0x200 overlaps the emulated UART (0x9000000)");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x9030000\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x9030000+0x200 overlaps the emulated GPIO (0x9030000)");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x800fe00\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x800fe00+0x200 overlaps the GIC distributor (0x8000000)");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0xa000100\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0xa000100 is not 0x200 aligned");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0xfffffffffffffe00\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0xfffffffffffffe00+0x200 ends beyond 2^48");
+	expect_error(shyper_blk_plus(blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", "0xa000000", "49", "[0]")),
+		     "vm1.json: emulated_device_list[2].base_ipa: 0xa000000+0x200 overlaps emulated_device_list[1] (0xa000000)");
+	expect_error(shyper_blk_plus(blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", "0xa000200", "48", "[0]")),
+		     "vm1.json: emulated_device_list[2].irq_id: 48 is also emulated_device_list[1]'s interrupt");
+	expect_error(shyper_blk_plus(blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", "0xa000200", "49", "[1]")),
+		     "vm1.json: emulated_device_list[2].cfg_list[0]: 1 is also emulated_device_list[1]'s backing: two disks on one backing need both to be read-only");
+
+	expect_error(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 31"),
+		     "vm1.json: emulated_device_list[1].irq_id: 31 is not an SPI (32..1019)");
+	expect_error(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 1020"),
+		     "vm1.json: emulated_device_list[1].irq_id: 1020 is not an SPI (32..1019)");
+	expect_error(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": \"x\""),
+		     "vm1.json: emulated_device_list[1].irq_id: \"x\" is not a number (decimal, 0x.. or 0b..)");
+	expect_error(shyper_blk_with("\"irq_id\": 48, ", ""), "vm1.json: emulated_device_list[1].irq_id: missing");
+	expect_error(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 33"),
+		     "vm1.json: emulated_device_list[1].irq_id: 33 is the emulated UART's interrupt");
+	expect_error(shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 39"),
+		     "vm1.json: emulated_device_list[1].irq_id: 39 is the emulated GPIO's interrupt");
+	expect_error(shyper_blk_with("\"cfg_list\": [1, 209715200], ", ""),
+		     "vm1.json: emulated_device_list[1].cfg_list: missing (needs [mediated index, size in sectors])");
+	expect_error(shyper_blk_with("[1, 209715200]", "[]"),
+		     "vm1.json: emulated_device_list[1].cfg_list: [] is not a non-empty list [mediated index, size in sectors]");
+	expect_error(shyper_blk_with("[1, 209715200]", "[16, 8]"),
+		     "vm1.json: emulated_device_list[1].cfg_list[0]: 16 is not an index into mediated-cfg.json's list (0..15)");
+	expect_error(shyper_blk_with("[1, 209715200]", "[\"one\"]"),
+		     "vm1.json: emulated_device_list[1].cfg_list[0]: \"one\" is not a number (decimal, 0x.. or 0b..)");
+	expect_error(shyper_blk_with("[1, 209715200]", "[1, -5]"),
+		     "vm1.json: emulated_device_list[1].cfg_list[1]: -5 is negative");
+	expect_error(shyper_blk_with("\"length\": \"0x1000\", \"irq_id\": 48", "\"length\": \"0x100\", \"irq_id\": 48"),
+		     "vm1.json: emulated_device_list[1].length: \"0x100\" is less than 0x200, the size of a virtio-mmio register window");
+	expect_error(shyper_blk_with("\"base_ipa\": \"0xa000000\", ", ""),
+		     "vm1.json: emulated_device_list[1].base_ipa: missing");
+
+	/* a ninth disk */
+	for (int i = 1; i < 9; i++) {
+		char base[32], irq[8], list[8];
+
+		snprintf(base, sizeof(base), "0x%x", 0xa000000 + i * 0x200);
+		snprintf(irq, sizeof(irq), "%d", 48 + i);
+		snprintf(list, sizeof(list), "[%d]", i + 1);
+		strcat(nine, blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", base, irq, list));
+	}
+	expect_error(shyper_blk_plus(nine),
+		     "vm1.json: emulated_device_list[9]: is virtio-blk device number 9; at most 8 are served");
+
+	/* other virtio devices are still refused by name, even where a disk is */
+	expect_error(shyper_blk_plus(", {\"name\": \"net@a000000\", \"base_ipa\": \"0xa000000\", \"length\": \"0x1000\","
+				     " \"irq_id\": 48, \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
+		     "vm1.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) is not served yet");
+}
+
+static void test_resolve_disks(void **state)
+{
+	struct mediated_cfg m = { .n = 2 };
+	char want[600];
+
+	snprintf(m.disk[0].path, sizeof(m.disk[0].path), "/data/vm1.img");
+	snprintf(m.disk[1].path, sizeof(m.disk[1].path), "/data/vm2.img");
+
+	assert_int_equal(parse(keel_disks("[{\"path\": \"vm1.img\"}, {\"mediated\": 1}]"), 1, 4, &cfg, err), 0);
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), 0);
+	assert_non_null(strstr(cfg.disk[0].path, "/vm1.img"));
+	assert_string_equal(cfg.disk[1].path, "/data/vm2.img");
+	assert_int_equal(cfg.disk[1].mediated, 1);
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), 0);  /* again: same */
+	assert_string_equal(cfg.disk[1].path, "/data/vm2.img");
+
+	m.n = 1;
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[1].mediated: 1, but mediated-cfg.json lists 1 disk");
+	m.n = 0;
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[1].mediated: 1, but mediated-cfg.json lists 0 disks");
+	assert_int_equal(config_resolve_disks(&cfg, NULL, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm1.json: disks[1].mediated: 1, but keeld was started without a mediated-cfg.json");
+
+	/* Shyper's field names */
+	m.n = 1;
+	assert_int_equal(parse(shyper_blk_with(NULL, NULL), 1, 4, &cfg, err), 0);
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm1.json: emulated_device_list[1].cfg_list[0]: 1, but mediated-cfg.json lists 1 disk");
+	m.n = 2;
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), 0);
+	assert_string_equal(cfg.disk[0].path, "/data/vm2.img");
+
+	/* a path and an index that name one backing */
+	snprintf(m.disk[0].path, sizeof(m.disk[0].path), "%s/vm1.img", dir);
+	assert_int_equal(parse(keel_disks("[{\"path\": \"vm1.img\"}, {\"mediated\": 0, \"readonly\": true}]"),
+			       1, 4, &cfg, err), 0);
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "vm1.json: disks[1].mediated: 0 (%s/vm1.img) is also disks[0]'s backing:"
+		 " two disks on one backing need both to be read-only", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(parse(keel_disks("[{\"path\": \"vm1.img\", \"readonly\": true}, {\"mediated\": 0, \"readonly\": true}]"),
+			       1, 4, &cfg, err), 0);
+	assert_int_equal(config_resolve_disks(&cfg, &m, err, sizeof(err)), 0);
 }
 
 static void test_sizes(void **state)
@@ -270,23 +607,37 @@ static void test_sizes(void **state)
 
 /* Every prefix of a valid config, and single-byte corruptions of it, must
  * give an answer (never a crash or an unterminated message). */
-static void test_fuzz_prefixes(void **state)
+static void fuzz_one(const char *text)
 {
 	struct config_env env = { .id = 1, .nr_pcpus = 4, .label = "f.json" };
-	size_t len = strlen(shyper);
+	struct mediated_cfg m = { .n = 2 };
+	size_t len = strlen(text);
 	char *buf = malloc(len + 1);
 
+	snprintf(m.disk[0].path, sizeof(m.disk[0].path), "/data/vm1.img");
+	snprintf(m.disk[1].path, sizeof(m.disk[1].path), "/data/vm2.img");
 	for (size_t n = 0; n <= len; n++) {
 		err[0] = 0;
-		config_parse(shyper, n, &env, &cfg, err, sizeof(err));
+		if (!config_parse(text, n, &env, &cfg, err, sizeof(err)))
+			config_resolve_disks(&cfg, &m, err, sizeof(err));
 		assert_true(strlen(err) < sizeof(err));
 	}
 	for (size_t i = 0; i < len; i += 3) {
-		memcpy(buf, shyper, len + 1);
+		memcpy(buf, text, len + 1);
 		buf[i] = (char)(buf[i] ^ 0x5a);
-		config_parse(buf, len, &env, &cfg, err, sizeof(err));
+		if (!config_parse(buf, len, &env, &cfg, err, sizeof(err)))
+			config_resolve_disks(&cfg, &m, err, sizeof(err));
+		assert_true(cfg.nr_disks <= CFG_MAX_DISKS);
 	}
 	free(buf);
+}
+
+static void test_fuzz_prefixes(void **state)
+{
+	fuzz_one(shyper);
+	fuzz_one(shyper_blk_with(NULL, NULL));
+	fuzz_one(keel_disks("[{\"path\": \"/data/vm1.img\", \"serial\": \"s1\"},"
+			    " {\"mediated\": 1, \"readonly\": true}]"));
 }
 
 int main(void)
@@ -299,6 +650,11 @@ int main(void)
 		cmocka_unit_test(test_shyper_errors),
 		cmocka_unit_test(test_shyper_errors2),
 		cmocka_unit_test(test_shyper_missing_file),
+		cmocka_unit_test(test_keel_disks),
+		cmocka_unit_test(test_keel_disk_errors),
+		cmocka_unit_test(test_shyper_disks),
+		cmocka_unit_test(test_shyper_disk_errors),
+		cmocka_unit_test(test_resolve_disks),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_fuzz_prefixes),
 	};

@@ -189,6 +189,61 @@ static void test_uart_gpio(void **state)
 	assert_int_equal(cell("/gpio-keys/poweroff", "gpios", 2), 0);
 }
 
+static void test_virtio(void **state)
+{
+	struct guest_dt_params p = {
+		.gic_version = KEEL_GIC_V3, .gicd = 0x08000000, .gicr = 0x080a0000,
+		.nr_vcpus = 1, .nr_mem = 1, .mem = { { 0x40000000, 0x10000000 } },
+		.uart_base = KEEL_GUEST_UART_BASE, .uart_spi = KEEL_GUEST_UART_SPI,
+		.gpio_base = KEEL_GUEST_GPIO_BASE, .gpio_spi = KEEL_GUEST_GPIO_SPI,
+		.nr_virtio = 3,
+		.virtio = { { KEEL_GUEST_VIRTIO_BASE, KEEL_GUEST_VIRTIO_SPI },
+			    { KEEL_GUEST_VIRTIO_BASE + KEEL_GUEST_VIRTIO_STRIDE, KEEL_GUEST_VIRTIO_SPI + 1 },
+			    { 0x0c000000, 987 } },
+	};
+	static const char *const paths[3] = { "/virtio_mmio@a000000", "/virtio_mmio@a000200",
+					      "/virtio_mmio@c000000" };
+	static const uint64_t bases[3] = { 0x0a000000, 0x0a000200, 0x0c000000 };
+	static const uint32_t spis[3] = { 16, 17, 987 };
+	int len, off, prev = 0;
+
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+	assert_int_equal(fdt_check_header(buf), 0);
+	for (int i = 0; i < 3; i++) {
+		off = node(paths[i]);
+		assert_true(off > prev);  /* in the order given: the guest probes in DT order */
+		prev = off;
+		assert_int_equal(fdt_node_check_compatible(buf, off, "virtio,mmio"), 0);
+		prop(paths[i], "reg", &len);
+		assert_int_equal(len, 16);
+		assert_int_equal(cell64(paths[i], "reg", 0), bases[i]);
+		assert_int_equal(cell64(paths[i], "reg", 1), 0x200);
+		prop(paths[i], "interrupts", &len);
+		assert_int_equal(len, 12);
+		assert_int_equal(cell(paths[i], "interrupts", 0), 0);        /* GIC_SPI */
+		assert_int_equal(cell(paths[i], "interrupts", 1), spis[i]);
+		assert_int_equal(cell(paths[i], "interrupts", 2), 1);        /* edge rising */
+		prop(paths[i], "dma-coherent", &len);
+		assert_int_equal(len, 0);
+		/* the root's interrupt-parent (the GIC) applies */
+		assert_null(fdt_getprop(buf, off, "interrupt-parent", &len));
+	}
+	/* after the devices that were there before, so their order is unchanged */
+	assert_true(node("/gpio-keys") < node(paths[0]));
+
+	/* none: no node */
+	build(KEEL_GIC_V3, 1, false);
+	assert_true(fdt_path_offset(buf, "/virtio_mmio@a000000") < 0);
+
+	p.nr_virtio = GUEST_FDT_MAX_VIRTIO + 1;
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+	p.nr_virtio = GUEST_FDT_MAX_VIRTIO;
+	for (unsigned i = 0; i < GUEST_FDT_MAX_VIRTIO; i++)
+		p.virtio[i] = (struct guest_dt_virtio){ KEEL_GUEST_VIRTIO_BASE + i * 0x200, 16 + i };
+	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+	assert_int_equal(cell("/virtio_mmio@a003e00", "interrupts", 1), 16 + 31);
+}
+
 static void test_limits_and_patch(void **state)
 {
 	struct guest_dt_params p = { .gic_version = KEEL_GIC_V3, .nr_vcpus = 1, .nr_mem = 1,
@@ -218,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_cpus_psci),
 		cmocka_unit_test(test_gic_timer),
 		cmocka_unit_test(test_uart_gpio),
+		cmocka_unit_test(test_virtio),
 		cmocka_unit_test(test_limits_and_patch),
 	};
 

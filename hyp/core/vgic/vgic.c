@@ -266,13 +266,13 @@ int vgic_vm_init(struct vm *vm, u64 dist_base, u64 redist_or_cpuif_base)
 	for (u32 i = GIC_NR_PRIVATE; i < nr; i++)
 		spi_reset(d, &d->spis[i - GIC_NR_PRIVATE], i);
 
-	ret = mmio_register(vm, dist_base, VGIC_GICD_SIZE, vgic_dist_mmio, vm);
+	ret = mmio_register(vm, dist_base, VGIC_GICD_SIZE, vgic_dist_mmio, vm, false);
 	if (ret < 0)
 		return ret;
 	if (d->version == 3) {
 		d->redist_base = redist_or_cpuif_base;
 		ret = mmio_register(vm, d->redist_base, (u64)vm->nr_vcpus * GICR_STRIDE,
-				    vgic_redist_mmio, vm);
+				    vgic_redist_mmio, vm, false);
 	} else {
 		d->cpuif_base = redist_or_cpuif_base;
 		ret = vgic_hw->vm_init ? vgic_hw->vm_init(vm) : 0;

@@ -6,7 +6,7 @@
 #define MAX_VMS 16
 #define MAX_VCPUS 8          /* per VM */
 #define MAX_RAM_RANGES 8
-#define MAX_MMIO_REGIONS 64  /* per VM */
+#define MAX_MMIO_REGIONS 128 /* per VM: pages VM0 serves plus their doorbells */
 #define HYP_STACK_SIZE 0x4000
 #define HYP_HEAP_SIZE (24ULL << 20)
 #define LOG_RING_SIZE (64 * 1024)

@@ -14,7 +14,7 @@ int guest_start(u32 id, u64 entry, u64 x0);
 int guest_stop(u32 id);
 int guest_destroy(u32 id);
 int guest_info(u32 id, struct keel_vm_info *info);
-int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags);
+int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie);
 int guest_irq_line(u32 id, u32 intid, u32 level);
 int guest_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
 u32 guest_count(void);

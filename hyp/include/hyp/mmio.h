@@ -26,8 +26,15 @@ struct mmio_region {
 	u64 size;
 	mmio_handler_t handler;
 	void *priv;
+	bool overlay;
 };
 
-int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv);
+/* -EINVAL empty/wrapping, -EEXIST overlap, -ENOSPC table full. An overlay
+ * (a posted doorbell) lies wholly inside one ordinary region, or outside all
+ * of them, and never overlaps another overlay; ordinary regions never
+ * overlap each other. An access finds the smallest region holding it, so an
+ * overlay wins over the region around it. */
+int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv,
+		  bool overlay);
 const struct mmio_region *mmio_find(struct vm *vm, u64 addr);
 #endif

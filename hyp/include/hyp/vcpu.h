@@ -57,6 +57,7 @@ struct vcpu {
 	u64 reset_pc, reset_ctx;
 	struct vcpu *rq_next;
 	u64 nr_exits;
+	u64 nr_ioreqs, nr_doorbells;  /* written by its own pCPU only */
 	bool loaded;          /* its state is in some pCPU's registers */
 	u64 hcr;              /* HCR_EL2 while it runs (the VM's, plus TWI on shared pCPUs) */
 	bool timer_phys_active; /* physical virtual-timer PPI was active when put */

@@ -34,6 +34,7 @@ struct vm {
 	u32 flags;                   /* KEEL_VM_F_* */
 	u32 stop_reason;             /* KEEL_STOP_* */
 	u64 started_ns;
+	u64 nr_irqs;                 /* KEEL_HC_IRQ_LINE raises (atomic: any VM0 vCPU) */
 	struct vgic_dist vgic;
 	u32 hw_ppis;          /* PPIs (bit n = INTID 16 + n) forwarded from the hardware */
 	u32 nr_mmio;

@@ -81,12 +81,14 @@ static struct vgic_ops fake_ops_rw = {
 
 
 /* The core's side. */
-int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv)
+int mmio_register(struct vm *vm, u64 base, u64 size, mmio_handler_t handler, void *priv,
+		  bool overlay)
 {
 	(void)vm;
+	(void)overlay;
 	if (nr_fake_regions == (int)ARRAY_SIZE(fake_regions))
 		return -1;
-	fake_regions[nr_fake_regions++] = (struct mmio_region){ base, size, handler, priv };
+	fake_regions[nr_fake_regions++] = (struct mmio_region){ base, size, handler, priv, overlay };
 	return 0;
 }
 

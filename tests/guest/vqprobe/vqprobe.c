@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad-input probe, loaded inside a guest whose virtio-blk driver has been
+ * removed (rmmod virtio_blk): drives the disk's virtio-mmio (version 2)
+ * registers itself and kicks queue 0 with
+ *   - rings outside the guest's RAM, straddling its end, at a huge address;
+ *   - a descriptor loop, a head index past the ring, an avail index far
+ *     ahead of what was published;
+ *   - request buffers outside RAM and straddling its end;
+ * resetting the device between cases. Then, after a reset, one valid read
+ * of sector 0, which must complete: the device serves a guest that behaves
+ * again. Each case's outcome (device status, used index) goes to the log;
+ * the verdict on the host's side (keeld alive, other guests served) is the
+ * test's. "vqprobe: done" ends the run.
+ */
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/slab.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#define VQ_NUM 8
+#define OUTSIDE_RAM 0x10000000ULL       /* below every Keel guest's RAM */
+#define HUGE_ADDR 0xfffffffff000ULL     /* beyond any 48-bit IPA space */
+
+static void __iomem *regs;
+static u64 ram_end;
+
+/* Rings and one request, each in its own page of guest RAM. */
+static struct {
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	struct virtio_blk_outhdr *hdr;
+	u8 *data;
+	u8 *status;
+} q;
+static void *pages;
+
+static u64 pa(const void *p)
+{
+	return virt_to_phys(p);
+}
+
+static void wr64(unsigned int lo, u64 v)
+{
+	writel(lower_32_bits(v), regs + lo);
+	writel(upper_32_bits(v), regs + lo + 4);
+}
+
+static int dev_reset(void)
+{
+	int i;
+
+	writel(0, regs + VIRTIO_MMIO_STATUS);
+	/* A reset is done when the device reads back 0 (virtio 1.2, 4.2.2.1). */
+	for (i = 0; i < 100 && readl(regs + VIRTIO_MMIO_STATUS); i++)
+		msleep(10);
+	writel(readl(regs + VIRTIO_MMIO_INTERRUPT_STATUS), regs + VIRTIO_MMIO_INTERRUPT_ACK);
+	return readl(regs + VIRTIO_MMIO_STATUS) ? -EIO : 0;
+}
+
+/* Reset, negotiate VERSION_1 only, set queue 0 up at the given addresses. */
+static int dev_setup(u64 desc, u64 avail, u64 used, u32 num)
+{
+	u32 st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	if (dev_reset())
+		return -EIO;
+	writel(st, regs + VIRTIO_MMIO_STATUS);
+	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
+	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES);  /* bit 32: VIRTIO_F_VERSION_1 */
+	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
+	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES);
+	st |= VIRTIO_CONFIG_S_FEATURES_OK;
+	writel(st, regs + VIRTIO_MMIO_STATUS);
+	if (!(readl(regs + VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
+		return -EINVAL;
+	writel(0, regs + VIRTIO_MMIO_QUEUE_SEL);
+	if (readl(regs + VIRTIO_MMIO_QUEUE_NUM_MAX) < num)
+		return -ENOSPC;
+	writel(num, regs + VIRTIO_MMIO_QUEUE_NUM);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
+	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
+	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, used);
+	writel(1, regs + VIRTIO_MMIO_QUEUE_READY);
+	st |= VIRTIO_CONFIG_S_DRIVER_OK;
+	writel(st, regs + VIRTIO_MMIO_STATUS);
+	return 0;
+}
+
+static void rings_clear(void)
+{
+	memset(pages, 0, 6 * PAGE_SIZE);
+}
+
+/* A read of sector 0: header, 4 KiB data at data_pa, status byte. */
+static void req_read(u16 head, u64 data_pa, u32 data_len)
+{
+	q.hdr->type = cpu_to_le32(VIRTIO_BLK_T_IN);
+	q.hdr->sector = 0;
+	*q.status = 0xff;
+	q.desc[head] = (struct vring_desc){ cpu_to_le64(pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
+					    cpu_to_le16(VRING_DESC_F_NEXT), cpu_to_le16(head + 1) };
+	q.desc[head + 1] = (struct vring_desc){ cpu_to_le64(data_pa), cpu_to_le32(data_len),
+						cpu_to_le16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE),
+						cpu_to_le16(head + 2) };
+	q.desc[head + 2] = (struct vring_desc){ cpu_to_le64(pa(q.status)), cpu_to_le32(1),
+						cpu_to_le16(VRING_DESC_F_WRITE), 0 };
+}
+
+/* Publishes avail entries [0, n) and kicks; waits up to 1 s for used->idx. */
+static u16 publish_kick(u16 idx)
+{
+	int i;
+
+	/* Ring contents before the index that publishes them (virtio 2.7.13). */
+	virt_wmb();
+	WRITE_ONCE(q.avail->idx, cpu_to_le16(idx));
+	/* The index before the doorbell write. */
+	wmb();
+	writel(0, regs + VIRTIO_MMIO_QUEUE_NOTIFY);
+	for (i = 0; i < 100 && !READ_ONCE(q.used->idx); i++)
+		msleep(10);
+	virt_rmb();
+	return le16_to_cpu(READ_ONCE(q.used->idx));
+}
+
+static void report(const char *name, int setup)
+{
+	u32 st = readl(regs + VIRTIO_MMIO_STATUS);
+	u32 isr = readl(regs + VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	pr_info("vqprobe: %s: setup %d, status 0x%x%s, isr 0x%x, used idx %u\n", name, setup, st,
+		st & VIRTIO_CONFIG_S_NEEDS_RESET ? " (needs reset)" : "", isr,
+		le16_to_cpu(READ_ONCE(q.used->idx)));
+	writel(isr, regs + VIRTIO_MMIO_INTERRUPT_ACK);
+}
+
+/* Rings at addresses the guest does not own: any access there is the bug. */
+static void bad_rings(const char *name, u64 base)
+{
+	int r = dev_setup(base, base + 0x1000, base + 0x2000, VQ_NUM);
+
+	if (!r)
+		writel(0, regs + VIRTIO_MMIO_QUEUE_NOTIFY);
+	msleep(200);
+	report(name, r);
+}
+
+static void case_chain(const char *name, void (*fill)(void), u16 avail_idx)
+{
+	int r;
+
+	rings_clear();
+	r = dev_setup(pa(q.desc), pa(q.avail), pa(q.used), VQ_NUM);
+	if (!r) {
+		fill();
+		publish_kick(avail_idx);
+	}
+	report(name, r);
+}
+
+static void fill_loop(void)
+{
+	q.hdr->type = cpu_to_le32(VIRTIO_BLK_T_IN);
+	q.desc[0] = (struct vring_desc){ cpu_to_le64(pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
+					 cpu_to_le16(VRING_DESC_F_NEXT), cpu_to_le16(1) };
+	q.desc[1] = (struct vring_desc){ cpu_to_le64(pa(q.data)), cpu_to_le32(512),
+					 cpu_to_le16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE),
+					 cpu_to_le16(0) };
+	q.avail->ring[0] = 0;
+}
+
+static void fill_head_past_ring(void)
+{
+	req_read(0, pa(q.data), 4096);
+	q.avail->ring[0] = cpu_to_le16(VQ_NUM + 100);
+}
+
+static void fill_next_past_ring(void)
+{
+	req_read(0, pa(q.data), 4096);
+	q.desc[1].next = cpu_to_le16(0xfff0);
+	q.avail->ring[0] = 0;
+}
+
+static void fill_buf_outside(void)
+{
+	req_read(0, OUTSIDE_RAM, 4096);
+	q.avail->ring[0] = 0;
+}
+
+static void fill_buf_straddling(void)
+{
+	req_read(0, ram_end - 512, 4096);
+	q.avail->ring[0] = 0;
+}
+
+static void fill_huge_len(void)
+{
+	req_read(0, pa(q.data), 0xfffff000);
+	q.avail->ring[0] = 0;
+}
+
+static void fill_garbage_ring(void)
+{
+	int i;
+
+	for (i = 0; i < VQ_NUM; i++)
+		q.avail->ring[i] = cpu_to_le16(0xffff - i);
+}
+
+static void fill_valid(void)
+{
+	req_read(0, pa(q.data), 4096);
+	q.avail->ring[0] = 0;
+}
+
+static int find_disk(void)
+{
+	struct device_node *np;
+	struct resource res;
+
+	np = of_find_node_by_type(NULL, "memory");
+	if (!np || of_address_to_resource(np, 0, &res)) {
+		of_node_put(np);
+		return -ENODEV;
+	}
+	ram_end = res.end + 1;
+	of_node_put(np);
+
+	for_each_compatible_node(np, NULL, "virtio,mmio") {
+		if (of_address_to_resource(np, 0, &res))
+			continue;
+		regs = ioremap(res.start, resource_size(&res));
+		if (!regs)
+			continue;
+		if (readl(regs + VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
+		    readl(regs + VIRTIO_MMIO_VERSION) == 2 &&
+		    readl(regs + VIRTIO_MMIO_DEVICE_ID) == 2 /* VIRTIO_ID_BLOCK */) {
+			pr_info("vqprobe: virtio-blk at %pa, RAM ends at 0x%llx\n", &res.start, ram_end);
+			of_node_put(np);
+			return 0;
+		}
+		iounmap(regs);
+		regs = NULL;
+	}
+	return -ENODEV;
+}
+
+static int __init vqprobe_init(void)
+{
+	u16 used;
+	int r;
+
+	r = find_disk();
+	if (r) {
+		pr_err("vqprobe: no virtio-mmio v2 block device\n");
+		return r;
+	}
+	pages = alloc_pages_exact(6 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	if (!pages) {
+		iounmap(regs);
+		return -ENOMEM;
+	}
+	q.desc = pages;
+	q.avail = pages + PAGE_SIZE;
+	q.used = pages + 2 * PAGE_SIZE;
+	q.hdr = pages + 3 * PAGE_SIZE;
+	q.status = pages + 3 * PAGE_SIZE + 512;
+	q.data = pages + 4 * PAGE_SIZE;
+
+	bad_rings("rings outside RAM", OUTSIDE_RAM);
+	bad_rings("rings straddling the end of RAM", ram_end - 64);
+	bad_rings("rings at a huge address", HUGE_ADDR);
+	case_chain("descriptor loop", fill_loop, 1);
+	case_chain("head past the ring", fill_head_past_ring, 1);
+	case_chain("next past the ring", fill_next_past_ring, 1);
+	case_chain("buffer outside RAM", fill_buf_outside, 1);
+	case_chain("buffer straddling the end of RAM", fill_buf_straddling, 1);
+	case_chain("4 GiB buffer", fill_huge_len, 1);
+	case_chain("avail index far ahead", fill_garbage_ring, 0xfff0);
+
+	/* The same device, reset, with a request that is right. */
+	rings_clear();
+	r = dev_setup(pa(q.desc), pa(q.avail), pa(q.used), VQ_NUM);
+	used = 0;
+	if (!r) {
+		fill_valid();
+		used = publish_kick(1);
+	}
+	report("valid read after reset", r);
+	if (!r && used == 1 && *q.status == VIRTIO_BLK_S_OK)
+		pr_info("vqprobe: valid read after reset: ok\n");
+	else
+		pr_info("vqprobe: valid read after reset: FAILED (setup %d, used %u, status %u)\n",
+			r, used, *q.status);
+
+	dev_reset();
+	pr_info("vqprobe: done\n");
+	return 0;
+}
+
+static void __exit vqprobe_exit(void)
+{
+	free_pages_exact(pages, 6 * PAGE_SIZE);
+	iounmap(regs);
+}
+
+module_init(vqprobe_init);
+module_exit(vqprobe_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Keel test: hostile virtqueues from a guest");

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-blk (virtio 1.2, 5.2) over a mediated disk (disk.h), one request
+ * queue. Layouts, request types, statuses and feature bits come from
+ * <linux/virtio_blk.h>.
+ *
+ * Offered: SEG_MAX, BLK_SIZE, FLUSH, RO (read-only disks), DISCARD (the
+ * backing can deallocate) and WRITE_ZEROES (every writable disk: the
+ * backing falls back to writing zeroes).
+ *
+ * Threading. With a loop, requests are popped on keeld's loop thread in
+ * kick(), their I/O runs on libuv's threadpool with the chain's guest
+ * buffers as iovecs, and they complete on the loop thread: status byte,
+ * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
+ * handle collects every completion of the iteration). At most
+ * VBLK_MAX_INFLIGHT requests are in flight; the queue is left alone (kicks
+ * disabled) until one completes. Without a loop (unit tests, fuzzer) kick()
+ * does each request inline and raises at most one interrupt per kick.
+ *
+ * Reset (ops->reset: the driver wrote status 0, or virtio_mmio_destroy)
+ * returns only when no worker touches guest memory or the disk anymore;
+ * completions of requests from before a reset are dropped, never pushed.
+ * All vblk_* calls and ops are for the loop thread.
+ */
+#ifndef KEELD_VIRTIO_BLK_H
+#define KEELD_VIRTIO_BLK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "disk.h"
+#include "transport.h"
+
+#define VBLK_QUEUE_MAX		      256 /* QueueNumMax; seg_max = this - 2 (header, status) */
+#define VBLK_MAX_INFLIGHT	      64  /* requests on the threadpool per device */
+#define VBLK_MAX_DISCARD_SEG	      32  /* ranges in one DISCARD request */
+#define VBLK_MAX_DISCARD_SECTORS      (1U << 21) /* 1 GiB per range: a hole punch is cheap */
+#define VBLK_MAX_WRITE_ZEROES_SECTORS (1U << 17) /* 64 MiB: may be written as zeroes */
+
+struct vblk;
+
+/* Counters since creation; updated on the loop thread as requests complete. */
+struct vblk_stats {
+	uint64_t requests; /* completed, any status */
+	uint64_t reads, writes, flushes, get_ids, discards, write_zeroes;
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;      /* VIRTIO_BLK_S_IOERR: bad request or failed I/O */
+	uint64_t unsupported; /* VIRTIO_BLK_S_UNSUPP */
+	uint64_t bad_chains;  /* no status byte or malformed chain: NEEDS_RESET */
+	uint64_t dropped;     /* finished after a reset: not returned to the driver */
+};
+
+extern const struct virtio_dev_ops vblk_ops;
+
+/**
+ * Create the device for transport t (only the pointer is kept: initialise
+ * it afterwards with virtio_mmio_init(t, &vblk_ops, *out, ...)).
+ * loop: keeld's loop, or NULL for synchronous mode (I/O inline in kick).
+ * disk: borrowed, open; it must outlive the device (disk_close after
+ * vblk_destroy). serial: the GET_ID string (printable ASCII, at most
+ * VIRTIO_BLK_ID_BYTES), or NULL for the last VIRTIO_BLK_ID_BYTES bytes of
+ * the disk's file name. -EINVAL (bad serial, closed disk) or -ENOMEM with
+ * a message in err.
+ */
+int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struct disk *disk,
+		const char *serial, char *err, size_t errlen);
+/**
+ * Stop the device (as a reset does: no worker touches guest memory or the
+ * disk when this returns) and free it. Call virtio_mmio_destroy(t) first
+ * (it calls reset through the ops). With a loop the memory is released
+ * from the loop once libuv has delivered the last completions: keep the
+ * loop running (uv_run) after this, as keeld does.
+ */
+void vblk_destroy(struct vblk *b);
+void vblk_get_stats(const struct vblk *b, struct vblk_stats *out);
+
+#endif
