@@ -22,16 +22,16 @@ static const struct {
 	int ret; /* what disk_open returns for it */
 	const char *what;
 } disk_open_errors[] = {
-    {ENOENT, -ENOENT, "no such file or block device"},
-    {ENOTDIR, -ENOTDIR, "a directory on the path does not exist"},
-    {EACCES, -EACCES, "permission denied"},
-    {EPERM, -EPERM, "permission denied"},
-    {EROFS, -EROFS, "on a read-only file system (serve it read-only)"},
-    {ETXTBSY, -ETXTBSY, "is a running executable"},
-    /* The same answer as for any other thing that is not a disk. */
-    {EISDIR, -EINVAL, "is not a regular file or a block device"},
-    /* Only a block device opened with O_EXCL gives EBUSY from open(). */
-    {EBUSY, -EBUSY, "is in use (mounted in VM0, or served to another guest)"},
+	{ENOENT, -ENOENT, "no such file or block device"},
+	{ENOTDIR, -ENOTDIR, "a directory on the path does not exist"},
+	{EACCES, -EACCES, "permission denied"},
+	{EPERM, -EPERM, "permission denied"},
+	{EROFS, -EROFS, "on a read-only file system (serve it read-only)"},
+	{ETXTBSY, -ETXTBSY, "is a running executable"},
+	/* The same answer as for any other thing that is not a disk. */
+	{EISDIR, -EINVAL, "is not a regular file or a block device"},
+	/* Only a block device opened with O_EXCL gives EBUSY from open(). */
+	{EBUSY, -EBUSY, "is in use (mounted in VM0, or served to another guest)"},
 };
 
 static int disk_fail(struct disk *d, int r, char *err, size_t errlen, const char *fmt, ...)

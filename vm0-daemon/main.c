@@ -54,6 +54,11 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, r;
 
+	/* Disk I/O runs on libuv's threadpool (4 threads by default): enough
+	 * workers for several disks with requests in flight. Read once, at the
+	 * pool's first use; a value from the environment wins. */
+	setenv("UV_THREADPOOL_SIZE", "8", 0);
+
 	/* 1. Arguments. */
 	while ((opt = getopt(argc, argv, "fd:s:h")) != -1) {
 		switch (opt) {

@@ -122,7 +122,10 @@ int vdisks_attach(struct vm *vm, bool register_with_hyp, char *err, size_t errle
 void vdisks_kick(struct vm *vm, uint32_t cookie, uint32_t queue)
 {
 	if (cookie >= vm->nr_vdisks) {
-		klog("vm %u: doorbell for device %u, which it does not have", vm->id, cookie);
+		if (!vm->bad_doorbell_logged)
+			klog("vm %u: doorbell for device %u, which it does not have (logged once)",
+			     vm->id, cookie);
+		vm->bad_doorbell_logged = true;
 		return;
 	}
 	virtio_mmio_kick(&vm->vdisk[cookie]->t, queue);

@@ -39,6 +39,7 @@ struct vm {
 	struct guest_mem gm;
 	struct mmio_table mmio;
 	bool unknown_logged;
+	bool bad_doorbell_logged;
 	struct pl011 uart;
 	struct pl061 gpio;
 	unsigned nr_vdisks;    /* open from boot until the guest stops */

@@ -112,6 +112,20 @@ void sched_enqueue(struct vcpu *v)
 	vcpu_kick(v);
 }
 
+/*
+ * A vCPU that blocked (WFI, or waiting for VM0's answer) and is woken runs
+ * at once rather than at the end of the current slice: the proxy is a
+ * ping-pong between a guest vCPU and VM0's, often on one pCPU, and a 10 ms
+ * wait per hop would cap I/O at ~100 requests a second. The preempted vCPU
+ * goes to the back of the queue; a woken vCPU only keeps the pCPU until it
+ * blocks again or its own slice ends, so nobody starves. rq_lock held.
+ */
+static void wake_preempt(struct pcpu *pc, struct vcpu *v)
+{
+	if (pc->current && pc->current != v)
+		pc->need_resched = true;
+}
+
 void sched_block(struct vcpu *v)
 {
 	v->state = VCPU_BLOCKED;
@@ -144,6 +158,7 @@ void sched_ioreq_done(struct vcpu *v)
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		rq_add(pc, v);
+		wake_preempt(pc, v);
 		kick = true;
 	}
 	spin_unlock(&pc->rq_lock);
@@ -166,6 +181,7 @@ void sched_wake(struct vcpu *v)
 	if (v->state == VCPU_BLOCKED && !v->ioreq_wait) {
 		v->state = VCPU_RUNNABLE;
 		rq_add(pc, v);
+		wake_preempt(pc, v);
 	}
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);

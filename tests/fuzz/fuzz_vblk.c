@@ -188,7 +188,8 @@ static void offer(uint16_t head)
 	const struct vq *q = &t.vq[0];
 	struct vring_avail *a;
 
-	if (!q->num || !(a = gpa(q->avail_gpa, 4 + 2ULL * q->num)))
+	/* Only on a started queue: vq_start checked the rings' alignment. */
+	if (!q->ready || !(a = gpa(q->avail_gpa, 4 + 2ULL * q->num)))
 		return;
 	a->ring[drv_avail % q->num] = head;
 	a->idx = ++drv_avail;
@@ -199,7 +200,7 @@ static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	const struct vq *q = &t.vq[0];
 	struct vring_desc *d;
 
-	if (!q->num || !(d = gpa(q->desc_gpa + 16ULL * (i % q->num), 16)))
+	if (!q->ready || !(d = gpa(q->desc_gpa + 16ULL * (i % q->num), 16)))
 		return;
 	d->addr = addr;
 	d->len = len;
@@ -272,15 +273,15 @@ static void op_suppress(struct input *in)
 	const struct vq *q = &t.vq[0];
 	uint16_t *p;
 
-	if (!q->num || !(p = gpa(q->avail_gpa, 6 + 2ULL * q->num)))
+	if (!q->ready || !(p = gpa(q->avail_gpa, 6 + 2ULL * q->num)))
 		return;
 	p[0] = (uint16_t)take(in, 2);	       /* avail->flags */
 	p[2 + q->num] = (uint16_t)take(in, 2); /* used_event */
 }
 
 static void (*const ops[])(struct input *in) = {
-    op_mmio_write,  op_mmio_read, op_ram_write, op_kick,    op_kick_all, op_reset,
-    op_driver_init, op_chain,	  op_request,	op_request, op_suppress,
+	op_mmio_write, op_mmio_read, op_ram_write, op_kick, op_kick_all, op_reset,
+	op_driver_init, op_chain, op_request, op_request, op_suppress,
 };
 
 static void make_disk(struct disk *d, const char *dir, bool readonly)

@@ -2,7 +2,7 @@
 /*
  * keeltest: exercises /dev/keel and /dev/hvc<id> from VM0 userspace.
  *
- *   aarch64-linux-gnu-gcc -static -O2 -Wall -I../../proto -o keeltest keeltest.c
+ *   built by meson (build/tests/kmod/keeltest) and staged in VM0 as /usr/bin/keeltest
  *   keeltest [VM id]    (as root in VM0, keel.ko loaded; VM id 5 unless given)
  *   keeltest add|remove ID; keeltest write ID TEXT   (console by hand)
  *

@@ -283,10 +283,10 @@ static void test_shrunk_backing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_open_file),	  cmocka_unit_test(test_open_errors),
-	    cmocka_unit_test(test_permission),	  cmocka_unit_test(test_busy),
-	    cmocka_unit_test(test_readonly),	  cmocka_unit_test(test_discard_tmp),
-	    cmocka_unit_test(test_discard_tmpfs), cmocka_unit_test(test_shrunk_backing),
+		cmocka_unit_test(test_open_file),	  cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_permission),	  cmocka_unit_test(test_busy),
+		cmocka_unit_test(test_readonly),	  cmocka_unit_test(test_discard_tmp),
+		cmocka_unit_test(test_discard_tmpfs), cmocka_unit_test(test_shrunk_backing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,7 @@ static char dpath[64];
 static char err[512];
 static unsigned irqs;
 static uint16_t avail_idx, used_seen, next_desc;
+static uint64_t avail_gpa = AVAIL_GPA, used_gpa = USED_GPA;
 static uv_loop_t loop;
 
 static void *gp(uint64_t gpa)
@@ -63,12 +64,12 @@ static void *gp(uint64_t gpa)
 
 static struct vring_avail *avail(void)
 {
-	return gp(AVAIL_GPA);
+	return gp(avail_gpa);
 }
 
 static struct vring_used *used(void)
 {
-	return gp(USED_GPA);
+	return gp(used_gpa);
 }
 
 static void mmio_w(uint64_t off, uint32_t v)
@@ -124,9 +125,9 @@ static uint64_t dev_features(void)
 	return f | (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 }
 
-/* The driver's side of 3.1.1, accepting every offered feature except
- * those in drop. */
-static void driver_init(uint64_t drop)
+/* The driver's side of 3.1.1 up to DRIVER_OK, accepting every offered
+ * feature except those in drop. */
+static void driver_setup_q(uint64_t drop, bool want_ready)
 {
 	uint64_t f = dev_features() & ~drop;
 	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
@@ -148,20 +149,38 @@ static void driver_init(uint64_t drop)
 	mmio_w(VIRTIO_MMIO_QUEUE_NUM, QNUM);
 	mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA);
 	mmio_w(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(DESC_GPA >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)AVAIL_GPA);
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(AVAIL_GPA >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)USED_GPA);
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(USED_GPA >> 32));
+	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail_gpa);
+	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(avail_gpa >> 32));
+	mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used_gpa);
+	mmio_w(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(used_gpa >> 32));
 	mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
-	assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_READY), 1);
-	st |= VIRTIO_CONFIG_S_DRIVER_OK;
+	assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_READY), want_ready);
+}
+
+static void driver_setup(uint64_t drop)
+{
+	driver_setup_q(drop, true);
+}
+
+static void driver_ok(void)
+{
+	uint32_t st = mmio_r(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK;
+
 	mmio_w(VIRTIO_MMIO_STATUS, st);
 	assert_int_equal(mmio_r(VIRTIO_MMIO_STATUS), st);
 	irqs = 0;
 }
 
+static void driver_init(uint64_t drop)
+{
+	driver_setup(drop);
+	driver_ok();
+}
+
 static void device_up(bool readonly, const char *serial, bool async)
 {
+	avail_gpa = AVAIL_GPA;
+	used_gpa = USED_GPA;
 	ram = aligned_alloc(4096, RAM_SIZE);
 	assert_non_null(ram);
 	memset(ram, 0, RAM_SIZE);
@@ -614,6 +633,23 @@ static void test_malformed_chain(void **state)
 	assert_int_equal(do_req(VIRTIO_BLK_T_FLUSH, 0, NULL, 0, &len), VIRTIO_BLK_S_OK);
 }
 
+/* Found by the fuzzer: a driver whose used->flags is its own avail->idx.
+ * Our NO_NOTIFY write makes a chain appear, re-enabling kicks makes it
+ * vanish again; kick() must give up instead of spinning. */
+static void test_overlapping_rings(void **state)
+{
+	/* used->flags over avail->idx: our own kick-disable writes would
+	 * fake requests. Refused when the queue is enabled: NEEDS_RESET,
+	 * and nothing is ever taken from it. */
+	avail_gpa = AVAIL_GPA + 2;
+	used_gpa = AVAIL_GPA + 4;
+	driver_setup_q(1ULL << VIRTIO_RING_F_EVENT_IDX, false);
+	assert_true(mmio_r(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	virtio_mmio_kick(&t, 0);
+	assert_int_equal(stats().flushes, 0);
+	assert_int_equal(stats().requests, 0);
+}
+
 static void test_readonly_disk(void **state)
 {
 	struct seg d = {DATA_GPA, 512, false}, dwz = {DWZ_GPA, 16, false};
@@ -791,22 +827,23 @@ static void test_async_destroy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_config, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_read_write, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_any_layout, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_flush_get_id, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_discard_write_zeroes, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_bad_requests, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_status_readonly, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_status_empty, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_header_only, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_malformed_chain, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_readonly_disk, up_ro, down),
-	    cmocka_unit_test_setup_teardown(test_batch_one_irq, up_rw, down),
-	    cmocka_unit_test_setup_teardown(test_create_errors, up_rw, down),
-	    cmocka_unit_test(test_async),
-	    cmocka_unit_test(test_async_reset),
-	    cmocka_unit_test(test_async_destroy),
+		cmocka_unit_test_setup_teardown(test_config, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_read_write, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_any_layout, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_flush_get_id, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_discard_write_zeroes, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_bad_requests, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_status_readonly, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_status_empty, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_header_only, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_malformed_chain, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_overlapping_rings, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_readonly_disk, up_ro, down),
+		cmocka_unit_test_setup_teardown(test_batch_one_irq, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_create_errors, up_rw, down),
+		cmocka_unit_test(test_async),
+		cmocka_unit_test(test_async_reset),
+		cmocka_unit_test(test_async_destroy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

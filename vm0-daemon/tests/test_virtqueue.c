@@ -136,13 +136,27 @@ static void test_start_checks(void **state)
 	t.avail_gpa = R0 + RSZ - 4 - 2 * NUM; /* misses used_event by 2 bytes */
 	assert_int_equal(vq_start(&t, &gm), -EINVAL);
 
+	/* Areas laid over one another: each pair. */
+	t = q;
+	t.avail_gpa = DESC + 16 * NUM - 2;
+	assert_int_equal(vq_start(&t, &gm), -EINVAL);
+	t = q;
+	t.used_gpa = DESC + 16 * NUM - 4;
+	assert_int_equal(vq_start(&t, &gm), -EINVAL);
+	t = q;
+	t.used_gpa = AVAIL + 4;
+	assert_int_equal(vq_start(&t, &gm), -EINVAL);
+	/* 1024 entries: 16 KiB of descriptors would run over AVAIL. */
 	t = q;
 	t.num = VQ_MAX_SIZE;
+	assert_int_equal(vq_start(&t, &gm), -EINVAL);
+	t.avail_gpa = DESC + 0x4000;
+	t.used_gpa = DESC + 0x5000;
 	assert_int_equal(vq_start(&t, &gm), 0);
 	assert_true(t.ready);
 	assert_ptr_equal(t.desc, gp(DESC));
-	assert_ptr_equal(t.avail, gp(AVAIL));
-	assert_ptr_equal(t.used, gp(USED));
+	assert_ptr_equal(t.avail, gp(DESC + 0x4000));
+	assert_ptr_equal(t.used, gp(DESC + 0x5000));
 }
 
 static void test_pop_empty(void **state)

@@ -423,7 +423,11 @@ static const char *vblk_pop_all(struct vblk *b)
 	struct vq *q = &b->t->vq[0];
 	struct vq_chain *c = b->chain;
 
+	bool more = false; /* the last vq_enable_kicks said "more available" */
+
 	for (;;) {
+		bool popped = false;
+
 		vq_disable_kicks(q);
 		for (;;) {
 			struct vblk_req *r;
@@ -457,6 +461,7 @@ static const char *vblk_pop_all(struct vblk *b)
 				b->stats.bad_chains++;
 				return "request without a writable status byte";
 			}
+			popped = true;
 			r = vblk_req_get(b);
 			r->head = c->head;
 			r->status = st->host + st->len - 1;
@@ -469,8 +474,15 @@ static const char *vblk_pop_all(struct vblk *b)
 				vblk_req_put(b, r);
 			}
 		}
+		/* avail->idx never goes back, so after "more available" a
+		 * round finds at least one chain, unless the driver overlaps
+		 * its rings and our flag/event writes move its avail->idx:
+		 * stop rather than spin on the loop thread. */
+		if (more && !popped)
+			return NULL;
 		/* No kick is lost between the last empty pop and re-enabling. */
-		if (!vq_enable_kicks(q))
+		more = vq_enable_kicks(q);
+		if (!more)
 			return NULL;
 	}
 }

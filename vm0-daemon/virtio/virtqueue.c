@@ -59,6 +59,11 @@ static void *vq_area(const struct guest_mem *gm, uint64_t gpa, uint64_t len, uin
 	return p;
 }
 
+static bool vq_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 int vq_start(struct vq *q, const struct guest_mem *gm)
 {
 	void *desc, *avail, *used;
@@ -69,6 +74,13 @@ int vq_start(struct vq *q, const struct guest_mem *gm)
 	avail = vq_area(gm, q->avail_gpa, vq_avail_bytes(q->num), 2);
 	used = vq_area(gm, q->used_gpa, vq_used_bytes(q->num), 4);
 	if (!desc || !avail || !used)
+		return -EINVAL;
+	/* The device writes the used area (and avail_event in it) and the
+	 * driver's flags; areas laid over one another would let our own
+	 * writes fake or hide requests. A correct driver never overlaps them. */
+	if (vq_overlap(q->desc_gpa, vq_desc_bytes(q->num), q->avail_gpa, vq_avail_bytes(q->num)) ||
+	    vq_overlap(q->desc_gpa, vq_desc_bytes(q->num), q->used_gpa, vq_used_bytes(q->num)) ||
+	    vq_overlap(q->avail_gpa, vq_avail_bytes(q->num), q->used_gpa, vq_used_bytes(q->num)))
 		return -EINVAL;
 
 	q->gm = gm;

@@ -251,6 +251,7 @@ static uint64_t target_size(int fd, const char *path)
 		return size;
 	}
 	fprintf(stderr, "%s: %s: not a regular file or block device\n", prog, path);
+	usage(stderr);
 	exit(2);
 }
 
@@ -289,6 +290,7 @@ int main(int argc, char **argv)
 	if (size < region) {
 		fprintf(stderr, "%s: %s: %llu bytes, smaller than -n %lu MiB\n", prog, path,
 			(unsigned long long)size, mib);
+		usage(stderr);
 		return 2;
 	}
 	/* O_DIRECT wants buffers aligned to the logical block size: 4 KiB covers all. */
