@@ -115,10 +115,12 @@ image_pack() {
 
 # The disk benchmark tool (tests/bench/blk), in VM0 and in guests.
 KEEL_BLKBENCH=$KEEL_BUILD/tests/bench/blkbench/blkbench
+# /dev/keel's ioctls with bad arguments (tests/system/test_bad_input.py).
+KEEL_KEELTEST=$KEEL_BUILD/tests/kmod/keeltest
 
 # Keel's own userspace in VM0: keeld, keel, example configs, guest images.
 image_keel_files() {
-	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" "$KEEL_BLKBENCH" \
+	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" "$KEEL_BLKBENCH" "$KEEL_KEELTEST" \
 		"$KEEL_IMAGES/guest-initramfs.img" "$KEEL_ROOT"/configs/*.json
 }
 
@@ -168,6 +170,7 @@ image_initramfs() {
 	install -m 755 "$KEEL_BUILD/cli/keel" "$stage/usr/bin/keel"
 	install -m 644 "$KEEL_ROOT"/configs/*.json "$stage/etc/keel/"
 	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
+	install -m 755 "$KEEL_KEELTEST" "$stage/usr/bin/keeltest"
 	mkdir -p "$stage/var/lib/keel"
 	cp "$KEEL_VMLINUZ" "$stage/var/lib/keel/Image"
 	cp "$KEEL_IMAGES/guest-initramfs.img" "$stage/var/lib/keel/guest-initramfs.img"

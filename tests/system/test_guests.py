@@ -425,9 +425,33 @@ def test_gicv2_guest(hv2):
     assert [(g["id"], g["name"], g["state"], g["vcpus"], g["memory"]) for g in vms] == \
         [(1, "vm1", "running", 1, 256 << 20)]
     assert "keel: vm1 'vm1' created: 1 vCPUs, 256 MiB" in drain(hv2)
+    # Its disk works on GICv2 too (doorbells, edge SPIs): read and write back.
+    guest_run(hv2, 1, "dd if=/dev/vda of=/tmp/b bs=64k count=16 && "
+              "dd if=/tmp/b of=/dev/vda bs=64k conv=fsync && echo v2-disk-$((6*7))",
+              "v2-disk-42", timeout=60)
+    info = json.loads(keel_ok(hv2, "vm info 1 --json"))
+    assert info["doorbells"] > 0 and info["irqs"] > 0, info
+    assert info["disks"][0]["read_bytes"] >= 1 << 20 and info["disks"][0]["flushes"] >= 1, info
     expect_error(hv2, "vm remove 1", "vm 1 is running: shut it down first", running=(1,))
     keel_ok(hv2, "vm shutdown 1 -f")
     keel_ok(hv2, "vm remove 1")
     assert vm_list(hv2) == []
     assert sysinfo(hv2)["pool_free_bytes"] == free0
+    check_alive(hv2)
+
+
+def test_vm0_ioctls_keeltest(hv2):
+    """/dev/keel's ioctls from VM0 with good and bad arguments (keeltest: VM
+    create/map/start/stop, ioreqs, posted doorbells and their counters, bad
+    ids, sizes, flags and pointers). keeld owns the event stream, so it is
+    stopped for the run and started again afterwards."""
+    hv2.ssh("kill $(pidof keeld); for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; sleep 1; done; true")
+    r = hv2.ssh("keeltest 5", check=False, timeout=120)
+    hv2.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
+            " sleep 2")
+    assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
+    assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 70, r.stdout
+    assert "ok: VM_INFO counts 2 ioreqs and 3 doorbells" in r.stdout
+    # keeltest removed its VM; keeld is back and serves the CLI.
+    assert vm_list(hv2) == []
     check_alive(hv2)

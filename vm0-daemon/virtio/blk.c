@@ -75,6 +75,12 @@ struct vblk_op {
 	const char *name;
 	int feature;  /* -1: always served; else the VIRTIO_BLK_F_* it needs offered */
 	bool writes;  /* IOERR on a read-only disk */
+	/* Waits for the device (fdatasync, hole punching): on a worker. Reads
+	 * and writes go through VM0's page cache and run inline on the loop:
+	 * two thread hand-offs per request cost more than the copy (in
+	 * tests/bench/blk under QEMU, 4 KiB reads at depth 1 went from 477 to
+	 * 781 IOPS, at depth 32 from 735 to 3608). */
+	bool waits;
 	size_t count; /* offsetof(struct vblk_stats, <counter>) */
 	/* Loop thread: check the request and copy what the worker needs;
 	 * VBLK_QUEUE or a status. */
@@ -240,19 +246,19 @@ static uint8_t vblk_exec_write_zeroes(struct vblk *b, struct vblk_req *r)
 
 /* Indexed by VIRTIO_BLK_T_*; holes and anything past the end: UNSUPP. */
 static const struct vblk_op vblk_op_table[] = {
-	[VIRTIO_BLK_T_IN] = {"read", -1, false, offsetof(struct vblk_stats, reads),
+	[VIRTIO_BLK_T_IN] = {"read", -1, false, false, offsetof(struct vblk_stats, reads),
 			     vblk_prep_in, vblk_exec_in},
-	[VIRTIO_BLK_T_OUT] = {"write", -1, true, offsetof(struct vblk_stats, writes),
+	[VIRTIO_BLK_T_OUT] = {"write", -1, true, false, offsetof(struct vblk_stats, writes),
 			      vblk_prep_out, vblk_exec_out},
-	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false,
+	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false, true,
 				offsetof(struct vblk_stats, flushes), vblk_prep_queue,
 				vblk_exec_flush},
-	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, offsetof(struct vblk_stats, get_ids),
+	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, false, offsetof(struct vblk_stats, get_ids),
 				 vblk_prep_get_id, NULL},
-	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true,
+	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true, true,
 				  offsetof(struct vblk_stats, discards), vblk_prep_ranges,
 				  vblk_exec_discard},
-	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true,
+	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true, true,
 				       offsetof(struct vblk_stats, write_zeroes),
 				       vblk_prep_ranges, vblk_exec_write_zeroes},
 };
@@ -397,7 +403,7 @@ static void vblk_after_work(uv_work_t *w, int status)
 /* Hand r to a worker, or run it now (synchronous mode, or no threadpool). */
 static void vblk_submit(struct vblk *b, struct vblk_req *r)
 {
-	if (b->loop) {
+	if (b->loop && r->op->waits) {
 		pthread_mutex_lock(&b->lock);
 		b->busy++;
 		pthread_mutex_unlock(&b->lock);

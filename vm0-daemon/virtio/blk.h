@@ -9,8 +9,10 @@
  * backing falls back to writing zeroes).
  *
  * Threading. With a loop, requests are popped on keeld's loop thread in
- * kick(), their I/O runs on libuv's threadpool with the chain's guest
- * buffers as iovecs, and they complete on the loop thread: status byte,
+ * kick(). Reads and writes (through VM0's page cache) run right there, with
+ * the chain's guest buffers as iovecs; requests that wait for the device
+ * (flush, discard, write-zeroes) run on libuv's threadpool and complete on
+ * the loop thread. Either way completion is: status byte,
  * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
  * handle collects every completion of the iteration). At most
  * VBLK_MAX_INFLIGHT requests are in flight; the queue is left alone (kicks
