@@ -183,6 +183,7 @@ int disk_open(struct disk *d, const char *path, bool readonly, char *err, size_t
 				 "size %llu is not a multiple of %llu bytes",
 				 (unsigned long long)d->size, DISK_SECTOR);
 	disk_probe(d, &st);
+	d->nowait_read = d->nowait_write = true;  /* until the kernel says otherwise */
 	return 0;
 }
 
@@ -239,6 +240,33 @@ int disk_writev(const struct disk *d, struct iovec *iov, unsigned n, uint64_t of
 	if (d->readonly)
 		return -EROFS;
 	return disk_rw(d, iov, n, off, true);
+}
+
+int disk_rw_nowait(struct disk *d, const struct iovec *iov, unsigned n, uint64_t off,
+		   uint64_t len, bool write)
+{
+	bool *ok = write ? &d->nowait_write : &d->nowait_read;
+	ssize_t k;
+
+	if (write && d->readonly)
+		return -EROFS;
+	if (!*ok || n > IOV_MAX)
+		return -EAGAIN;
+	do
+		k = write ? pwritev2(d->fd, iov, (int)n, (off_t)off, RWF_NOWAIT)
+			  : preadv2(d->fd, iov, (int)n, (off_t)off, RWF_NOWAIT);
+	while (k < 0 && errno == EINTR);
+	if (k < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
+		/* Buffered RWF_NOWAIT writes need filesystem support (and
+		 * block devices may refuse it): stop asking. */
+		*ok = false;
+		return -EAGAIN;
+	}
+	if (k < 0)
+		return -errno;
+	/* Short: the rest would block (or the backing shrank): the blocking
+	 * path redoes the whole transfer, which is idempotent. */
+	return (uint64_t)k == len ? 0 : -EAGAIN;
 }
 
 int disk_flush(const struct disk *d)

@@ -39,6 +39,8 @@ struct disk {
 	 * free probe for it, so the first EOPNOTSUPP clears it (atomically;
 	 * workers share the disk) and write-zeroes falls back. */
 	bool zero_range;
+	/* Reads / writes with RWF_NOWAIT not refused yet (disk_rw_nowait). */
+	bool nowait_read, nowait_write;
 };
 
 /**
@@ -60,6 +62,17 @@ void disk_close(struct disk *d);
  */
 int disk_readv(const struct disk *d, struct iovec *iov, unsigned n, uint64_t off);
 int disk_writev(const struct disk *d, struct iovec *iov, unsigned n, uint64_t off);
+/**
+ * One attempt at the whole transfer that must not block (preadv2/pwritev2
+ * with RWF_NOWAIT): 0 when all len bytes moved; -EAGAIN when the kernel
+ * would have had to wait (data not in VM0's page cache, a partial transfer,
+ * or a file that does not take RWF_NOWAIT for this direction, which is then
+ * remembered) and the caller should do the transfer where blocking is fine;
+ * other negative errno values are real errors. iov is not modified. Only
+ * from one thread at a time (it updates the remembered support).
+ */
+int disk_rw_nowait(struct disk *d, const struct iovec *iov, unsigned n, uint64_t off,
+		   uint64_t len, bool write);
 /** Everything written so far on stable storage (fdatasync; fsync for block devices). */
 int disk_flush(const struct disk *d);
 /** Deallocate [off, off+len): later reads return zeroes for files, anything

@@ -115,6 +115,19 @@ class Vm:
         self.child.keel_log.close()
 
 
+def drain(v):
+    """Reads what QEMU's console printed so far into v.text (the pty must
+    not fill up while tests talk ssh) and returns all of it."""
+    if not hasattr(v, "text"):
+        v.text = ""
+    while True:
+        try:
+            v.text += v.child.read_nonblocking(65536, timeout=0)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            break
+    return v.text
+
+
 def keel_bin_present():
     return os.path.exists(os.path.join(BUILD, "hyp", "keel.bin"))
 

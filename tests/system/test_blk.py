@@ -16,10 +16,9 @@ import shlex
 import time
 import uuid
 
-import pexpect
 import pytest
 
-from conftest import ROOT, Vm
+from conftest import ROOT, Vm, drain
 
 GUEST_READY = "KEEL-GUEST-READY"
 BOOT_BANNER = "Booting Linux on physical CPU"
@@ -34,18 +33,6 @@ pytestmark = pytest.mark.hyp
 
 
 # ---------------------------------------------------------------- helpers
-
-def drain(v):
-    """Reads what QEMU's console printed so far, so its pty never fills up."""
-    if not hasattr(v, "text"):
-        v.text = ""
-    while True:
-        try:
-            v.text += v.child.read_nonblocking(65536, timeout=0)
-        except (pexpect.TIMEOUT, pexpect.EOF):
-            break
-    return v.text
-
 
 def sh(v, cmd, timeout=120):
     """Runs cmd in VM0; asserts it succeeded; returns its stdout."""

@@ -13,10 +13,9 @@ import re
 import shlex
 import time
 
-import pexpect
 import pytest
 
-from conftest import ROOT, Vm
+from conftest import ROOT, Vm, drain
 
 pytestmark = pytest.mark.hyp
 
@@ -35,19 +34,6 @@ def hc_nr():
 
 
 # ---------------------------------------------------------------- helpers
-
-def drain(v):
-    """Reads what the QEMU console printed so far (the pty must not fill up
-    while tests talk ssh) into v.text."""
-    if not hasattr(v, "text"):
-        v.text = ""
-    while True:
-        try:
-            v.text += v.child.read_nonblocking(65536, timeout=0)
-        except (pexpect.TIMEOUT, pexpect.EOF):
-            break
-    return v.text
-
 
 def keel(v, args, timeout=60):
     """Runs `keel ARGS` in VM0; returns (exit status, stdout, stderr)."""

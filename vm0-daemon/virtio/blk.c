@@ -75,12 +75,6 @@ struct vblk_op {
 	const char *name;
 	int feature;  /* -1: always served; else the VIRTIO_BLK_F_* it needs offered */
 	bool writes;  /* IOERR on a read-only disk */
-	/* Waits for the device (fdatasync, hole punching): on a worker. Reads
-	 * and writes go through VM0's page cache and run inline on the loop:
-	 * two thread hand-offs per request cost more than the copy (in
-	 * tests/bench/blk under QEMU, 4 KiB reads at depth 1 went from 477 to
-	 * 781 IOPS, at depth 32 from 735 to 3608). */
-	bool waits;
 	size_t count; /* offsetof(struct vblk_stats, <counter>) */
 	/* Loop thread: check the request and copy what the worker needs;
 	 * VBLK_QUEUE or a status. */
@@ -88,6 +82,11 @@ struct vblk_op {
 			   uint64_t sector);
 	/* Worker (or inline): the I/O; returns the status. NULL: prepare did it all. */
 	uint8_t (*exec)(struct vblk *b, struct vblk_req *r);
+	/* Loop thread: the I/O if it can be done without blocking (true, with
+	 * r->result set), else false and a worker does exec. A request served
+	 * from VM0's page cache then costs no thread hand-off: two per request
+	 * cost more than the copy itself (tests/bench/blk). NULL: always a worker. */
+	bool (*nowait)(struct vblk *b, struct vblk_req *r);
 };
 
 static uint64_t vblk_capacity(const struct vblk *b)
@@ -141,13 +140,28 @@ static uint8_t vblk_prep_in(struct vblk *b, struct vblk_req *r, const struct vq_
 	return VBLK_QUEUE;
 }
 
+static uint8_t vblk_read_done(struct vblk_req *r)
+{
+	/* The data and the status; a failed read claims only the status. */
+	r->written = r->len + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(r->len + 1);
+	return VIRTIO_BLK_S_OK;
+}
+
 static uint8_t vblk_exec_in(struct vblk *b, struct vblk_req *r)
 {
 	if (disk_readv(b->disk, r->iov, r->niov, r->off))
 		return VIRTIO_BLK_S_IOERR;
-	/* The data and the status; a failed read claims only the status. */
-	r->written = r->len + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(r->len + 1);
-	return VIRTIO_BLK_S_OK;
+	return vblk_read_done(r);
+}
+
+static bool vblk_nowait_in(struct vblk *b, struct vblk_req *r)
+{
+	int rc = disk_rw_nowait(b->disk, r->iov, r->niov, r->off, r->len, false);
+
+	if (rc == -EAGAIN)
+		return false;
+	r->result = rc ? VIRTIO_BLK_S_IOERR : vblk_read_done(r);
+	return true;
 }
 
 static uint8_t vblk_prep_out(struct vblk *b, struct vblk_req *r, const struct vq_chain *c,
@@ -166,6 +180,16 @@ static uint8_t vblk_prep_out(struct vblk *b, struct vblk_req *r, const struct vq
 static uint8_t vblk_exec_out(struct vblk *b, struct vblk_req *r)
 {
 	return disk_writev(b->disk, r->iov, r->niov, r->off) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+static bool vblk_nowait_out(struct vblk *b, struct vblk_req *r)
+{
+	int rc = disk_rw_nowait(b->disk, r->iov, r->niov, r->off, r->len, true);
+
+	if (rc == -EAGAIN)
+		return false;
+	r->result = rc ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	return true;
 }
 
 static uint8_t vblk_prep_queue(struct vblk *b, struct vblk_req *r, const struct vq_chain *c,
@@ -246,19 +270,19 @@ static uint8_t vblk_exec_write_zeroes(struct vblk *b, struct vblk_req *r)
 
 /* Indexed by VIRTIO_BLK_T_*; holes and anything past the end: UNSUPP. */
 static const struct vblk_op vblk_op_table[] = {
-	[VIRTIO_BLK_T_IN] = {"read", -1, false, false, offsetof(struct vblk_stats, reads),
-			     vblk_prep_in, vblk_exec_in},
-	[VIRTIO_BLK_T_OUT] = {"write", -1, true, false, offsetof(struct vblk_stats, writes),
-			      vblk_prep_out, vblk_exec_out},
-	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false, true,
+	[VIRTIO_BLK_T_IN] = {"read", -1, false, offsetof(struct vblk_stats, reads),
+			     vblk_prep_in, vblk_exec_in, vblk_nowait_in},
+	[VIRTIO_BLK_T_OUT] = {"write", -1, true, offsetof(struct vblk_stats, writes),
+			      vblk_prep_out, vblk_exec_out, vblk_nowait_out},
+	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false,
 				offsetof(struct vblk_stats, flushes), vblk_prep_queue,
 				vblk_exec_flush},
-	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, false, offsetof(struct vblk_stats, get_ids),
+	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, offsetof(struct vblk_stats, get_ids),
 				 vblk_prep_get_id, NULL},
-	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true, true,
+	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true,
 				  offsetof(struct vblk_stats, discards), vblk_prep_ranges,
 				  vblk_exec_discard},
-	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true, true,
+	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true,
 				       offsetof(struct vblk_stats, write_zeroes),
 				       vblk_prep_ranges, vblk_exec_write_zeroes},
 };
@@ -403,7 +427,12 @@ static void vblk_after_work(uv_work_t *w, int status)
 /* Hand r to a worker, or run it now (synchronous mode, or no threadpool). */
 static void vblk_submit(struct vblk *b, struct vblk_req *r)
 {
-	if (b->loop && r->op->waits) {
+	if (b->loop && r->op->nowait && r->op->nowait(b, r)) {
+		vblk_complete(b, r);
+		vblk_req_put(b, r);
+		return;
+	}
+	if (b->loop) {
 		pthread_mutex_lock(&b->lock);
 		b->busy++;
 		pthread_mutex_unlock(&b->lock);

@@ -9,10 +9,11 @@
  * backing falls back to writing zeroes).
  *
  * Threading. With a loop, requests are popped on keeld's loop thread in
- * kick(). Reads and writes (through VM0's page cache) run right there, with
- * the chain's guest buffers as iovecs; requests that wait for the device
- * (flush, discard, write-zeroes) run on libuv's threadpool and complete on
- * the loop thread. Either way completion is: status byte,
+ * kick(). A read or write that VM0's page cache can serve without blocking
+ * (RWF_NOWAIT) runs right there; everything else (cache misses, flush,
+ * discard, write-zeroes) runs on libuv's threadpool, several at once, and
+ * completes on the loop thread. I/O uses the chain's guest buffers as
+ * iovecs. Either way completion is: status byte,
  * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
  * handle collects every completion of the iteration). At most
  * VBLK_MAX_INFLIGHT requests are in flight; the queue is left alone (kicks
