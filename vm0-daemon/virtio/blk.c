@@ -28,7 +28,11 @@ struct vblk_req {
 	struct vblk *b;
 	const struct vblk_op *op;
 	uint32_t gen;	  /* b->gen when popped */
-	bool cancellable; /* on the threadpool, not cancelled yet */
+	bool cancellable; /* a batch's first request, queued, not cancelled yet */
+	/* Requests go to the threadpool in batches: the first one's work runs
+	 * them all, in order (next), and its after-work completes them all. */
+	struct vblk_req *next;
+	unsigned batch_n;  /* in the batch, on its first request */
 	uint16_t head;
 	uint8_t *status;   /* the chain's last byte, in guest RAM */
 	uint8_t result;	   /* VIRTIO_BLK_S_* */
@@ -59,6 +63,8 @@ struct vblk {
 	unsigned nfree; /* free[0..nfree) are not in use */
 	struct vblk_req *free[VBLK_MAX_INFLIGHT];
 	struct vq_chain *chain; /* vq_pop scratch: too big for the stack */
+	struct vblk_req *pend, **pend_tail; /* for workers, not handed over yet */
+	unsigned npend;
 	uv_idle_t idle;
 	struct vblk_stats stats;
 
@@ -354,16 +360,20 @@ static void vblk_req_put(struct vblk *b, struct vblk_req *r)
 
 static void vblk_work(uv_work_t *w)
 {
-	struct vblk_req *r = (struct vblk_req *)w;
-	struct vblk *b = r->b;
+	struct vblk_req *first = (struct vblk_req *)w;
+	struct vblk *b = first->b;
 
-	/* A reset since the pop: guest RAM may be on its way out, skip. The
-	 * acquire pairs with reset's increment, which comes before it waits. */
-	if (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == r->gen)
-		r->result = r->op->exec(b, r);
+	for (struct vblk_req *r = first; r; r = r->next) {
+		/* A reset since the pop: guest RAM may be on its way out, skip.
+		 * The acquire pairs with reset's increment, which comes before
+		 * it waits. */
+		if (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == r->gen)
+			r->result = r->op->exec(b, r);
+	}
 	/* Last touch of guest memory is above: only now may reset proceed. */
 	pthread_mutex_lock(&b->lock);
-	if (!--b->busy)
+	b->busy -= first->batch_n;
+	if (!b->busy)
 		pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 }
@@ -398,21 +408,23 @@ static void vblk_irq_later(struct vblk *b)
 
 static void vblk_after_work(uv_work_t *w, int status)
 {
-	struct vblk_req *r = (struct vblk_req *)w;
+	struct vblk_req *r = (struct vblk_req *)w, *next;
 	struct vblk *b = r->b;
 
 	r->cancellable = false;
-	b->outstanding--;
-	/* Cancelled by reset (which accounted busy), or finished after one:
-	 * the chain belongs to a ring the driver has reset. */
-	if (status == UV_ECANCELED || r->gen != b->gen || !b->running) {
-		b->stats.dropped++;
-	} else {
-		pthread_mutex_lock(&b->t->vq_lock[0]);
-		vblk_complete(b, r);
-		pthread_mutex_unlock(&b->t->vq_lock[0]);
+	pthread_mutex_lock(&b->t->vq_lock[0]);
+	for (; r; r = next) {
+		next = r->next;
+		b->outstanding--;
+		/* Cancelled by reset (which accounted busy), or finished after
+		 * one: the chain belongs to a ring the driver has reset. */
+		if (status == UV_ECANCELED || r->gen != b->gen || !b->running)
+			b->stats.dropped++;
+		else
+			vblk_complete(b, r);
+		vblk_req_put(b, r);
 	}
-	vblk_req_put(b, r);
+	pthread_mutex_unlock(&b->t->vq_lock[0]);
 	if (b->dying) {
 		vblk_maybe_free(b);
 		return;
@@ -425,30 +437,75 @@ static void vblk_after_work(uv_work_t *w, int status)
 }
 
 /* Hand r to a worker, or run it now (synchronous mode, or no threadpool). */
+/* Run every request of the batch starting at r here and now. */
+static void vblk_run_inline(struct vblk *b, struct vblk_req *r)
+{
+	for (struct vblk_req *next; r; r = next) {
+		next = r->next;
+		r->result = r->op->exec(b, r);
+		vblk_complete(b, r);
+		vblk_req_put(b, r);
+	}
+}
+
+/* Serve r now if it cannot block (or in synchronous mode); else keep it for
+ * the workers (vblk_submit_pending). */
 static void vblk_submit(struct vblk *b, struct vblk_req *r)
 {
-	if (b->loop && r->op->nowait && r->op->nowait(b, r)) {
+	r->next = NULL;
+	if (!b->loop) {
+		vblk_run_inline(b, r);
+		return;
+	}
+	if (r->op->nowait && r->op->nowait(b, r)) {
 		vblk_complete(b, r);
 		vblk_req_put(b, r);
 		return;
 	}
-	if (b->loop) {
+	*b->pend_tail = r;
+	b->pend_tail = &r->next;
+	b->npend++;
+}
+
+/*
+ * Hand the kept requests to the threadpool in at most VBLK_BATCHES batches:
+ * a thread hand-off each way costs more than a 4 KiB copy under emulation,
+ * so one per batch rather than per request, while batches still run in
+ * parallel. Called with vq_lock held, after popping.
+ */
+static void vblk_submit_pending(struct vblk *b)
+{
+	unsigned nb = b->npend < VBLK_BATCHES ? b->npend : VBLK_BATCHES;
+	struct vblk_req *r = b->pend;
+
+	for (unsigned i = 0; i < nb; i++) {
+		/* Split as evenly as possible: batch i takes its share. */
+		unsigned n = b->npend / nb + (i < b->npend % nb), k;
+		struct vblk_req *first = r, *last = r;
+
+		for (k = 1; k < n; k++)
+			last = last->next;
+		r = last->next;
+		last->next = NULL;
+		first->batch_n = n;
 		pthread_mutex_lock(&b->lock);
-		b->busy++;
+		b->busy += n;
 		pthread_mutex_unlock(&b->lock);
-		r->cancellable = true;
-		b->outstanding++;
-		if (!uv_queue_work(b->loop, &r->work, vblk_work, vblk_after_work))
-			return;
-		r->cancellable = false;
-		b->outstanding--;
+		first->cancellable = true;
+		b->outstanding += n;
+		if (!uv_queue_work(b->loop, &first->work, vblk_work, vblk_after_work))
+			continue;
+		/* No threadpool: do the batch on the loop after all. */
+		first->cancellable = false;
+		b->outstanding -= n;
 		pthread_mutex_lock(&b->lock);
-		b->busy--;
+		b->busy -= n;
 		pthread_mutex_unlock(&b->lock);
+		vblk_run_inline(b, first);
 	}
-	r->result = r->op->exec(b, r);
-	vblk_complete(b, r);
-	vblk_req_put(b, r);
+	b->pend = NULL;
+	b->pend_tail = &b->pend;
+	b->npend = 0;
 }
 
 /* Pop and start every available chain, vq_lock held. Returns the reason
@@ -530,6 +587,7 @@ static void vblk_drain(struct vblk *b)
 		return;
 	pthread_mutex_lock(&b->t->vq_lock[0]);
 	why = vblk_pop_all(b);
+	vblk_submit_pending(b);
 	pthread_mutex_unlock(&b->t->vq_lock[0]);
 	if (why) {
 		b->broken = true;
@@ -563,11 +621,12 @@ static void vblk_reset(void *dev)
 	for (unsigned i = 0; i < b->nslot; i++) {
 		struct vblk_req *r = b->slot[i];
 
-		/* Once only: libuv would "cancel" a cancelled request again. */
+		/* Once only: libuv would "cancel" a cancelled request again.
+		 * Only a batch's first request is queued; it stands for all. */
 		if (r && r->cancellable && !uv_cancel((uv_req_t *)&r->work)) {
 			r->cancellable = false;
 			pthread_mutex_lock(&b->lock);
-			b->busy--;
+			b->busy -= r->batch_n;
 			pthread_mutex_unlock(&b->lock);
 		}
 	}
@@ -696,6 +755,7 @@ int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struc
 	b->t = t;
 	b->disk = disk;
 	b->loop = loop;
+	b->pend_tail = &b->pend;
 	r = vblk_set_serial(b, serial, err, errlen);
 	if (r) {
 		free(b->chain);

@@ -11,8 +11,9 @@
  * Threading. With a loop, requests are popped on keeld's loop thread in
  * kick(). A read or write that VM0's page cache can serve without blocking
  * (RWF_NOWAIT) runs right there; everything else (cache misses, flush,
- * discard, write-zeroes) runs on libuv's threadpool, several at once, and
- * completes on the loop thread. I/O uses the chain's guest buffers as
+ * discard, write-zeroes) runs on libuv's threadpool, split into at most
+ * VBLK_BATCHES jobs per kick that run in parallel, and completes on the
+ * loop thread. I/O uses the chain's guest buffers as
  * iovecs. Either way completion is: status byte,
  * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
  * handle collects every completion of the iteration). At most
@@ -37,6 +38,7 @@
 #include "transport.h"
 
 #define VBLK_QUEUE_MAX		      256 /* QueueNumMax; seg_max = this - 2 (header, status) */
+#define VBLK_BATCHES 4             /* threadpool jobs one kick's blocking requests are split into */
 #define VBLK_MAX_INFLIGHT	      64  /* requests on the threadpool per device */
 #define VBLK_MAX_DISCARD_SEG	      32  /* ranges in one DISCARD request */
 #define VBLK_MAX_DISCARD_SECTORS      (1U << 21) /* 1 GiB per range: a hole punch is cheap */
