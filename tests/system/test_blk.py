@@ -428,6 +428,37 @@ def test_bad_queue_from_guest(hv):
     assert info["state"] == "running"
 
 
+# --------------------------------------------- a block device as backing
+
+def test_block_device_backing(hv):
+    """A partition-like backing: a loop device in VM0 over a 64 MiB file.
+    The guest sees its size (BLKGETSIZE64), discard is offered (BLKDISCARD),
+    a flushed write reaches the file underneath, and the device cannot be
+    given to a second guest while the first has it."""
+    sh(hv, "rm -f /data/blk.img; truncate -s 64M /data/blk.img")
+    dev = sh(hv, "d=$(losetup -f) && losetup $d /data/blk.img && echo $d").strip()
+    assert re.fullmatch(r"/dev/loop\d+", dev), dev
+    write_cfg(hv, "/tmp/bdev.json", "bdev", [3], [{"path": dev}])
+    vm = boot(hv, "/tmp/bdev.json")
+    _, out = guest(hv, vm, "cat /sys/block/vda/size /sys/block/vda/queue/discard_max_bytes")
+    sectors, discard_max = out.split()[-2:]
+    assert int(sectors) * 512 == 64 * MIB, out
+    assert int(discard_max) > 0, f"no discard on a block-device backing: {out}"
+    marker = "KEELBDEV" + uuid.uuid4().hex[:12]
+    guest(hv, vm, f"printf '%s' {marker} | dd of=/dev/vda bs=4096 seek=100 conv=fsync")
+    assert vm0_block_has(hv, "/data/blk.img", 100, marker)
+    # A second guest with the same device: refused, the first keeps running.
+    write_cfg(hv, "/tmp/bdev2.json", "bdev2", [3], [{"path": dev}])
+    vm2 = int(keel_ok(hv, "vm config /tmp/bdev2.json").strip())
+    status, _, err = keel(hv, f"vm boot {vm2}")
+    assert status != 0 and dev in err and "in use" in err, err
+    keel_ok(hv, f"vm remove {vm2}")
+    keel_ok(hv, f"vm shutdown {vm} -f")
+    keel_ok(hv, f"vm remove {vm}")
+    sh(hv, f"losetup -d {dev}; rm -f /data/blk.img")
+    check_alive(hv, (hv.vm1,))
+
+
 def test_cleanup(hv):
     """Every guest goes; the pool comes back whole."""
     for vm, st in states(hv).items():
