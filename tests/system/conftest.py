@@ -128,6 +128,19 @@ def drain(v):
     return v.text
 
 
+def ready_vm(name, gic=3, smp=4):
+    """Boots a machine and waits for VM0's ready line (stopping QEMU if it
+    never comes); its console so far is drained."""
+    v = Vm(name, gic=gic, smp=smp)
+    try:
+        v.wait_ready()
+    except Exception:
+        v.stop()
+        raise
+    drain(v)
+    return v
+
+
 def keel_bin_present():
     return os.path.exists(os.path.join(BUILD, "hyp", "keel.bin"))
 

@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, Vm, drain
+from conftest import drain, ready_vm
 
 GUEST_READY = "KEEL-GUEST-READY"
 BOOT_BANNER = "Booting Linux on physical CPU"
@@ -179,13 +179,7 @@ def vm0_block_has(v, path, block, text):
 
 @pytest.fixture(scope="module")
 def hv():
-    v = Vm("test_blk-keel-gicv3-smp4", gic=3, smp=4)
-    try:
-        v.wait_ready()
-    except Exception:
-        v.stop()
-        raise
-    drain(v)
+    v = ready_vm("test_blk-keel-gicv3-smp4", gic=3, smp=4)
     v.vm1 = None
     yield v
     v.stop()

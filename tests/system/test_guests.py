@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Vm, drain
+from conftest import ROOT, drain, ready_vm
 
 pytestmark = pytest.mark.hyp
 
@@ -97,13 +97,7 @@ def check_alive(v, running=()):
 
 
 def boot_machine(name, gic):
-    v = Vm(name, gic=gic, smp=4)
-    try:
-        v.wait_ready()
-    except Exception:
-        v.stop()
-        raise
-    drain(v)
+    v = ready_vm(name, gic=gic, smp=4)
     v.pool_free0 = sysinfo(v)["pool_free_bytes"]
     return v
 
