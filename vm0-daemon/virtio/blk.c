@@ -282,15 +282,15 @@ static const struct vblk_op vblk_op_table[] = {
 			      vblk_prep_out, vblk_exec_out, vblk_nowait_out},
 	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false,
 				offsetof(struct vblk_stats, flushes), vblk_prep_queue,
-				vblk_exec_flush},
+				vblk_exec_flush, NULL},
 	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, offsetof(struct vblk_stats, get_ids),
-				 vblk_prep_get_id, NULL},
+				 vblk_prep_get_id, NULL, NULL},
 	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true,
 				  offsetof(struct vblk_stats, discards), vblk_prep_ranges,
-				  vblk_exec_discard},
+				  vblk_exec_discard, NULL},
 	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true,
 				       offsetof(struct vblk_stats, write_zeroes),
-				       vblk_prep_ranges, vblk_exec_write_zeroes},
+				       vblk_prep_ranges, vblk_exec_write_zeroes, NULL},
 };
 
 static const struct vblk_op *vblk_op_find(const struct vblk *b, uint32_t type)

@@ -6,6 +6,8 @@
  * exist; using them anyway traps (CPTR_EL2.TZ/TSM) and gets UNDEFINED.
  */
 #include <hyp/errno.h>
+
+#include <asm/id_regs.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
 

@@ -5,6 +5,7 @@
  * hypervisor. Every exit ends in the same fixed sequence (guest_exit).
  */
 #include <asm/firmware.h>
+#include <asm/id_regs.h>
 #include <hyp/hypercall.h>
 #include <hyp/irq.h>
 #include <hyp/log.h>
@@ -17,8 +18,6 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include <hyp/errno.h>
-
-int id_reg_read(u64 key, bool read, u64 *val);
 
 #define EXIT_SYNC 0
 #define EXIT_IRQ 1
