@@ -20,7 +20,7 @@
 
 #include "config.h"
 
-#define PAGE_SIZE 4096ULL
+#define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define CFG_MAX_FILE (1U << 20)
 
 struct pctx {

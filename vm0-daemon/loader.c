@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <keel/guest.h>
+
 #include "loader.h"
 
-#define PAGE_SIZE 4096ULL
+#define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((a) - 1))
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <keel/guest.h>
 #include <linux/virtio_mmio.h>
 
 #include "dev.h"
@@ -13,7 +14,6 @@
 #include "virtio/blk.h"
 #include "vm.h"
 
-#define PAGE 4096ULL
 
 /* The device's edge: any thread (completions may be raised off the loop). */
 static void vdisk_irq(void *opaque)
@@ -91,16 +91,17 @@ int vdisks_attach(struct vm *vm, bool register_with_hyp, char *err, size_t errle
 	for (unsigned i = 0; i < vm->nr_vdisks; i++) {
 		struct vdisk *vd = vm->vdisk[i];
 		uint64_t base = vm->cfg.disk[vd->index].base;
-		uint64_t page = base & ~(PAGE - 1);
+		uint64_t page = base & ~(KEEL_GUEST_PAGE_SIZE - 1);
 		const char *what = "window";
 		int r = mmio_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &vd->t);
 
 		if (!r && register_with_hyp) {
 			/* Windows share pages (stride 0x200): the first disk in a
-			 * page registers it, the others find it there. */
+			 * page registers it, the others find it there. A window
+			 * is 0x200-aligned (config.c), so it never crosses into
+			 * the next page. */
 			what = "ioreq page";
-			r = dev_mmio_register(vm->kd->dev, vm->id, page,
-					      ((base + VIRTIO_MMIO_SIZE + PAGE - 1) & ~(PAGE - 1)) - page,
+			r = dev_mmio_register(vm->kd->dev, vm->id, page, KEEL_GUEST_PAGE_SIZE,
 					      KEEL_MMIO_IOREQ, 0);
 			if (r == -EEXIST)
 				r = 0;

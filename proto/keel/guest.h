@@ -7,6 +7,7 @@
 #ifndef KEEL_PROTO_GUEST_H
 #define KEEL_PROTO_GUEST_H
 
+#define KEEL_GUEST_PAGE_SIZE 0x1000ULL    /* granule of guest RAM and of ranges VM0 serves */
 #define KEEL_GUEST_RAM_BASE 0x40000000ULL
 #define KEEL_GUEST_UART_BASE 0x09000000ULL  /* PL011, emulated by keeld */
 #define KEEL_GUEST_UART_SIZE 0x1000ULL

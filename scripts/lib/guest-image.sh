@@ -15,8 +15,7 @@ image_guest_initramfs() {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_GUEST_DEBS_DIR"
 		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH"
 		[ $# = 0 ] || sha256sum "$@"
-		find "$src" -type f -print0 | sort -z | xargs -0 sha256sum
-		find "$src" -type f -printf '%p %m\n' | sort
+		image_tree_key "$src"
 	} | sha256sum)
 	[ -s "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
 

@@ -25,6 +25,13 @@ image_find_module() {
 	printf '%s\n' "${f#"$mods"/}"
 }
 
+# image_tree_key DIR: every file's content and mode under DIR, for an image's
+# cache key (a changed file or permission makes a new image).
+image_tree_key() {
+	find "$1" -type f -print0 | sort -z | xargs -0 sha256sum
+	find "$1" -type f -printf '%p %m\n' | sort
+}
+
 # image_stage_busybox STAGE: busybox and the links `busybox --install -s`
 # would make, without running in that root; /init is busybox's init.
 image_stage_busybox() {
@@ -133,8 +140,7 @@ image_initramfs() {
 		cat "$KEEL_SSH_KEY.pub"
 		sha256sum "$ko" "${BASH_SOURCE[0]}"
 		image_keel_files | xargs sha256sum
-		find "$src" -type f -print0 | sort -z | xargs -0 sha256sum
-		find "$src" -type f -printf '%p %m\n' | sort
+		image_tree_key "$src"
 	} | sha256sum)
 	[ -s "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
 
