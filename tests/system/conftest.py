@@ -67,11 +67,13 @@ def finish(child, timeout=60):
 class Vm:
     """Keel + VM0 (or VM0 alone) under QEMU, started by scripts/run."""
 
-    def __init__(self, name, gic=3, smp=4, direct=False, mem=None, extra=()):
+    def __init__(self, name, gic=3, smp=4, direct=False, mem=None, extra=(), demo=None):
         self.gic, self.smp, self.direct = gic, smp, direct
         self.port = free_port()
         args = [os.path.join(ROOT, "scripts", "run"), "--no-build", "--gic", str(gic),
                 "--smp", str(smp), "--ssh-port", str(self.port)]
+        # Tests start from no guests unless they ask for scripts/run's demo.
+        args += ["--demo", demo] if demo else ["--no-demo"]
         if direct:
             args.append("--direct")
         if mem:
@@ -128,10 +130,10 @@ def drain(v):
     return v.text
 
 
-def ready_vm(name, gic=3, smp=4):
+def ready_vm(name, gic=3, smp=4, demo=None):
     """Boots a machine and waits for VM0's ready line (stopping QEMU if it
     never comes); its console so far is drained."""
-    v = Vm(name, gic=gic, smp=smp)
+    v = Vm(name, gic=gic, smp=smp, demo=demo)
     try:
         v.wait_ready()
     except Exception:

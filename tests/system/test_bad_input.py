@@ -17,7 +17,7 @@ EXIT_TIMEOUT = 60
 
 def run_cmd(*opts):
     """scripts/run's QEMU command line for these options."""
-    out = subprocess.run([os.path.join(ROOT, "scripts", "run"), "--no-build", "--dry-run",
+    out = subprocess.run([os.path.join(ROOT, "scripts", "run"), "--no-build", "--no-demo", "--dry-run",
                           "--ssh-port", str(free_port()), *opts],
                          check=True, capture_output=True, text=True).stdout
     return shlex.split(out)
