@@ -7,7 +7,7 @@ KEEL_HOST_PKGS=(
 	qemu-user-static device-tree-compiler meson ninja-build pkg-config cpio
 	e2fsprogs libuv1-dev libjansson-dev libcmocka-dev python3-pytest
 	python3-pexpect libfdt-dev openssh-client make gcc libc6-dev kmod
-	libuv1-dev:arm64 libjansson-dev:arm64
+	libuv1-dev:arm64 libjansson-dev:arm64 libc6-dev:arm64
 	clang libclang-rt-14-dev
 )
 
