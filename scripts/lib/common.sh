@@ -12,5 +12,5 @@ log() { printf 'keel: %s\n' "$*" >&2; }
 die() { printf 'keel: error: %s\n' "$*" >&2; exit 1; }
 
 need_root() {
-	[ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages): sudo $0"
+	[ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages): from a root shell (su -), $0"
 }
