@@ -314,6 +314,17 @@ def test_guest_management_hypercalls_refused(hv3):
     check_alive(hv3, (1, 2))
 
 
+def test_guest_psci_bad_arguments(hv3):
+    # tests/guest/psciprobe: CPU_ON with MPIDRs of no vCPU and entries
+    # outside RAM, misaligned or wrapping; 64-bit IDs of 32-bit-only calls.
+    h = guest_run(hv3, 1, "insmod /lib/modules/*/extra/psciprobe.ko; dmesg | grep psciprobe:",
+                  r"psciprobe: \d+ of \d+ checks passed")
+    m = re.search(r"psciprobe: (\d+) of (\d+) checks passed", h)
+    assert m.group(1) == m.group(2) and int(m.group(2)) >= 13, h[-3000:]
+    guest_run(hv3, 1, "echo psci-still-$((2+3))", r"psci-still-5")
+    check_alive(hv3, (1, 2))
+
+
 def test_guest_read_outside_ram(hv3):
     # vm1's RAM is 0x40000000..0x50000000: 0x20000000 is nothing of its.
     guest_run(hv3, 1, "devmem 0x20000000; echo devmem-status=$?", r"devmem-status=\d+")
