@@ -220,6 +220,9 @@ def sock_seeds():
         {'cmd': 'vm.config', 'args': {'config': inline}},
         {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
         {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
+        # Files that exist on the build host: parsing passes, vm_create runs
+        # and the hypervisor (nodev.c) refuses.
+        {'cmd': 'vm.config', 'args': {'config': {'kernel': '/bin/sh', 'memory': '64M'}}},
         {'cmd': 'no.such'}, {'cmd': 'vm.info', 'args': []}, {'args': {}},
     ]
     seeds = {}
