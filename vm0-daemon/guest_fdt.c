@@ -289,8 +289,12 @@ int guest_fdt_patch_chosen(void *buf, size_t len, const char *bootargs, uint64_t
 
 	if (len > INT32_MAX)
 		return -EINVAL;
-	/* A DTB from a file is untrusted input: check it before editing. */
-	if (fdt_check_header(buf) || fdt_totalsize(buf) > len)
+	/* A DTB from a file is untrusted input: check it all before editing.
+	 * libfdt's read-write functions trust the blob: fdt_open_into takes
+	 * fdt_num_mem_rsv's error (a reservation map running off the blob's
+	 * end) for a count and moves a negative number of bytes. */
+	if (fdt_check_header(buf) || fdt_totalsize(buf) > len ||
+	    fdt_check_full(buf, fdt_totalsize(buf)) || fdt_num_mem_rsv(buf) < 0)
 		return -EINVAL;
 	TRY(fdt_open_into(buf, buf, (int)len));
 	node = fdt_path_offset(buf, "/chosen");

@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""tests/fuzz/seeds.py DIR: write fuzz_vblk's seed programs into DIR.
+"""tests/fuzz/seeds.py TARGET DIR: write TARGET's seed inputs into DIR.
 
-Each seed is a program in fuzz_vblk.c's input format: a flags byte, then
-opcodes with little-endian operands. They bring the device up and send
-one request of each kind, so mutation starts deep in the request code.
+Each target reads a program or a flags byte then text (see the comment at
+the top of tests/fuzz/TARGET.c); the seeds reach the deep code at once so
+mutation starts there rather than at the first byte.
 """
+import glob
+import json
 import os
 import struct
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# ---- fuzz_vblk: a flags byte, then opcodes with little-endian operands ----
 
 # Opcodes: indices into fuzz_vblk.c's ops[] table.
 MMIO_WRITE, MMIO_READ, RAM_WRITE, KICK, KICK_ALL, RESET, INIT, CHAIN, REQUEST = range(9)
@@ -31,28 +38,222 @@ def dwz(sector, num, flags):
     return struct.pack('<HBB', sector, num, flags)
 
 
-SEEDS = {
-    'read': b'\0' + init() + request(T_IN, 2, 2),
-    'write-read': b'\0' + init() + request(T_OUT, 4, 8) + request(T_IN, 4, 8, head=3),
-    'flush-getid': b'\4' + init() + request(T_FLUSH, head=5) + request(T_GET_ID, head=9),
-    'discard': b'\0' + init() + request(T_DISCARD, rng=dwz(8, 4, 0)),
-    'write-zeroes': b'\0' + init() + request(T_WRITE_ZEROES, rng=dwz(3, 2, 1)),
-    'readonly-write': b'\1' + init() + request(T_OUT, 1, 1),
-    'unsupported': b'\0' + init() + request(T_SCSI) + request(T_BAD, head=3),
-    'event-idx': b'\0' + init(num_log2=4) + bytes([SUPPRESS]) + struct.pack('<HH', 0, 5) +
-                 b''.join(request(T_IN, i, 1, head=3 * i) for i in range(4)),
-    'no-event-idx': b'\2' + init(drop=EVENT_IDX, num_log2=3, desc=0x10000) +
-                    request(T_IN, 0, 1) + request(T_IN, 0, 1, head=3),
-    'raw-chain': b'\0' + init() + bytes([CHAIN, 1]) + struct.pack('<H', 0) +
-                 (0xc000).to_bytes(3, 'little') + struct.pack('<HBH', 16, 1, 1) +
-                 (0xfff0).to_bytes(3, 'little') + struct.pack('<HBH', 1, 2, 0),
-    'reset-reinit': b'\0' + init() + request(T_IN) + bytes([RESET]) + init() +
-                    request(T_OUT),
+def vblk_seeds():
+    return {
+        'read': b'\0' + init() + request(T_IN, 2, 2),
+        'write-read': b'\0' + init() + request(T_OUT, 4, 8) + request(T_IN, 4, 8, head=3),
+        'flush-getid': b'\4' + init() + request(T_FLUSH, head=5) + request(T_GET_ID, head=9),
+        'discard': b'\0' + init() + request(T_DISCARD, rng=dwz(8, 4, 0)),
+        'write-zeroes': b'\0' + init() + request(T_WRITE_ZEROES, rng=dwz(3, 2, 1)),
+        'readonly-write': b'\1' + init() + request(T_OUT, 1, 1),
+        'unsupported': b'\0' + init() + request(T_SCSI) + request(T_BAD, head=3),
+        'event-idx': b'\0' + init(num_log2=4) + bytes([SUPPRESS]) + struct.pack('<HH', 0, 5) +
+                     b''.join(request(T_IN, i, 1, head=3 * i) for i in range(4)),
+        'no-event-idx': b'\2' + init(drop=EVENT_IDX, num_log2=3, desc=0x10000) +
+                        request(T_IN, 0, 1) + request(T_IN, 0, 1, head=3),
+        'raw-chain': b'\0' + init() + bytes([CHAIN, 1]) + struct.pack('<H', 0) +
+                     (0xc000).to_bytes(3, 'little') + struct.pack('<HBH', 16, 1, 1) +
+                     (0xfff0).to_bytes(3, 'little') + struct.pack('<HBH', 1, 2, 0),
+        'reset-reinit': b'\0' + init() + request(T_IN) + bytes([RESET]) + init() +
+                        request(T_OUT),
+    }
+
+
+# ---- fuzz_config: a flags byte (bit 0 clear: VM config; 1: mediated-cfg;
+# 3: a size), then the text ----
+
+KEEL_FULL = {
+    'name': 'full', 'vcpus': 2, 'pcpus': [1, 2], 'memory': '512M',
+    'kernel': 'Image', 'initramfs': '/boot/initrd', 'dtb': 'guest.dtb',
+    'cmdline': 'console=ttyAMA0', 'identity_map': False,
+    'on_poweroff': 'remove', 'on_reboot': 'stop',
+    'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
+              {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
+}
+
+
+def config_seeds():
+    seeds = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, 'configs', '*.json'))):
+        with open(path, 'rb') as f:
+            text = f.read()
+        name = os.path.basename(path)
+        if name.startswith('mediated'):
+            seeds['mediated-' + name] = b'\1' + text
+        else:
+            # Different pCPU counts and VM ids (flags bits 1-3 and 4-6).
+            seeds['keel-' + name] = b'\0' + text
+            seeds['keel-4pcpus-' + name] = bytes([4 << 1 | 2 << 4]) + text
+    seeds['keel-full'] = b'\x08' + json.dumps(KEEL_FULL).encode()
+    seeds['keel-full-nomediated'] = b'\x88' + json.dumps(KEEL_FULL).encode()
+    for i, s in enumerate(['256M', '0x10000000', '1GiB', '4096', '3K']):
+        seeds['size-%d' % i] = b'\3' + s.encode()
+    return seeds
+
+
+# ---- fuzz_devices: opcodes (access, access, access, type, button, reset) ----
+
+ACCESS, TYPE, BUTTON, RESET_DEV = 0, 3, 4, 5
+UART, GPIO = 0, 1
+
+
+def acc(dev, off, size=4, write=False, val=0):
+    sel = dev | {1: 0, 2: 1, 4: 2, 8: 3}[size] << 2 | (0x10 if write else 0)
+    b = bytes([ACCESS, sel]) + struct.pack('<H', off)
+    return b + (struct.pack('<Q', val) if write else b'')
+
+
+def devices_seeds():
+    typed = bytes([TYPE, 5]) + b'hello'
+    return {
+        'uart-echo': typed + b''.join(acc(UART, 0x18) + acc(UART, 0) for _ in range(6)) +
+                     acc(UART, 0, write=True, val=ord('x')),
+        'uart-irq': acc(UART, 0x38, write=True, val=0x70) + typed + acc(UART, 0x40) +
+                    acc(UART, 0, size=1) + acc(UART, 0x44, write=True, val=0x7ff) +
+                    acc(UART, 0x38, write=True, val=0) + acc(UART, 0xfe0),
+        'uart-full': bytes([TYPE, 40]) + bytes(range(40)) + acc(UART, 0x18) + acc(UART, 2, size=2),
+        'gpio-button': acc(GPIO, 0x410, write=True, val=8) + acc(GPIO, 0x40c, write=True, val=8) +
+                       bytes([BUTTON, 0x13]) + acc(GPIO, 0x418) + acc(GPIO, 0x20) +
+                       acc(GPIO, 0x41c, write=True, val=8) + bytes([BUTTON, 0x03]),
+        'gpio-level': acc(GPIO, 0x404, write=True, val=0xff) + acc(GPIO, 0x410, write=True, val=0xff) +
+                      acc(GPIO, 0x400, write=True, val=0x0f) + acc(GPIO, 0x3fc, write=True, val=0xff) +
+                      acc(GPIO, 0x414) + bytes([RESET_DEV, 0]),
+    }
+
+
+# ---- fuzz_fdt: mode byte (0 build, 1 patch) ----
+
+def fdt_blob(chosen_props):
+    """A minimal FDT (v17): / { compatible; chosen { props } }."""
+    strings, offs = b'', {}
+
+    def soff(name):
+        nonlocal strings
+        if name not in offs:
+            offs[name] = len(strings)
+            strings += name.encode() + b'\0'
+        return offs[name]
+
+    def node(name):
+        n = name.encode() + b'\0'
+        return struct.pack('>I', 1) + n + b'\0' * (-len(n) % 4)
+
+    def prop(name, val):
+        return struct.pack('>III', 3, len(val), soff(name)) + val + b'\0' * (-len(val) % 4)
+
+    st = node('') + prop('compatible', b'linux,dummy-virt\0') + node('chosen')
+    for k, v in chosen_props:
+        st += prop(k, v)
+    st += struct.pack('>II', 2, 2) + struct.pack('>I', 9)
+    rsv = b'\0' * 16
+    off_rsv = 40
+    off_st = off_rsv + len(rsv)
+    off_str = off_st + len(st)
+    total = off_str + len(strings)
+    hdr = struct.pack('>10I', 0xd00dfeed, total, off_st, off_str, off_rsv, 17, 16, 0,
+                      len(strings), len(st))
+    return hdr + rsv + st + strings
+
+
+def fdt_build(nr_vcpus=2, nr_mem=1, gic=3, bootargs=b'console=ttyAMA0', nr_virtio=2, big=True):
+    b = bytes([0, 1 if big else 0])
+    if not big:
+        b += struct.pack('<H', 4096)
+    b += bytes([gic]) + struct.pack('<QQQ', 0x8000000, 0x80a0000, 0x8010000)
+    b += bytes([nr_vcpus, nr_mem])
+    for i in range(4):
+        b += struct.pack('<IQ', 0x40000 + i * 0x10000, 0x10000000)
+    b += struct.pack('<QQ', 0x48000000, 0x48100000)
+    b += struct.pack('<QI', 0x9000000, 1) + struct.pack('<QI', 0x9030000, 7)
+    b += bytes([nr_virtio])
+    for i in range(32):
+        b += struct.pack('<IB', 0x50000 + i, 16 + i)
+    b += struct.pack('<H', len(bootargs)) + bootargs + b'\0'
+    return b
+
+
+def fdt_patch(blob, bootargs=b'root=/dev/vda', room=4096, start=0x48000000, end=0x48100000):
+    return (b'\1' + struct.pack('<HQQ', room, start, end) + struct.pack('<H', len(bootargs)) +
+            bootargs + blob)
+
+
+def fdt_seeds():
+    return {
+        'build-v3': fdt_build(),
+        'build-v2-4cpus': fdt_build(nr_vcpus=4, nr_mem=2, gic=2),
+        'build-small-buffer': fdt_build(big=False, nr_virtio=8),
+        'build-max': fdt_build(nr_vcpus=8, nr_mem=4, nr_virtio=32, bootargs=b'x' * 1000),
+        'patch-chosen': fdt_patch(fdt_blob([('bootargs', b'old\0')])),
+        'patch-no-room': fdt_patch(fdt_blob([]), room=0),
+        'patch-keep-bootargs': fdt_patch(fdt_blob([('bootargs', b'keep\0')]), bootargs=b''),
+    }
+
+
+# ---- fuzz_sock: mode byte (0: keeld's server, 1: the cli's client) ----
+
+MAGIC, REV, REQ, RESP = 0x434f534b, 1, 1, 2
+
+
+def hdr(length, seq, typ=REQ, rev=REV, magic=MAGIC):
+    return struct.pack('<IHHII', magic, rev, typ, length, seq)
+
+
+def framed(seq, msg, cut=0):
+    """fuzz_sock.c's op 1: a well-framed request, split after cut bytes."""
+    payload = json.dumps(msg).encode() if not isinstance(msg, bytes) else msg
+    return bytes([1, seq]) + struct.pack('<H', len(payload)) + payload + struct.pack('<H', cut)
+
+
+def response(seq, msg):
+    payload = json.dumps(msg).encode()
+    return hdr(len(payload), seq, typ=RESP) + payload
+
+
+def sock_seeds():
+    inline = json.load(open(os.path.join(ROOT, 'configs', 'vm1.json')))
+    cmds = [
+        {'cmd': 'daemon.ping'}, {'cmd': 'system.info'}, {'cmd': 'vm.list'},
+        {'cmd': 'vm.info', 'args': {'id': 1}}, {'cmd': 'vm.boot', 'args': {'id': 3}},
+        {'cmd': 'vm.shutdown', 'args': {'id': 1, 'force': True}},
+        {'cmd': 'vm.reboot', 'args': {'id': 2}}, {'cmd': 'vm.remove', 'args': {'id': 1}},
+        {'cmd': 'vm.console_history', 'args': {'id': 1}},
+        {'cmd': 'vm.config', 'args': {'config': inline}},
+        {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
+        {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
+        # Files that exist on the build host: parsing passes, vm_create runs
+        # and the hypervisor (nodev.c) refuses.
+        {'cmd': 'vm.config', 'args': {'config': {'kernel': '/bin/sh', 'memory': '64M'}}},
+        {'cmd': 'no.such'}, {'cmd': 'vm.info', 'args': []}, {'args': {}},
+    ]
+    seeds = {}
+    for i, c in enumerate(cmds):
+        seeds['keeld-%02d-%s' % (i, c.get('cmd', 'nocmd'))] = b'\0' + framed(i, c, cut=5)
+    seeds['keeld-pipelined'] = b'\0' + b''.join(framed(i, c) for i, c in enumerate(cmds[:4])) + b'\3'
+    seeds['keeld-not-json'] = b'\0' + framed(9, b'{"cmd": ')
+    # op 2: right magic, fuzzed revision, type, length, seq.
+    seeds['keeld-bad-revision'] = b'\0' + bytes([2, 7, 1]) + struct.pack('<II', 3, 5) + framed(6, cmds[0])
+    seeds['keeld-too-big'] = b'\0' + bytes([6, 1, 1]) + struct.pack('<II', 3, 5)
+    # op 0: raw bytes, here a bad magic.
+    raw = hdr(2, 1, magic=0x12345678) + b'{}'
+    seeds['keeld-bad-magic'] = b'\0' + bytes([0]) + struct.pack('<H', len(raw)) + raw
+    seeds['cli-ok'] = b'\1' + response(7, {'ok': True, 'result': {'id': 1, 'state': 'running'}})
+    seeds['cli-error'] = b'\1' + response(7, {'ok': False, 'errno': 2, 'error': 'no vm 1'})
+    seeds['cli-other-seq'] = b'\1' + response(6, {'ok': True}) + response(7, {'ok': True})
+    seeds['cli-short'] = b'\1' + response(7, {'ok': True})[:-3]
+    return seeds
+
+
+TARGETS = {
+    'fuzz_vblk': vblk_seeds,
+    'fuzz_config': config_seeds,
+    'fuzz_devices': devices_seeds,
+    'fuzz_fdt': fdt_seeds,
+    'fuzz_sock': sock_seeds,
 }
 
 if __name__ == '__main__':
-    out = sys.argv[1]
+    target, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
+    for name, data in TARGETS[target]().items():
         with open(os.path.join(out, name), 'wb') as f:
             f.write(data)
