@@ -10,6 +10,7 @@
 #include <linux/arm-smccc.h>
 #include <linux/module.h>
 #include <linux/psci.h>
+#include <linux/gfp.h>
 #include <uapi/linux/psci.h>
 #include <asm/cputype.h>
 #include <asm/memory.h>
@@ -21,14 +22,14 @@ struct probe {
 	long want;
 };
 
-static noinline void psciprobe_target(void)
-{
-}
-
 static int __init psciprobe_init(void)
 {
 	u64 self = read_cpuid_mpidr() & MPIDR_HWID_BITMASK;
-	u64 good_entry = __pa_symbol(psciprobe_target);
+	/* A page of the guest's own RAM: an entry CPU_ON may accept. A
+	 * module's code lives outside the linear map, so no symbol of ours
+	 * will do. The target vCPU is already on, so nothing runs there. */
+	unsigned long page = __get_free_page(GFP_KERNEL);
+	u64 good_entry = page ? virt_to_phys((void *)page) : 0;
 	const struct probe probes[] = {
 		{ "CPU_ON of an MPIDR no vCPU has", PSCI_0_2_FN64_CPU_ON, 0xff, good_entry, 0,
 		  PSCI_RET_INVALID_PARAMS },
@@ -57,6 +58,9 @@ static int __init psciprobe_init(void)
 	};
 	unsigned int i, ok = 0;
 
+	if (!page)
+		return -ENOMEM;
+
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		const struct probe *p = &probes[i];
 		struct arm_smccc_res res;
@@ -68,6 +72,7 @@ static int __init psciprobe_init(void)
 			pr_err("psciprobe: %s: got %ld, want %ld\n", p->what, (long)res.a0, p->want);
 	}
 	pr_info("psciprobe: %u of %zu checks passed\n", ok, ARRAY_SIZE(probes));
+	free_page(page);
 	return 0;
 }
 
