@@ -23,7 +23,7 @@ static void vdisk_irq(void *opaque)
 	int r = dev_irq_line(vd->vm->kd->dev, vd->vm->id, 32 + c->spi, KEEL_IRQ_EDGE);
 
 	if (r < 0)
-		klog("vm %u: disk %u interrupt: %s", vd->vm->id, vd->index, strerror(-r));
+		klog_vm(vd->vm->id, "vm %u: disk %u interrupt: %s", vd->vm->id, vd->index, strerror(-r));
 }
 
 /* The device's last completion has been delivered (vblk_set_release):
@@ -143,8 +143,8 @@ void vdisks_kick(struct vm *vm, uint32_t cookie, uint32_t queue)
 {
 	if (cookie >= vm->nr_vdisks) {
 		if (!vm->bad_doorbell_logged)
-			klog("vm %u: doorbell for device %u, which it does not have (logged once)",
-			     vm->id, cookie);
+			klog_vm(vm->id, "vm %u: doorbell for device %u, which it does not have (logged once)",
+				vm->id, cookie);
 		vm->bad_doorbell_logged = true;
 		return;
 	}
