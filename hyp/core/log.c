@@ -8,6 +8,7 @@
 #include <hyp/spinlock.h>
 #include <hyp/sysreg.h>
 #include <hyp/uart.h>
+#include <keel/vm.h>
 
 static char ring[LOG_RING_SIZE];
 static u64 ring_seq;  /* total bytes written */
@@ -58,6 +59,76 @@ void log_printf(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	log_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Lines a guest causes at will (an undefined system register in a loop, a
+ * stream of aborts) would otherwise fill the UART and VM0's view of the
+ * ring: a token bucket per VM, LOG_GUEST_BURST lines then one per second,
+ * and the count of dropped lines before the next one that passes.
+ */
+#define LOG_GUEST_BURST 10
+
+static struct {
+	bool primed;
+	u32 tokens;
+	u64 stamp; /* counter ticks when tokens were last topped up */
+	u64 suppressed;
+} guest_bucket[KEEL_MAX_VMS];
+static spinlock_t bucket_lock = SPINLOCK_INIT;
+
+/* May vm log a line now? Sets *dropped to what it lost since the last one. */
+static bool log_guest_take(u32 vm, u64 *dropped)
+{
+	u64 now = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
+	u64 flags = irq_save();
+	bool ok = false;
+
+	if (vm >= KEEL_MAX_VMS)
+		vm = 0; /* out of range: share VM0's slot rather than index past */
+	spin_lock(&bucket_lock);
+	if (!guest_bucket[vm].primed) {
+		guest_bucket[vm].primed = true;
+		guest_bucket[vm].tokens = LOG_GUEST_BURST;
+		guest_bucket[vm].stamp = now;
+	}
+	if (freq && now - guest_bucket[vm].stamp >= freq) {
+		u64 add = (now - guest_bucket[vm].stamp) / freq;
+
+		if (add >= LOG_GUEST_BURST - guest_bucket[vm].tokens) {
+			guest_bucket[vm].tokens = LOG_GUEST_BURST;
+			guest_bucket[vm].stamp = now;
+		} else {
+			guest_bucket[vm].tokens += (u32)add;
+			guest_bucket[vm].stamp += add * freq;
+		}
+	}
+	if (guest_bucket[vm].tokens) {
+		guest_bucket[vm].tokens--;
+		*dropped = guest_bucket[vm].suppressed;
+		guest_bucket[vm].suppressed = 0;
+		ok = true;
+	} else {
+		guest_bucket[vm].suppressed++;
+	}
+	spin_unlock(&bucket_lock);
+	irq_restore(flags);
+	return ok;
+}
+
+void log_guest(u32 vm, const char *fmt, ...)
+{
+	u64 dropped;
+	va_list ap;
+
+	if (!log_guest_take(vm, &dropped))
+		return;
+	if (dropped)
+		log_printf("keel: vm%u: %llu lines suppressed (rate limit)", vm,
+			   (unsigned long long)dropped);
 	va_start(ap, fmt);
 	log_vprintf(fmt, ap);
 	va_end(ap);
