@@ -5,6 +5,7 @@
 #include <asm/firmware.h>
 #include <hyp/config.h>
 #include <hyp/log.h>
+#include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
 #include <hyp/sysreg.h>
 #include <hyp/uart.h>
@@ -67,54 +68,27 @@ void log_printf(const char *fmt, ...)
 /*
  * Lines a guest causes at will (an undefined system register in a loop, a
  * stream of aborts) would otherwise fill the UART and VM0's view of the
- * ring: a token bucket per VM, LOG_GUEST_BURST lines then one per second,
- * and the count of dropped lines before the next one that passes.
+ * ring: a bucket per VM, LOG_GUEST_BURST lines then one per second, and
+ * the count of dropped lines before the next one that passes.
  */
 #define LOG_GUEST_BURST 10
 
-static struct {
-	bool primed;
-	u32 tokens;
-	u64 stamp; /* counter ticks when tokens were last topped up */
-	u64 suppressed;
-} guest_bucket[KEEL_MAX_VMS];
-static spinlock_t bucket_lock = SPINLOCK_INIT;
+static struct ratelimit guest_limit[KEEL_MAX_VMS];
+static spinlock_t limit_lock = SPINLOCK_INIT;
 
 /* May vm log a line now? Sets *dropped to what it lost since the last one. */
 static bool log_guest_take(u32 vm, u64 *dropped)
 {
-	u64 now = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
 	u64 flags = irq_save();
-	bool ok = false;
+	bool ok;
 
 	if (vm >= KEEL_MAX_VMS)
 		vm = 0; /* out of range: share VM0's slot rather than index past */
-	spin_lock(&bucket_lock);
-	if (!guest_bucket[vm].primed) {
-		guest_bucket[vm].primed = true;
-		guest_bucket[vm].tokens = LOG_GUEST_BURST;
-		guest_bucket[vm].stamp = now;
-	}
-	if (freq && now - guest_bucket[vm].stamp >= freq) {
-		u64 add = (now - guest_bucket[vm].stamp) / freq;
-
-		if (add >= LOG_GUEST_BURST - guest_bucket[vm].tokens) {
-			guest_bucket[vm].tokens = LOG_GUEST_BURST;
-			guest_bucket[vm].stamp = now;
-		} else {
-			guest_bucket[vm].tokens += (u32)add;
-			guest_bucket[vm].stamp += add * freq;
-		}
-	}
-	if (guest_bucket[vm].tokens) {
-		guest_bucket[vm].tokens--;
-		*dropped = guest_bucket[vm].suppressed;
-		guest_bucket[vm].suppressed = 0;
-		ok = true;
-	} else {
-		guest_bucket[vm].suppressed++;
-	}
-	spin_unlock(&bucket_lock);
+	spin_lock(&limit_lock);
+	/* The counter in ticks, a period of one second's worth of them. */
+	ok = ratelimit_take(&guest_limit[vm], read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0),
+			    LOG_GUEST_BURST, dropped);
+	spin_unlock(&limit_lock);
 	irq_restore(flags);
 	return ok;
 }
