@@ -187,6 +187,12 @@ int disk_open(struct disk *d, const char *path, bool readonly, char *err, size_t
 	return 0;
 }
 
+void disk_unlock(struct disk *d)
+{
+	if (d->fd >= 0)
+		flock(d->fd, LOCK_UN);
+}
+
 void disk_close(struct disk *d)
 {
 	if (d->fd >= 0)

@@ -54,6 +54,10 @@ struct disk {
 int disk_open(struct disk *d, const char *path, bool readonly, char *err, size_t errlen);
 /** Close (drops the lock); harmless on a closed disk. */
 void disk_close(struct disk *d);
+/** Drop the flock before closing (the fd stays usable): a flush may still
+ * run on it while a new disk_open of the same path succeeds. Block devices
+ * keep their O_EXCL claim until disk_close. */
+void disk_unlock(struct disk *d);
 
 /**
  * Read/write exactly the bytes described by iov (n entries, any n) at byte

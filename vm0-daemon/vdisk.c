@@ -23,19 +23,38 @@ static void vdisk_irq(void *opaque)
 	int r = dev_irq_line(vd->vm->kd->dev, vd->vm->id, 32 + c->spi, KEEL_IRQ_EDGE);
 
 	if (r < 0)
-		klog("vm %u: disk %u interrupt: %s", vd->vm->id, vd->index, strerror(-r));
+		klog_vm(vd->vm->id, "vm %u: disk %u interrupt: %s", vd->vm->id, vd->index, strerror(-r));
 }
 
-static void vdisk_free(struct vdisk *vd)
+/* The device's last completion has been delivered (vblk_set_release):
+ * nothing refers to the transport or the disk anymore. */
+static void vdisk_release(void *opaque)
 {
-	if (vd->blk) {
-		/* Resets the device first: workers are done with guest RAM
-		 * when this returns. */
-		virtio_mmio_destroy(&vd->t);
-		vblk_destroy(vd->blk);
-	}
+	struct vdisk *vd = opaque;
+
 	disk_close(&vd->disk);
 	free(vd);
+}
+
+/*
+ * Requests may still be on the threadpool (a guest that queued flushes and
+ * powered off at once): their completions run on the loop later and use
+ * the device, which uses vd->t and vd->disk, so vd is freed only when the
+ * device is (vdisk_release). The reset in virtio_mmio_destroy returns once
+ * no worker touches guest RAM or the disk's data; a flush may still run on
+ * the fd, so the lock is dropped now and the same guest can boot again
+ * with the disk at once.
+ */
+static void vdisk_free(struct vdisk *vd)
+{
+	if (!vd->blk) {
+		vdisk_release(vd);
+		return;
+	}
+	virtio_mmio_destroy(&vd->t);
+	disk_unlock(&vd->disk);
+	vblk_set_release(vd->blk, vdisk_release, vd);
+	vblk_destroy(vd->blk);
 }
 
 void vdisks_close(struct vm *vm)
@@ -124,8 +143,8 @@ void vdisks_kick(struct vm *vm, uint32_t cookie, uint32_t queue)
 {
 	if (cookie >= vm->nr_vdisks) {
 		if (!vm->bad_doorbell_logged)
-			klog("vm %u: doorbell for device %u, which it does not have (logged once)",
-			     vm->id, cookie);
+			klog_vm(vm->id, "vm %u: doorbell for device %u, which it does not have (logged once)",
+				vm->id, cookie);
 		vm->bad_doorbell_logged = true;
 		return;
 	}

@@ -797,9 +797,19 @@ static void vm_rescan(struct keeld *kd)
 	}
 }
 
+static void vm_event(struct keeld *kd, const struct keel_event *ev);
+
+/* Everything logged while handling a guest's event is that guest's doing:
+ * rate-limited per guest (log.h), wherever below it is logged. */
 void vm_on_event(void *opaque, const struct keel_event *ev)
 {
-	struct keeld *kd = opaque;
+	klog_guest_enter(ev->type == KEEL_EV_RESCAN ? KLOG_ANY_GUEST : ev->vm_id);
+	vm_event(opaque, ev);
+	klog_guest_leave();
+}
+
+static void vm_event(struct keeld *kd, const struct keel_event *ev)
+{
 	struct vm *vm = vm_get(kd, ev->vm_id);
 	struct keel_vm_info info;
 

@@ -5,9 +5,11 @@
 #include <asm/firmware.h>
 #include <hyp/config.h>
 #include <hyp/log.h>
+#include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
 #include <hyp/sysreg.h>
 #include <hyp/uart.h>
+#include <keel/vm.h>
 
 static char ring[LOG_RING_SIZE];
 static u64 ring_seq;  /* total bytes written */
@@ -58,6 +60,49 @@ void log_printf(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	log_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Lines a guest causes at will (an undefined system register in a loop, a
+ * stream of aborts) would otherwise fill the UART and VM0's view of the
+ * ring: a bucket per VM, LOG_GUEST_BURST lines then one per second, and
+ * the count of dropped lines before the next one that passes.
+ */
+#define LOG_GUEST_BURST 10
+
+static struct ratelimit guest_limit[KEEL_MAX_VMS];
+static spinlock_t limit_lock = SPINLOCK_INIT;
+
+/* May vm log a line now? Sets *dropped to what it lost since the last one. */
+static bool log_guest_take(u32 vm, u64 *dropped)
+{
+	u64 flags = irq_save();
+	bool ok;
+
+	if (vm >= KEEL_MAX_VMS)
+		vm = 0; /* out of range: share VM0's slot rather than index past */
+	spin_lock(&limit_lock);
+	/* The counter in ticks, a period of one second's worth of them. */
+	ok = ratelimit_take(&guest_limit[vm], read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0),
+			    LOG_GUEST_BURST, dropped);
+	spin_unlock(&limit_lock);
+	irq_restore(flags);
+	return ok;
+}
+
+void log_guest(u32 vm, const char *fmt, ...)
+{
+	u64 dropped;
+	va_list ap;
+
+	if (!log_guest_take(vm, &dropped))
+		return;
+	if (dropped)
+		log_printf("keel: vm%u: %llu lines suppressed (rate limit)", vm,
+			   (unsigned long long)dropped);
 	va_start(ap, fmt);
 	log_vprintf(fmt, ap);
 	va_end(ap);

@@ -331,8 +331,9 @@ static void test_config(void **state)
 	assert_false(f & 1ULL << VIRTIO_BLK_F_RO);
 	assert_false(f & 1ULL << VIRTIO_BLK_F_MQ);
 	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, capacity), 8), DISK_SECTORS);
-	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, seg_max), 4),
-			 VBLK_QUEUE_MAX - 2);
+	assert_true(f & 1ULL << VIRTIO_BLK_F_SIZE_MAX);
+	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, seg_max), 4), VBLK_SEG_MAX);
+	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, size_max), 4), VBLK_SIZE_MAX);
 	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, blk_size), 4), 512);
 	assert_int_equal(cfg_read(offsetof(struct virtio_blk_config, max_discard_sectors), 4),
 			 VBLK_MAX_DISCARD_SECTORS);
@@ -702,6 +703,53 @@ static void test_batch_one_irq(void **state)
 	assert_int_equal(irqs, 1);
 }
 
+/* seg_max and size_max are what keeld advertises and what it serves:
+ * one more segment, or one byte more in a segment, is an IOERR with
+ * nothing read or written, even when every segment names the same page. */
+static void test_seg_limits(void **state)
+{
+	static struct seg s[VBLK_SEG_MAX + 3];
+	uint32_t len;
+	unsigned n;
+
+	for (int type = VIRTIO_BLK_T_IN; type <= VIRTIO_BLK_T_OUT; type++) {
+		bool in = type == VIRTIO_BLK_T_IN;
+
+		set_hdr(HDR_GPA, type, 0);
+		/* The limit itself is served: seg_max segments of one page. */
+		n = 0;
+		s[n++] = (struct seg){HDR_GPA, sizeof(struct virtio_blk_outhdr), false};
+		for (unsigned i = 0; i < VBLK_SEG_MAX; i++)
+			s[n++] = (struct seg){DATA_GPA, 512, in};
+		s[n++] = (struct seg){STATUS_GPA, 1, true};
+		assert_int_equal(run_chain(s, n, STATUS_GPA, &len), VIRTIO_BLK_S_OK);
+		/* One segment more. */
+		n = 0;
+		s[n++] = (struct seg){HDR_GPA, sizeof(struct virtio_blk_outhdr), false};
+		for (unsigned i = 0; i < VBLK_SEG_MAX + 1; i++)
+			s[n++] = (struct seg){DATA_GPA, 512, in};
+		s[n++] = (struct seg){STATUS_GPA, 1, true};
+		assert_int_equal(run_chain(s, n, STATUS_GPA, &len), VIRTIO_BLK_S_IOERR);
+		assert_int_equal(len, 1);
+		/* One segment of size_max is fine, one of size_max + 512 is not. */
+		assert_int_equal(do_req(type, 0, (struct seg[]){{DATA_GPA, VBLK_SIZE_MAX, in}}, 1, &len),
+				 VIRTIO_BLK_S_OK);
+		assert_int_equal(do_req(type, 0,
+					(struct seg[]){{DATA_GPA, VBLK_SIZE_MAX + 512, in}}, 1, &len),
+				 VIRTIO_BLK_S_IOERR);
+		assert_int_equal(len, 1);
+	}
+	/* A flush with too many descriptors is refused too (the chain bound). */
+	n = 0;
+	set_hdr(HDR_GPA, VIRTIO_BLK_T_FLUSH, 0);
+	s[n++] = (struct seg){HDR_GPA, sizeof(struct virtio_blk_outhdr), false};
+	for (unsigned i = 0; i < VBLK_SEG_MAX + 1; i++)
+		s[n++] = (struct seg){DATA_GPA, 512, true};
+	s[n++] = (struct seg){STATUS_GPA, 1, true};
+	assert_int_equal(run_chain(s, n, STATUS_GPA, &len), VIRTIO_BLK_S_IOERR);
+	check_needs_reset(false);
+}
+
 static void test_create_errors(void **state)
 {
 	struct vblk *x;
@@ -851,6 +899,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlapping_rings, up_rw, down),
 		cmocka_unit_test_setup_teardown(test_readonly_disk, up_ro, down),
 		cmocka_unit_test_setup_teardown(test_batch_one_irq, up_rw, down),
+		cmocka_unit_test_setup_teardown(test_seg_limits, up_rw, down),
 		cmocka_unit_test_setup_teardown(test_create_errors, up_rw, down),
 		cmocka_unit_test(test_async),
 		cmocka_unit_test(test_async_reset),

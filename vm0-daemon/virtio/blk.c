@@ -39,7 +39,8 @@ struct vblk_req {
 	uint32_t written;  /* used length: bytes the device wrote into the chain */
 	uint64_t off, len; /* data: disk byte offset and length */
 	unsigned niov, nrange;
-	struct iovec iov[VQ_MAX_SEGS];
+	/* Data segments; vblk_prepare refuses longer chains (seg_max). */
+	struct iovec iov[VBLK_SEG_MAX + 2];
 	struct vblk_range range[VBLK_MAX_DISCARD_SEG];
 };
 
@@ -57,6 +58,9 @@ struct vblk {
 	bool throttled;	  /* stopped popping at VBLK_MAX_INFLIGHT */
 	bool irq_pending; /* pushed since the last virtio_mmio_used */
 	bool dying, idle_closed;
+	void (*release)(void *opaque); /* after the last free: vblk_set_release */
+	void *release_opaque;
+	uint64_t inline_bytes; /* served on the loop in this drain */
 	unsigned outstanding; /* requests whose after-work has not run */
 	unsigned nslot;	      /* VBLK_MAX_INFLIGHT, 1 when synchronous */
 	struct vblk_req *slot[VBLK_MAX_INFLIGHT];
@@ -69,8 +73,9 @@ struct vblk {
 	struct vblk_stats stats;
 
 	/* Shared with workers. gen is bumped by reset so that requests from
-	 * before it neither do I/O nor complete; busy counts work functions
-	 * not finished yet, under lock, and reset waits on cond for 0. */
+	 * before it neither do I/O nor complete; busy counts queued requests
+	 * that may still touch guest memory or the disk's data, under lock,
+	 * and reset waits on cond for 0. */
 	uint32_t gen;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -81,6 +86,10 @@ struct vblk_op {
 	const char *name;
 	int feature;  /* -1: always served; else the VIRTIO_BLK_F_* it needs offered */
 	bool writes;  /* IOERR on a read-only disk */
+	/* exec touches neither guest memory nor the disk's data (a flush):
+	 * reset does not wait for it, so a guest that resets or is stopped
+	 * with flushes queued does not hold the loop for their duration. */
+	bool detached;
 	size_t count; /* offsetof(struct vblk_stats, <counter>) */
 	/* Loop thread: check the request and copy what the worker needs;
 	 * VBLK_QUEUE or a status. */
@@ -107,7 +116,7 @@ static bool vblk_range_ok(const struct vblk *b, uint64_t sector, uint64_t nsec)
 }
 
 /* iovecs for bytes [skip, skip + len) of the chain's readable (or
- * writable) part; at most c->n entries. */
+ * writable) part; at most c->n entries (vblk_prepare bounds c->n). */
 static unsigned chain_iov(const struct vq_chain *c, bool writable, uint64_t skip, uint64_t len,
 			  struct iovec *iov)
 {
@@ -132,6 +141,19 @@ static unsigned chain_iov(const struct vq_chain *c, bool writable, uint64_t skip
 	return n;
 }
 
+/* The data iovecs against the seg_max and size_max we advertise: together
+ * they bound the bytes one request moves, however often its descriptors
+ * name the same guest page. */
+static bool vblk_segs_ok(const struct vblk_req *r)
+{
+	if (r->niov > VBLK_SEG_MAX)
+		return false;
+	for (unsigned i = 0; i < r->niov; i++)
+		if (r->iov[i].iov_len > VBLK_SIZE_MAX)
+			return false;
+	return true;
+}
+
 static uint8_t vblk_prep_in(struct vblk *b, struct vblk_req *r, const struct vq_chain *c,
 			    uint64_t sector)
 {
@@ -143,7 +165,7 @@ static uint8_t vblk_prep_in(struct vblk *b, struct vblk_req *r, const struct vq_
 	r->off = sector * DISK_SECTOR;
 	r->len = len;
 	r->niov = chain_iov(c, true, 0, len, r->iov);
-	return VBLK_QUEUE;
+	return vblk_segs_ok(r) ? VBLK_QUEUE : VIRTIO_BLK_S_IOERR;
 }
 
 static uint8_t vblk_read_done(struct vblk_req *r)
@@ -180,7 +202,7 @@ static uint8_t vblk_prep_out(struct vblk *b, struct vblk_req *r, const struct vq
 	r->off = sector * DISK_SECTOR;
 	r->len = len;
 	r->niov = chain_iov(c, false, sizeof(struct virtio_blk_outhdr), len, r->iov);
-	return VBLK_QUEUE;
+	return vblk_segs_ok(r) ? VBLK_QUEUE : VIRTIO_BLK_S_IOERR;
 }
 
 static uint8_t vblk_exec_out(struct vblk *b, struct vblk_req *r)
@@ -276,19 +298,19 @@ static uint8_t vblk_exec_write_zeroes(struct vblk *b, struct vblk_req *r)
 
 /* Indexed by VIRTIO_BLK_T_*; holes and anything past the end: UNSUPP. */
 static const struct vblk_op vblk_op_table[] = {
-	[VIRTIO_BLK_T_IN] = {"read", -1, false, offsetof(struct vblk_stats, reads),
+	[VIRTIO_BLK_T_IN] = {"read", -1, false, false, offsetof(struct vblk_stats, reads),
 			     vblk_prep_in, vblk_exec_in, vblk_nowait_in},
-	[VIRTIO_BLK_T_OUT] = {"write", -1, true, offsetof(struct vblk_stats, writes),
+	[VIRTIO_BLK_T_OUT] = {"write", -1, true, false, offsetof(struct vblk_stats, writes),
 			      vblk_prep_out, vblk_exec_out, vblk_nowait_out},
-	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false,
+	[VIRTIO_BLK_T_FLUSH] = {"flush", VIRTIO_BLK_F_FLUSH, false, true,
 				offsetof(struct vblk_stats, flushes), vblk_prep_queue,
 				vblk_exec_flush, NULL},
-	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, offsetof(struct vblk_stats, get_ids),
+	[VIRTIO_BLK_T_GET_ID] = {"get-id", -1, false, false, offsetof(struct vblk_stats, get_ids),
 				 vblk_prep_get_id, NULL, NULL},
-	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true,
+	[VIRTIO_BLK_T_DISCARD] = {"discard", VIRTIO_BLK_F_DISCARD, true, false,
 				  offsetof(struct vblk_stats, discards), vblk_prep_ranges,
 				  vblk_exec_discard, NULL},
-	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true,
+	[VIRTIO_BLK_T_WRITE_ZEROES] = {"write-zeroes", VIRTIO_BLK_F_WRITE_ZEROES, true, false,
 				       offsetof(struct vblk_stats, write_zeroes),
 				       vblk_prep_ranges, vblk_exec_write_zeroes, NULL},
 };
@@ -314,7 +336,9 @@ static uint8_t vblk_prepare(struct vblk *b, struct vblk_req *r, const struct vq_
 	r->written = 1;
 	r->niov = r->nrange = 0;
 	r->op = NULL;
-	if (c->out_bytes < sizeof(hdr))
+	/* seg_max data segments plus a header and a status descriptor: the
+	 * iovec arrays are sized for no more. */
+	if (c->out_bytes < sizeof(hdr) || c->n > VBLK_SEG_MAX + 2)
 		return VIRTIO_BLK_S_IOERR;
 	vq_chain_read(c, 0, &hdr, sizeof(hdr));
 	type = le32toh(hdr.type);
@@ -358,6 +382,18 @@ static void vblk_req_put(struct vblk *b, struct vblk_req *r)
 	b->free[b->nfree++] = r;
 }
 
+/* n requests are past their last touch of guest memory and of the disk's
+ * data: the mutex orders those accesses before a reset that sees busy
+ * drop (it then lets the caller reset rings or unmap RAM). */
+static void vblk_busy_put(struct vblk *b, unsigned n)
+{
+	pthread_mutex_lock(&b->lock);
+	b->busy -= n;
+	if (!b->busy)
+		pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
 static void vblk_work(uv_work_t *w)
 {
 	struct vblk_req *first = (struct vblk_req *)w;
@@ -367,15 +403,16 @@ static void vblk_work(uv_work_t *w)
 		/* A reset since the pop: guest RAM may be on its way out, skip.
 		 * The acquire pairs with reset's increment, which comes before
 		 * it waits. */
-		if (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == r->gen)
+		bool current = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == r->gen;
+
+		if (current && !r->op->detached)
+			r->result = r->op->exec(b, r);
+		vblk_busy_put(b, 1);
+		/* A flush runs after reset stopped waiting for it: only the
+		 * disk's fd, kept open until the device is freed, is used. */
+		if (current && r->op->detached)
 			r->result = r->op->exec(b, r);
 	}
-	/* Last touch of guest memory is above: only now may reset proceed. */
-	pthread_mutex_lock(&b->lock);
-	b->busy -= first->batch_n;
-	if (!b->busy)
-		pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
 }
 
 static void vblk_drain(struct vblk *b);
@@ -412,6 +449,18 @@ static void vblk_after_work(uv_work_t *w, int status)
 	struct vblk *b = r->b;
 
 	r->cancellable = false;
+	if (b->dying) {
+		/* The transport (its locks, its rings) and guest memory may be
+		 * gone already: count and recycle, touch nothing else. */
+		for (; r; r = next) {
+			next = r->next;
+			b->outstanding--;
+			b->stats.dropped++;
+			vblk_req_put(b, r);
+		}
+		vblk_maybe_free(b);
+		return;
+	}
 	pthread_mutex_lock(&b->t->vq_lock[0]);
 	for (; r; r = next) {
 		next = r->next;
@@ -425,10 +474,6 @@ static void vblk_after_work(uv_work_t *w, int status)
 		vblk_req_put(b, r);
 	}
 	pthread_mutex_unlock(&b->t->vq_lock[0]);
-	if (b->dying) {
-		vblk_maybe_free(b);
-		return;
-	}
 	if (b->throttled && b->running) {
 		b->throttled = false;
 		vblk_drain(b);
@@ -457,7 +502,12 @@ static void vblk_submit(struct vblk *b, struct vblk_req *r)
 		vblk_run_inline(b, r);
 		return;
 	}
-	if (r->op->nowait && r->op->nowait(b, r)) {
+	/* Big requests, and anything past this drain's budget, go to a
+	 * worker even when the page cache could serve them: the loop serves
+	 * every guest. */
+	if (r->op->nowait && r->len <= VBLK_INLINE_MAX &&
+	    b->inline_bytes + r->len <= VBLK_INLINE_BUDGET && r->op->nowait(b, r)) {
+		b->inline_bytes += r->len;
 		vblk_complete(b, r);
 		vblk_req_put(b, r);
 		return;
@@ -488,6 +538,7 @@ static void vblk_submit_pending(struct vblk *b)
 		r = last->next;
 		last->next = NULL;
 		first->batch_n = n;
+		/* Workers drop busy one request at a time (vblk_busy_put). */
 		pthread_mutex_lock(&b->lock);
 		b->busy += n;
 		pthread_mutex_unlock(&b->lock);
@@ -498,9 +549,7 @@ static void vblk_submit_pending(struct vblk *b)
 		/* No threadpool: do the batch on the loop after all. */
 		first->cancellable = false;
 		b->outstanding -= n;
-		pthread_mutex_lock(&b->lock);
-		b->busy -= n;
-		pthread_mutex_unlock(&b->lock);
+		vblk_busy_put(b, n);
 		vblk_run_inline(b, first);
 	}
 	b->pend = NULL;
@@ -585,6 +634,7 @@ static void vblk_drain(struct vblk *b)
 
 	if (!b->running || b->broken)
 		return;
+	b->inline_bytes = 0;
 	pthread_mutex_lock(&b->t->vq_lock[0]);
 	why = vblk_pop_all(b);
 	vblk_submit_pending(b);
@@ -625,13 +675,14 @@ static void vblk_reset(void *dev)
 		 * Only a batch's first request is queued; it stands for all. */
 		if (r && r->cancellable && !uv_cancel((uv_req_t *)&r->work)) {
 			r->cancellable = false;
-			pthread_mutex_lock(&b->lock);
-			b->busy -= r->batch_n;
-			pthread_mutex_unlock(&b->lock);
+			vblk_busy_put(b, r->batch_n);
 		}
 	}
 	/* The mutex orders every worker's guest-memory accesses before our
-	 * return, after which the caller may reset rings or unmap RAM. */
+	 * return, after which the caller may reset rings or unmap RAM. At
+	 * most one read or write per worker thread is still running (the
+	 * rest of its batch sees the new gen), each bounded by seg_max *
+	 * size_max; flushes are not waited for (detached). */
 	pthread_mutex_lock(&b->lock);
 	while (b->busy)
 		pthread_cond_wait(&b->cond, &b->lock);
@@ -682,12 +733,12 @@ static void vblk_setup(struct vblk *b)
 	const struct disk *d = b->disk;
 	struct virtio_blk_config *c = &b->cfg;
 
-	b->features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_BLK_SIZE |
-		      1ULL << VIRTIO_BLK_F_FLUSH;
+	b->features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_SIZE_MAX |
+		      1ULL << VIRTIO_BLK_F_BLK_SIZE | 1ULL << VIRTIO_BLK_F_FLUSH;
 	c->capacity = htole64(d->size / DISK_SECTOR);
-	/* Header and status take two descriptors of a chain no longer than
-	 * the queue (virtio 1.2, 2.7.13.3.1, indirect tables included). */
-	c->seg_max = htole32(VBLK_QUEUE_MAX - 2);
+	/* Both enforced in vblk_prepare: a request moves at most 8 MiB. */
+	c->seg_max = htole32(VBLK_SEG_MAX);
+	c->size_max = htole32(VBLK_SIZE_MAX);
 	c->blk_size = htole32(d->block_size);
 	if (d->readonly) {
 		b->features |= 1ULL << VIRTIO_BLK_F_RO;
@@ -763,7 +814,7 @@ int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struc
 		return r;
 	}
 	vblk_setup(b);
-	/* All requests up front (~17 KiB each): no allocation failure to
+	/* All requests up front (~3 KiB each): no allocation failure to
 	 * handle halfway through a ring. */
 	b->nslot = loop ? VBLK_MAX_INFLIGHT : 1;
 	for (unsigned i = 0; i < b->nslot; i++) {
@@ -791,12 +842,23 @@ int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struc
 
 static void vblk_free(struct vblk *b)
 {
+	void (*release)(void *) = b->release;
+	void *opaque = b->release_opaque;
+
 	for (unsigned i = 0; i < b->nslot; i++)
 		free(b->slot[i]);
 	pthread_mutex_destroy(&b->lock);
 	pthread_cond_destroy(&b->cond);
 	free(b->chain);
 	free(b);
+	if (release)
+		release(opaque);
+}
+
+void vblk_set_release(struct vblk *b, void (*release)(void *opaque), void *opaque)
+{
+	b->release = release;
+	b->release_opaque = opaque;
 }
 
 static void vblk_maybe_free(struct vblk *b)

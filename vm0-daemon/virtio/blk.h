@@ -4,17 +4,21 @@
  * queue. Layouts, request types, statuses and feature bits come from
  * <linux/virtio_blk.h>.
  *
- * Offered: SEG_MAX, BLK_SIZE, FLUSH, RO (read-only disks), DISCARD (the
- * backing can deallocate) and WRITE_ZEROES (every writable disk: the
- * backing falls back to writing zeroes).
+ * Offered: SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH, RO (read-only disks),
+ * DISCARD (the backing can deallocate) and WRITE_ZEROES (every writable
+ * disk: the backing falls back to writing zeroes). seg_max and size_max
+ * are enforced (IOERR): they bound what one request costs, whatever its
+ * descriptors point at (a guest may name the same page a thousand times).
  *
  * Threading. With a loop, requests are popped on keeld's loop thread in
  * kick(). A read or write that VM0's page cache can serve without blocking
  * (RWF_NOWAIT) runs right there; everything else (cache misses, flush,
  * discard, write-zeroes) runs on libuv's threadpool, split into at most
  * VBLK_BATCHES jobs per kick that run in parallel, and completes on the
- * loop thread. I/O uses the chain's guest buffers as
- * iovecs. Either way completion is: status byte,
+ * loop thread; only requests of at most VBLK_INLINE_MAX bytes, and at most
+ * VBLK_INLINE_BUDGET bytes per kick, are served on the loop, so one guest
+ * cannot hold the loop (and every other guest) for long. I/O uses the
+ * chain's guest buffers as iovecs. Either way completion is: status byte,
  * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
  * handle collects every completion of the iteration). At most
  * VBLK_MAX_INFLIGHT requests are in flight; the queue is left alone (kicks
@@ -22,8 +26,12 @@
  * does each request inline and raises at most one interrupt per kick.
  *
  * Reset (ops->reset: the driver wrote status 0, or virtio_mmio_destroy)
- * returns only when no worker touches guest memory or the disk anymore;
- * completions of requests from before a reset are dropped, never pushed.
+ * returns only when no worker touches guest memory or the disk's data
+ * anymore: it waits for at most one read or write per busy worker (each
+ * bounded by seg_max * size_max), never for a flush, which touches
+ * neither and may take seconds; a flush still running keeps only the disk's
+ * fd open (see vblk_destroy). Completions of requests from before a reset
+ * are dropped, never pushed.
  * All vblk_* calls and ops are for the loop thread.
  */
 #ifndef KEELD_VIRTIO_BLK_H
@@ -37,7 +45,11 @@
 #include "disk.h"
 #include "transport.h"
 
-#define VBLK_QUEUE_MAX		      256 /* QueueNumMax; seg_max = this - 2 (header, status) */
+#define VBLK_QUEUE_MAX		      256 /* QueueNumMax */
+#define VBLK_SEG_MAX		      128 /* data segments per request (config seg_max) */
+#define VBLK_SIZE_MAX		      (64U << 10) /* bytes per data segment (config size_max) */
+#define VBLK_INLINE_MAX		      (128U << 10) /* larger reads/writes always go to a worker */
+#define VBLK_INLINE_BUDGET	      (1U << 20)   /* bytes served on the loop per kick */
 #define VBLK_BATCHES 4             /* threadpool jobs one kick's blocking requests are split into */
 #define VBLK_MAX_INFLIGHT	      64  /* requests on the threadpool per device */
 #define VBLK_MAX_DISCARD_SEG	      32  /* ranges in one DISCARD request */
@@ -73,12 +85,21 @@ int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struc
 		const char *serial, char *err, size_t errlen);
 /**
  * Stop the device (as a reset does: no worker touches guest memory or the
- * disk when this returns) and free it. Call virtio_mmio_destroy(t) first
- * (it calls reset through the ops). With a loop the memory is released
- * from the loop once libuv has delivered the last completions: keep the
- * loop running (uv_run) after this, as keeld does.
+ * disk's data when this returns) and free it. Call virtio_mmio_destroy(t)
+ * first (it calls reset through the ops). With a loop the memory is
+ * released from the loop once libuv has delivered the last completions
+ * (a flush may still be running): keep the loop running (uv_run) after
+ * this, as keeld does. Until then the device still refers to the disk and
+ * to t's memory (never to t's locks, rings or guest memory): free them in
+ * the release callback (vblk_set_release), not after this returns.
  */
 void vblk_destroy(struct vblk *b);
+/**
+ * Call release(opaque) once the device's memory is gone (from
+ * vblk_destroy itself without a loop or with nothing in flight, else from
+ * the loop later): the owner of the disk and the transport frees them there.
+ */
+void vblk_set_release(struct vblk *b, void (*release)(void *opaque), void *opaque);
 void vblk_get_stats(const struct vblk *b, struct vblk_stats *out);
 
 #endif

@@ -72,7 +72,7 @@ static void handle_sysreg(struct vcpu *v)
 		ret = vgic_sysreg(v, key, read, &val);
 
 	if (ret) {
-		pr_warn("vm%u vcpu%u: %s of unhandled system register (ESR %#llx) at %#llx: undefined",
+		pr_guest_warn(v->vm->id, "vm%u vcpu%u: %s of unhandled system register (ESR %#llx) at %#llx: undefined",
 			v->vm->id, v->id, read ? "read" : "write", (unsigned long long)v->esr,
 			(unsigned long long)v->regs.elr);
 		vcpu_inject_undef(v);
@@ -171,7 +171,7 @@ static void handle_dabt(struct vcpu *v)
 	}
 	/* Outside anything mapped or emulated for this VM: the guest sees an
 	 * external abort, as it would on a bus with nothing there. */
-	pr_warn("vm%u vcpu%u: data abort at IPA %#llx (VA %#llx, pc %#llx): external abort injected",
+	pr_guest_warn(v->vm->id, "vm%u vcpu%u: data abort at IPA %#llx (VA %#llx, pc %#llx): external abort injected",
 		v->vm->id, v->id, (unsigned long long)ipa, (unsigned long long)v->far,
 		(unsigned long long)v->regs.elr);
 	vcpu_inject_abort(v, false, v->far);
@@ -179,7 +179,7 @@ static void handle_dabt(struct vcpu *v)
 
 static void handle_iabt(struct vcpu *v)
 {
-	pr_warn("vm%u vcpu%u: instruction abort at IPA %#llx (pc %#llx): external abort injected",
+	pr_guest_warn(v->vm->id, "vm%u vcpu%u: instruction abort at IPA %#llx (pc %#llx): external abort injected",
 		v->vm->id, v->id, (unsigned long long)fault_ipa(v), (unsigned long long)v->regs.elr);
 	vcpu_inject_abort(v, true, v->far);
 }
@@ -212,7 +212,7 @@ static void handle_sync(struct vcpu *v)
 static void handle_serror(struct vcpu *v)
 {
 	v->esr = read_sysreg(esr_el2);
-	pr_err("vm%u vcpu%u: SError (ESR %#llx): virtual SError injected", v->vm->id, v->id,
+	log_guest(v->vm->id, "keel: error: vm%u vcpu%u: SError (ESR %#llx): virtual SError injected", v->vm->id, v->id,
 	       (unsigned long long)v->esr);
 	/* HCR_EL2.VSE pends a virtual SError the guest takes when it unmasks. */
 	v->vm->hcr |= HCR_VSE;

@@ -8,6 +8,8 @@
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line guest vm can cause at will: rate-limited per VM (core/log.c). */
+void log_guest(u32 vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copy log bytes from sequence number *seq on; returns bytes copied. */
 size_t log_read(char *dst, size_t size, u64 *seq);
 /* Print what was logged before the UART was set up. */
@@ -16,6 +18,7 @@ void log_replay(void);
 #define pr_info(fmt, ...) log_printf("keel: " fmt, ##__VA_ARGS__)
 #define pr_warn(fmt, ...) log_printf("keel: warning: " fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...) log_printf("keel: error: " fmt, ##__VA_ARGS__)
+#define pr_guest_warn(vm, fmt, ...) log_guest(vm, "keel: warning: " fmt, ##__VA_ARGS__)
 #ifdef HYP_DEBUG
 #define pr_debug(fmt, ...) log_printf("keel: debug: " fmt, ##__VA_ARGS__)
 #else
