@@ -17,11 +17,16 @@
 #include <jansson.h>
 
 #include <keel/guest.h>
+#include <keel/hypercall.h>
 
 #include "config.h"
 
 #define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define CFG_MAX_FILE (1U << 20)
+
+/* The hypervisor refuses GICv2 guests with more vCPUs; no vcpus value
+ * keeld accepts can reach that. */
+_Static_assert(KEEL_MAX_VCPUS <= KEEL_GUEST_GICV2_MAX_VCPUS, "a GICv2 vCPU check is needed");
 
 struct pctx {
 	const struct config_env *env;
@@ -153,6 +158,23 @@ int config_parse_size(const char *s, uint64_t *out)
 	if (shift && v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*out = v << shift;
+	return 0;
+}
+
+/* INTIDs a guest's SPIs may have: the vGIC has the host GIC's count. */
+static unsigned intid_limit(const struct pctx *p)
+{
+	unsigned n = p->env->nr_irqs;
+
+	return n && n < KEEL_GUEST_INTID_LIMIT ? n : KEEL_GUEST_INTID_LIMIT;
+}
+
+static int check_spi(struct pctx *p, const char *field, json_t *v, uint64_t intid)
+{
+	if (intid < KEEL_GUEST_SPI_BASE || intid >= intid_limit(p))
+		return fail(p, EINVAL, field, v, "is not an SPI%s (%u..%u)",
+			    p->env->nr_irqs ? " of this machine" : "", KEEL_GUEST_SPI_BASE,
+			    intid_limit(p) - 1);
 	return 0;
 }
 
@@ -661,7 +683,7 @@ static int shyper_disk(struct pctx *p, json_t *e, size_t i, uint64_t base, const
 		snprintf(field, sizeof(field), "emulated_device_list[%zu].length", i);
 		if ((r = get_size(p, field, v, &n)))
 			return r;
-		if (n < KEEL_GUEST_VIRTIO_STRIDE)
+		if (n < KEEL_GUEST_VIRTIO_SIZE)
 			return fail(p, EINVAL, field, v,
 				    "is less than 0x200, the size of a virtio-mmio register window");
 	}
@@ -669,9 +691,9 @@ static int shyper_disk(struct pctx *p, json_t *e, size_t i, uint64_t base, const
 	v = json_object_get(e, "irq_id");
 	if ((r = get_u64(p, field, v, &n)))
 		return r;
-	if (n < 32 || n >= 1020)
-		return fail(p, EINVAL, field, v, "is not an SPI (32..1019)");
-	d->spi = (unsigned)(n - 32);
+	if ((r = check_spi(p, field, v, n)))
+		return r;
+	d->spi = (unsigned)(n - KEEL_GUEST_SPI_BASE);
 
 	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);
 	list = json_object_get(e, "cfg_list");
@@ -739,11 +761,10 @@ static int shyper_emulated(struct pctx *p, json_t *emu)
 			if (json_object_get(e, "irq_id")) {
 				if ((r = get_u64(p, field, json_object_get(e, "irq_id"), &irq)))
 					return r;
-				if (irq && (irq < 32 || irq >= 1020))
-					return fail(p, EINVAL, field, json_object_get(e, "irq_id"),
-						    "is not an SPI (32..1019)");
+				if (irq && (r = check_spi(p, field, json_object_get(e, "irq_id"), irq)))
+					return r;
 				if (irq)
-					c->uart_spi = (unsigned)(irq - 32);
+					c->uart_spi = (unsigned)(irq - KEEL_GUEST_SPI_BASE);
 			}
 		} else if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED") ||
 			   !strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK")) {
@@ -810,6 +831,36 @@ static int in_ram(const struct vm_config *c, uint64_t ipa)
 	return 0;
 }
 
+/* A guest address range keeld must keep clear, for messages. */
+struct frame {
+	const char *name;
+	uint64_t base, size;
+};
+
+/* The GIC frames the guest gets: the host's (keel_sysinfo) when keeld
+ * knows them, else what a Shyper config says of its own. */
+static unsigned gic_frames(const struct pctx *p, struct frame f[2])
+{
+	const struct config_env *e = p->env;
+	const struct vm_config *c = p->cfg;
+	const uint64_t gicr_len = (uint64_t)c->nr_vcpus * KEEL_GUEST_GICR_STRIDE;
+	unsigned n = 0;
+
+	if (e->gic_version) {
+		f[n++] = (struct frame){ "the GIC distributor", e->gicd, KEEL_GUEST_GICD_SIZE };
+		if (e->gic_version == KEEL_GIC_V3)
+			f[n++] = (struct frame){ "the GIC redistributors", e->gicr, gicr_len };
+		else
+			f[n++] = (struct frame){ "the GIC CPU interface", e->gicc, KEEL_GUEST_GICC_SIZE };
+		return n;
+	}
+	if (c->gicd_ipa)
+		f[n++] = (struct frame){ "the GIC distributor", c->gicd_ipa, KEEL_GUEST_GICD_SIZE };
+	if (c->gicr_ipa)
+		f[n++] = (struct frame){ "the GIC redistributors", c->gicr_ipa, gicr_len };
+	return n;
+}
+
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
 static void disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,
 		       char *out, size_t outlen)
@@ -840,19 +891,20 @@ static int disk_shares(const struct vm_config *c, unsigned i)
 static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
 {
 	const struct vm_config *c = p->cfg;
-	const uint64_t len = KEEL_GUEST_VIRTIO_STRIDE;
-	const uint64_t gicr_len = (uint64_t)c->nr_vcpus * 0x20000;
+	const uint64_t len = KEEL_GUEST_VIRTIO_SIZE;
 	const char *irqsub = c->shyper ? ".irq_id" : "";
 	char field[80], other[48];
-	unsigned intid = 32 + d->spi;
+	unsigned intid = KEEL_GUEST_SPI_BASE + d->spi;
+	struct frame gic[2];
+	unsigned ngic = gic_frames(p, gic);
 
 	disk_field(c, d, c->shyper ? ".base_ipa" : "", field, sizeof(field));
 	if (d->base & (len - 1))
 		return fail(p, EINVAL, field, NULL, "0x%llx is not 0x200 aligned",
 			    (unsigned long long)d->base);
-	if (d->base + len < d->base || d->base + len > (1ULL << 48))
-		return fail(p, EINVAL, field, NULL, "0x%llx+0x200 ends beyond 2^48",
-			    (unsigned long long)d->base);
+	if (d->base + len < d->base || d->base + len > KEEL_GUEST_IPA_LIMIT)
+		return fail(p, EINVAL, field, NULL, "0x%llx+0x200 ends beyond 2^%d, the guest IPA limit",
+			    (unsigned long long)d->base, KEEL_GUEST_IPA_BITS);
 	for (unsigned j = 0; j < c->nr_mem; j++)
 		if (overlaps(d->base, len, c->mem[j].ipa, c->mem[j].size))
 			return fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps guest RAM (%s)",
@@ -866,17 +918,11 @@ static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
 		return fail(p, EINVAL, field, NULL,
 			    "0x%llx+0x200 overlaps the emulated GPIO (0x%llx)",
 			    (unsigned long long)d->base, KEEL_GUEST_GPIO_BASE);
-	/* The GIC's frames as the guest DT describes them: a GICv3
-	 * distributor's 64 KiB, two 64 KiB redistributor frames per vCPU. */
-	if (c->gicd_ipa && overlaps(d->base, len, c->gicd_ipa, 0x10000))
-		return fail(p, EINVAL, field, NULL,
-			    "0x%llx+0x200 overlaps the GIC distributor (0x%llx)",
-			    (unsigned long long)d->base, (unsigned long long)c->gicd_ipa);
-	if (c->gicr_ipa && overlaps(d->base, len, c->gicr_ipa, gicr_len))
-		return fail(p, EINVAL, field, NULL,
-			    "0x%llx+0x200 overlaps the GIC redistributors (0x%llx+0x%llx)",
-			    (unsigned long long)d->base, (unsigned long long)c->gicr_ipa,
-			    (unsigned long long)gicr_len);
+	for (unsigned k = 0; k < ngic; k++)
+		if (overlaps(d->base, len, gic[k].base, gic[k].size))
+			return fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx+0x%llx)",
+				    (unsigned long long)d->base, gic[k].name,
+				    (unsigned long long)gic[k].base, (unsigned long long)gic[k].size);
 	for (const struct cfg_disk *o = c->disk; o < d; o++) {
 		disk_field(c, o, "", other, sizeof(other));
 		if (overlaps(d->base, len, o->base, len))
@@ -949,6 +995,46 @@ static int check_disks(struct pctx *p)
 	return 0;
 }
 
+/* "33 MiB", or bytes in hex when not whole MiB. */
+static void show_size(uint64_t n, char *out, size_t outlen)
+{
+	if (n && !(n & ((1ULL << 20) - 1)))
+		snprintf(out, outlen, "%llu MiB", (unsigned long long)(n >> 20));
+	else
+		snprintf(out, outlen, "0x%llx", (unsigned long long)n);
+}
+
+/* Region i's shape, as the hypervisor's VM_CREATE checks it. */
+static int check_region(struct pctx *p, unsigned i)
+{
+	const struct keel_vm_mem *m = &p->cfg->mem[i];
+	const uint64_t align = KEEL_GUEST_RAM_ALIGN;
+	char base[48], size[48], val[32];
+
+	if (p->cfg->shyper) {
+		snprintf(base, sizeof(base), "memory.region[%u].ipa_start", i);
+		snprintf(size, sizeof(size), "memory.region[%u].length", i);
+	} else {
+		/* Keel's schema: one region at KEEL_GUEST_RAM_BASE */
+		snprintf(base, sizeof(base), "memory");
+		snprintf(size, sizeof(size), "memory");
+	}
+	show_size(m->size, val, sizeof(val));
+	if (!m->size)
+		return fail(p, EINVAL, size, NULL, "size 0");
+	if (m->size & (align - 1))
+		return fail(p, EINVAL, size, NULL, "%s is not a multiple of %llu MiB", val,
+			    (unsigned long long)(align >> 20));
+	if (m->ipa & (align - 1))
+		return fail(p, EINVAL, base, NULL, "0x%llx is not %llu MiB aligned",
+			    (unsigned long long)m->ipa, (unsigned long long)(align >> 20));
+	if (m->ipa + m->size < m->ipa || m->ipa + m->size > KEEL_GUEST_IPA_LIMIT)
+		return fail(p, EINVAL, size, NULL,
+			    "%s at 0x%llx ends beyond 2^%d, the guest IPA limit", val,
+			    (unsigned long long)m->ipa, KEEL_GUEST_IPA_BITS);
+	return 0;
+}
+
 static int check_common(struct pctx *p)
 {
 	struct vm_config *c = p->cfg;
@@ -956,22 +1042,19 @@ static int check_common(struct pctx *p)
 	uint64_t total = 0;
 	char field[48];
 	char val[32];
+	struct frame gic[2];
+	unsigned ngic = gic_frames(p, gic);
+	int r;
 
 	for (unsigned i = 0; i < c->nr_mem; i++) {
 		const struct keel_vm_mem *m = &c->mem[i];
 
+		if ((r = check_region(p, i)))
+			return r;
 		if (c->shyper)
 			snprintf(field, sizeof(field), "memory.region[%u]", i);
 		else
 			snprintf(field, sizeof(field), "memory");
-		if (!m->size)
-			return fail(p, EINVAL, field, NULL, "size 0");
-		if ((m->ipa | m->size) & (PAGE_SIZE - 1))
-			return fail(p, EINVAL, field, NULL, "0x%llx+0x%llx is not 4 KiB aligned",
-				    (unsigned long long)m->ipa, (unsigned long long)m->size);
-		if (m->ipa + m->size < m->ipa || m->ipa + m->size > (1ULL << 48))
-			return fail(p, EINVAL, field, NULL, "0x%llx+0x%llx ends beyond 2^48",
-				    (unsigned long long)m->ipa, (unsigned long long)m->size);
 		for (unsigned j = 0; j < i; j++)
 			if (overlaps(m->ipa, m->size, c->mem[j].ipa, c->mem[j].size))
 				return fail(p, EINVAL, field, NULL, "overlaps memory.region[%u]", j);
@@ -980,6 +1063,13 @@ static int check_common(struct pctx *p)
 			return fail(p, EINVAL, field, NULL,
 				    "0x%llx+0x%llx overlaps the emulated UART or GPIO (0x9000000..0x9031000)",
 				    (unsigned long long)m->ipa, (unsigned long long)m->size);
+		for (unsigned k = 0; k < ngic; k++)
+			if (overlaps(m->ipa, m->size, gic[k].base, gic[k].size))
+				return fail(p, EINVAL, field, NULL,
+					    "0x%llx+0x%llx overlaps %s (0x%llx+0x%llx)",
+					    (unsigned long long)m->ipa, (unsigned long long)m->size,
+					    gic[k].name, (unsigned long long)gic[k].base,
+					    (unsigned long long)gic[k].size);
 		total += m->size;
 	}
 	if (total < CFG_MIN_MEM) {
