@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,6 +19,9 @@
 
 #define CONSOLE_ESCAPE	  0x1d /* Ctrl-] */
 #define CONSOLE_LINGER_MS 300  /* after stdin ends: wait this long for more output */
+/* ... but no longer than this in all: a guest that prints without pause
+ * (booting, a loop) would otherwise keep a piped `keel vm console` alive. */
+#define CONSOLE_LINGER_MAX_MS 2000
 
 static struct termios saved_tio;
 static int pump_errno; /* why PUMP_ERROR */
@@ -170,9 +174,18 @@ static enum pump pump_once(int hvc, bool stdin_open, bool tty, int timeout_ms, b
 	return PUMP_MORE;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static enum pump pump(int hvc, bool tty)
 {
 	bool stdin_open = true, idle;
+	long long linger_end = 0;
 	enum pump p;
 
 	for (;;) {
@@ -182,9 +195,10 @@ static enum pump pump(int hvc, bool tty)
 				return p;
 			/* Piped input ended: show the guest's answer, then stop. */
 			stdin_open = false;
+			linger_end = now_ms() + CONSOLE_LINGER_MAX_MS;
 		} else if (p != PUMP_MORE) {
 			return p;
-		} else if (!stdin_open && idle) {
+		} else if (!stdin_open && (idle || now_ms() >= linger_end)) {
 			return PUMP_STDIN_EOF;
 		}
 	}

@@ -123,7 +123,11 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 {
 	json_t *path = json_object_get(args, "path"), *inline_cfg = json_object_get(args, "config");
 	json_t *dir = json_object_get(args, "dir");
-	struct config_env env = { .nr_pcpus = kd->si.nr_pcpus, .check_files = true };
+	struct config_env env = {
+		.nr_pcpus = kd->si.nr_pcpus, .check_files = true,
+		.gic_version = kd->si.gic_version, .gicd = kd->si.gicd_base,
+		.gicr = kd->si.gicr_base, .gicc = kd->si.gicc_base, .nr_irqs = kd->si.nr_irqs,
+	};
 	struct vm_config *cfg;
 	int id, r;
 

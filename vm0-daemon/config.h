@@ -68,6 +68,12 @@ struct vm_config {
 struct config_env {
 	unsigned id;          /* VM id the config is for (default pCPUs) */
 	unsigned nr_pcpus;    /* 0: unknown, no pCPU checks */
+	/* The GIC guests get (keel_sysinfo): RAM and device windows must stay
+	 * off its frames, SPIs below nr_irqs. 0: unknown, not checked (a
+	 * Shyper config's own GIC placement is checked instead). */
+	unsigned gic_version;
+	uint64_t gicd, gicr, gicc;
+	unsigned nr_irqs;
 	bool check_files;     /* stat kernel/initramfs/dtb/disk paths (off in fuzzing) */
 	const char *dir;      /* relative file names resolve here ("" = cwd) */
 	const char *label;    /* name for messages, e.g. "vm1.json" */

@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
 
+#include <keel/guest.h>
 #include <keel/hypercall.h>
 
 #include "guest_fdt.h"
@@ -126,13 +128,14 @@ static int add_gic(void *fdt, const struct guest_dt_params *p)
 	snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)p->gicd);
 	TRY(fdt_begin_node(fdt, name));
 	if (p->gic_version == KEEL_GIC_V3) {
-		uint64_t reg[4] = { p->gicd, 0x10000, p->gicr, (uint64_t)p->nr_vcpus * 0x20000 };
+		uint64_t reg[4] = { p->gicd, KEEL_GUEST_GICD_SIZE, p->gicr,
+				    (uint64_t)p->nr_vcpus * KEEL_GUEST_GICR_STRIDE };
 
 		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 		TRY(prop_reg(fdt, reg, 2));
 		TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
 	} else {
-		uint64_t reg[4] = { p->gicd, 0x1000, p->gicc, 0x2000 };
+		uint64_t reg[4] = { p->gicd, KEEL_GUEST_GICD_SIZE, p->gicc, KEEL_GUEST_GICC_SIZE };
 
 		TRY(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
 		TRY(prop_reg(fdt, reg, 2));
@@ -148,22 +151,73 @@ static int add_timer(void *fdt, const struct guest_dt_params *p)
 {
 	/* GICv2 PPI specifiers carry a CPU mask in bits 8..15; GICv3 has none. */
 	uint32_t flags = IRQ_TYPE_LEVEL_HIGH;
-	uint32_t irqs[12];
-	static const uint32_t ppis[4] = { 13, 14, 11, 10 };
+	uint32_t irqs[3 * KEEL_TIMER_NR];
 
 	if (p->gic_version != KEEL_GIC_V3)
 		flags |= (((1U << p->nr_vcpus) - 1) & 0xff) << 8;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < KEEL_TIMER_NR; i++) {
 		irqs[3 * i] = GIC_PPI;
-		irqs[3 * i + 1] = ppis[i];
+		irqs[3 * i + 1] = p->timer_ppi[i];
 		irqs[3 * i + 2] = flags;
 	}
 	TRY(fdt_begin_node(fdt, "timer"));
 	TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
-	TRY(prop_cells(fdt, "interrupts", irqs, 12));
+	TRY(prop_cells(fdt, "interrupts", irqs, 3 * KEEL_TIMER_NR));
 	TRY(fdt_property(fdt, "always-on", NULL, 0));
 	TRY(fdt_end_node(fdt));
 	return 0;
+}
+
+int guest_fdt_host_timer(const void *fdt, size_t len, uint32_t ppi[KEEL_TIMER_NR])
+{
+	const fdt32_t *irq;
+	int node, plen;
+
+	if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) || fdt_totalsize(fdt) > len)
+		return -EINVAL;
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer");
+	if (node < 0)
+		return node == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
+	irq = fdt_getprop(fdt, node, "interrupts", &plen);
+	if (!irq || plen < (int)(3 * KEEL_TIMER_NR * sizeof(*irq)))
+		return -EINVAL;
+	for (unsigned i = 0; i < KEEL_TIMER_NR; i++) {
+		/* PPIs 0..15 (INTIDs 16..31) */
+		if (fdt32_to_cpu(irq[3 * i]) != GIC_PPI || fdt32_to_cpu(irq[3 * i + 1]) > 15)
+			return -EINVAL;
+		ppi[i] = fdt32_to_cpu(irq[3 * i + 1]);
+	}
+	return 0;
+}
+
+int guest_fdt_host_timer_file(const char *path, uint32_t ppi[KEEL_TIMER_NR])
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 64 << 10, n = 0;
+	uint8_t *blob = NULL, *more;
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	/* sysfs reports the blob's size, but read it to the end anyway. */
+	for (;;) {
+		if (!(more = realloc(blob, cap))) {
+			r = -ENOMEM;
+			break;
+		}
+		blob = more;
+		n += fread(blob + n, 1, cap - n, f);
+		if (n < cap || cap >= (16U << 20))
+			break;
+		cap *= 2;
+	}
+	if (!r && ferror(f))
+		r = -EIO;
+	fclose(f);
+	if (!r)
+		r = guest_fdt_host_timer(blob, n, ppi);
+	free(blob);
+	return r;
 }
 
 static int add_pl011(void *fdt, const struct guest_dt_params *p)

@@ -41,7 +41,22 @@ struct guest_dt_params {
 	unsigned gpio_spi;
 	unsigned nr_virtio;    /* in the order the guest should probe them (vda, vdb, ...) */
 	struct guest_dt_virtio virtio[GUEST_FDT_MAX_VIRTIO];
+	/* The host's timer PPIs (PPI numbers, KEEL_TIMER_* order): the guest's
+	 * virtual timer is the host's, handed through. */
+	uint32_t timer_ppi[KEEL_TIMER_NR];
 };
+
+/* Where VM0's kernel shows the device tree it booted with (the host's,
+ * less what the hypervisor keeps). */
+#define GUEST_FDT_HOST_DTB "/sys/firmware/fdt"
+
+/* The timer PPIs of a host DT blob of len bytes (its arm,armv8-timer node,
+ * GIC three-cell specifiers). Returns 0, -ENOENT (no such node) or
+ * -EINVAL (a blob or "interrupts" that is not that). */
+int guest_fdt_host_timer(const void *fdt, size_t len, uint32_t ppi[KEEL_TIMER_NR]);
+
+/* The same, from a file (GUEST_FDT_HOST_DTB); also -errno of reading it. */
+int guest_fdt_host_timer_file(const char *path, uint32_t ppi[KEEL_TIMER_NR]);
 
 /* Build the DT into buf (at most len bytes). Returns 0 or -errno. */
 int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p);

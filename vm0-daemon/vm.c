@@ -420,6 +420,12 @@ static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf
 		.gpio_spi = KEEL_GUEST_GPIO_SPI,
 	};
 	memcpy(p.mem, vm->cfg.mem, sizeof(p.mem));
+	r = guest_fdt_host_timer_file(GUEST_FDT_HOST_DTB, p.timer_ppi);
+	if (r) {
+		snprintf(err, errlen, "vm %u: the host's timer interrupts (arm,armv8-timer in %s): %s",
+			 vm->id, GUEST_FDT_HOST_DTB, strerror(-r));
+		return r;
+	}
 	p.nr_virtio = vm->cfg.nr_disks;
 	for (unsigned i = 0; i < vm->cfg.nr_disks; i++)
 		p.virtio[i] = (struct guest_dt_virtio){ vm->cfg.disk[i].base, vm->cfg.disk[i].spi };

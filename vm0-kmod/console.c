@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest consoles as /dev/hvc<id>, on the kernel's hvc framework.
+ * Guest consoles as /dev/hvc<id>: keel.ko's own tty driver, one line per
+ * VM id the hypervisor can run (KEEL_MAX_VMS).
  *
  * keeld emulates each guest's UART. Bytes the guest writes come in with
- * CONSOLE_WRITE into the console's output buffer, which the hvc driver
- * drains through get_chars() into the tty (hvc_kick() wakes its khvcd
- * thread at once). Bytes typed into /dev/hvc<id> arrive through
- * put_chars() in the input buffer; a KEEL_EV_CONSOLE_INPUT event tells
- * keeld to fetch them with CONSOLE_READ.
+ * CONSOLE_WRITE into the console's output buffer, which a work item
+ * drains into the tty. Bytes written to /dev/hvc<id> land in the input
+ * buffer; a KEEL_EV_CONSOLE_INPUT event tells keeld to fetch them with
+ * CONSOLE_READ.
  *
- * /dev/hvc<id> has index == VM id because the console is first registered
- * in hvc slot <id> with hvc_instantiate(vtermno = id, index = id); hvc_alloc()
- * with the same vtermno and ops then finds that slot and takes its index.
- * The hvc driver has only KEEL_HVC_TTY_LINES tty lines, so VM ids 1..7
- * can have a console.
+ * Not the kernel's hvc framework: it has 8 tty lines (so no console for
+ * VM ids 8 and up) and gives its ttys tty_std_termios (ICANON, ECHO). An
+ * echoing console sends everything the guest prints, and the history a
+ * new reader gets, back to the guest as input: a plain `cat /dev/hvc1`
+ * made the guest's shell run its own boot log. Our lines start raw at
+ * every first open (TTY_DRIVER_RESET_TERMIOS), as xenconsoled makes its
+ * ptys. The name stays "hvc": in VM0 nothing else registers hvc ttys
+ * (the hvc framework's backends there are Xen's and virtio's console
+ * ports, which VM0 does not have).
  *
  * Buffers are bounded: output drops its oldest bytes when no one reads
  * the tty (what remains is the recent history a new reader sees first);
@@ -30,19 +34,24 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/termios.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_flip.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
-#include "hvc_abi.h"
 #include "keel.h"
 
 #define KEEL_CONS_BUF 16384	/* bytes per direction; a power of two */
 /*
  * Output is held back this long after the tty is first opened: terminal
- * programs (picocom, minicom) set raw mode with TCSAFLUSH right after
+ * programs (picocom, minicom) set their modes with TCSAFLUSH right after
  * open(), which would discard history handed over at once.
  */
 #define KEEL_CONS_HOLD_MS 250
+/* A reader that lets the tty's flip buffer fill is retried this often. */
+#define KEEL_CONS_RETRY_MS 20
+#define KEEL_CONS_CHUNK 512
 
 /* A byte ring with free-running indices: used = head - tail. */
 struct keel_cbuf {
@@ -51,19 +60,26 @@ struct keel_cbuf {
 	u8 data[KEEL_CONS_BUF];
 };
 
+/*
+ * Lives as long as its tty_port's references: the console's own (dropped
+ * at CONSOLE_REMOVE) and one per tty using it (install .. cleanup), so a
+ * tty still open after the guest is gone never touches freed memory.
+ */
 struct keel_console {
-	struct hvc_struct *hp;
+	struct tty_port port;
+	u32 id;
+	bool gone;			/* removed; its slot stays taken until destruct */
 	unsigned long hold_until;	/* jiffies; see KEEL_CONS_HOLD_MS */
-	struct delayed_work release;	/* kicks hvc when the hold ends */
+	struct delayed_work flush;	/* output buffer -> tty */
 	struct keel_cbuf out;	/* guest -> tty */
 	struct keel_cbuf in;	/* tty -> guest */
 };
 
 static struct keel_dev *cons_kd;
-/* Add/remove; held across hvc_instantiate/hvc_alloc/hvc_remove. */
+static struct tty_driver *cons_drv;
+/* Add/remove. */
 static DEFINE_MUTEX(cons_mutex);
-/* The table and both buffers of every console; taken in hvc callbacks,
- * which run with the hvc driver's spinlock held and interrupts off. */
+/* The table, gone, hold_until and both buffers of every console. */
 static DEFINE_SPINLOCK(cons_lock);
 static struct keel_console *consoles[KEEL_MAX_VMS];
 
@@ -107,158 +123,244 @@ static u32 cbuf_get(struct keel_cbuf *c, u8 *dst, u32 len)
 	return n;
 }
 
-/* Caller holds cons_lock. vtermno is the VM id. */
-static struct keel_console *keel_console_get(u32 vtermno)
+/* Caller holds cons_lock. A live console, NULL if none or removed. */
+static struct keel_console *keel_console_get(u32 id)
 {
-	if (vtermno >= KEEL_MAX_VMS)
+	struct keel_console *c;
+
+	if (id >= KEEL_MAX_VMS)
 		return NULL;
-	return consoles[array_index_nospec(vtermno, KEEL_MAX_VMS)];
+	c = consoles[array_index_nospec(id, KEEL_MAX_VMS)];
+	return c && !c->gone ? c : NULL;
 }
 
-/* hvc: the tty wants guest output. */
-static int keel_hvc_get_chars(u32 vtermno, char *buf, int count)
+/*
+ * Guest output into the tty, as much as its flip buffer takes. Runs only
+ * from c->flush (never twice at once: workqueues are non-reentrant), so
+ * it is the port's only producer. With no tty open the bytes stay as
+ * history.
+ */
+static void keel_console_flush(struct work_struct *work)
 {
-	struct keel_console *c;
-	unsigned long flags;
-	int n = 0;
+	struct keel_console *c = container_of(to_delayed_work(work), struct keel_console, flush);
+	struct tty_struct *tty = tty_port_tty_get(&c->port);
+	u8 chunk[KEEL_CONS_CHUNK];
+	unsigned long delay = 0;
+	bool pushed = false;
+	u32 n, left;
 
-	spin_lock_irqsave(&cons_lock, flags);
-	c = keel_console_get(vtermno);
-	if (c && count > 0 && !time_before(jiffies, c->hold_until))
-		n = cbuf_get(&c->out, (u8 *)buf, count);
-	spin_unlock_irqrestore(&cons_lock, flags);
-	return n;
+	if (!tty)
+		return;
+	for (;;) {
+		u32 room = min_t(u32, tty_buffer_space_avail(&c->port), sizeof(chunk));
+
+		spin_lock_irq(&cons_lock);
+		if (time_before(jiffies, c->hold_until)) {
+			delay = c->hold_until - jiffies;
+			n = 0;
+		} else {
+			n = cbuf_get(&c->out, chunk, room);
+		}
+		left = cbuf_used(&c->out);
+		spin_unlock_irq(&cons_lock);
+		if (!n)
+			break;
+		/* room came from tty_buffer_space_avail(): all of it fits. */
+		tty_insert_flip_string(&c->port, chunk, n);
+		pushed = true;
+	}
+	if (pushed)
+		tty_flip_buffer_push(&c->port);
+	/* Held, or the reader is behind: nothing tells us when the flip
+	 * buffer drains, so look again. */
+	if (left)
+		queue_delayed_work(system_wq, &c->flush,
+				   delay ? delay + 1 : msecs_to_jiffies(KEEL_CONS_RETRY_MS));
+	tty_kref_put(tty);
 }
 
-/* hvc: someone typed into /dev/hvc<id>. Takes what fits; the hvc driver
- * retries the rest after CONSOLE_READ makes room and kicks it. */
-static int keel_hvc_put_chars(u32 vtermno, const char *buf, int count)
+/* First open (tty_port_open, under the port mutex): start the hold. */
+static int keel_port_activate(struct tty_port *port, struct tty_struct *tty)
+{
+	struct keel_console *c = container_of(port, struct keel_console, port);
+	unsigned long hold = msecs_to_jiffies(KEEL_CONS_HOLD_MS);
+
+	spin_lock_irq(&cons_lock);
+	c->hold_until = jiffies + hold;
+	if (!c->gone)
+		mod_delayed_work(system_wq, &c->flush, hold + 1);
+	spin_unlock_irq(&cons_lock);
+	return 0;
+}
+
+static void keel_port_destruct(struct tty_port *port)
+{
+	struct keel_console *c = container_of(port, struct keel_console, port);
+
+	spin_lock_irq(&cons_lock);
+	if (consoles[c->id] == c)
+		consoles[c->id] = NULL;
+	spin_unlock_irq(&cons_lock);
+	kvfree(c);
+}
+
+static const struct tty_port_operations keel_port_ops = {
+	.activate = keel_port_activate,
+	.destruct = keel_port_destruct,
+};
+
+static int keel_tty_install(struct tty_driver *drv, struct tty_struct *tty)
 {
 	struct keel_console *c;
-	unsigned long flags;
-	bool was_empty = false;
+	int ret;
+
+	spin_lock_irq(&cons_lock);
+	c = keel_console_get(tty->index);
+	if (c)
+		tty_port_get(&c->port);
+	spin_unlock_irq(&cons_lock);
+	if (!c)
+		return -ENODEV;
+	tty->driver_data = c;
+	ret = tty_port_install(&c->port, drv, tty);
+	if (ret)
+		tty_port_put(&c->port);	/* a failed install gets no cleanup */
+	return ret;
+}
+
+static void keel_tty_cleanup(struct tty_struct *tty)
+{
+	struct keel_console *c = tty->driver_data;
+
+	tty_port_put(&c->port);
+}
+
+static int keel_tty_open(struct tty_struct *tty, struct file *filp)
+{
+	struct keel_console *c = tty->driver_data;
+
+	return tty_port_open(&c->port, tty, filp);
+}
+
+static void keel_tty_close(struct tty_struct *tty, struct file *filp)
+{
+	struct keel_console *c = tty->driver_data;
+
+	tty_port_close(&c->port, tty, filp);
+}
+
+static void keel_tty_hangup(struct tty_struct *tty)
+{
+	struct keel_console *c = tty->driver_data;
+
+	tty_port_hangup(&c->port);
+}
+
+/* Someone wrote to /dev/hvc<id>. Takes what fits; the writer waits for
+ * the rest until CONSOLE_READ makes room and wakes it. */
+static int keel_tty_write(struct tty_struct *tty, const u8 *buf, int count)
+{
+	struct keel_console *c = tty->driver_data;
+	bool was_empty;
+	u32 id = c->id;
 	int n;
 
 	if (count <= 0)
 		return 0;
-	spin_lock_irqsave(&cons_lock, flags);
-	c = keel_console_get(vtermno);
-	if (!c) {
-		/* Torn down under an open tty: swallow it. */
-		spin_unlock_irqrestore(&cons_lock, flags);
+	spin_lock_irq(&cons_lock);
+	if (c->gone) {
+		/* Removed under an open tty: swallow it. */
+		spin_unlock_irq(&cons_lock);
 		return count;
 	}
 	was_empty = !cbuf_used(&c->in);
-	n = cbuf_put(&c->in, (const u8 *)buf, count);
-	spin_unlock_irqrestore(&cons_lock, flags);
+	n = cbuf_put(&c->in, buf, count);
+	spin_unlock_irq(&cons_lock);
 
 	/* One event per batch: CONSOLE_READ queues another if it leaves bytes. */
 	if (n && was_empty)
-		keel_event_push(cons_kd, KEEL_EV_CONSOLE_INPUT, vtermno, 0, 0);
+		keel_event_push(cons_kd, KEEL_EV_CONSOLE_INPUT, id, 0, 0);
 	return n;
 }
 
-static void keel_console_release(struct work_struct *work)
+static unsigned int keel_tty_write_room(struct tty_struct *tty)
 {
-	hvc_kick();
-}
+	struct keel_console *c = tty->driver_data;
+	unsigned int room;
 
-/*
- * hvc: first open of /dev/hvc<id> (data is the VM id). Not an interrupt
- * notifier: the hvc driver keeps polling us; this only starts the hold.
- */
-static int keel_hvc_notifier_add(struct hvc_struct *hp, int data)
-{
-	struct keel_console *c;
-	unsigned long flags;
-
-	spin_lock_irqsave(&cons_lock, flags);
-	c = keel_console_get(data);
-	if (c) {
-		c->hold_until = jiffies + msecs_to_jiffies(KEEL_CONS_HOLD_MS);
-		/* The hvc poll interval backs off to seconds: kick at the end. */
-		mod_delayed_work(system_wq, &c->release,
-				 msecs_to_jiffies(KEEL_CONS_HOLD_MS) + 1);
-	}
-	spin_unlock_irqrestore(&cons_lock, flags);
-	return 0;
+	spin_lock_irq(&cons_lock);
+	room = c->gone ? KEEL_CONS_BUF : KEEL_CONS_BUF - cbuf_used(&c->in);
+	spin_unlock_irq(&cons_lock);
+	return room;
 }
 
 /* No modem: report the lines a terminal program wants to see up. */
-static int keel_hvc_tiocmget(struct hvc_struct *hp)
+static int keel_tty_tiocmget(struct tty_struct *tty)
 {
 	return TIOCM_DTR | TIOCM_RTS | TIOCM_CTS | TIOCM_DSR | TIOCM_CAR;
 }
 
-static int keel_hvc_tiocmset(struct hvc_struct *hp, unsigned int set, unsigned int clear)
+static int keel_tty_tiocmset(struct tty_struct *tty, unsigned int set, unsigned int clear)
 {
 	return 0;
 }
 
-/* The hvc driver polls us from khvcd (no interrupt), and hvc_kick() makes
- * that prompt when output arrives. */
-static const struct hv_ops keel_hv_ops = {
-	.get_chars = keel_hvc_get_chars,
-	.put_chars = keel_hvc_put_chars,
-	.notifier_add = keel_hvc_notifier_add,
-	.tiocmget = keel_hvc_tiocmget,
-	.tiocmset = keel_hvc_tiocmset,
+static const struct tty_operations keel_tty_ops = {
+	.install = keel_tty_install,
+	.cleanup = keel_tty_cleanup,
+	.open = keel_tty_open,
+	.close = keel_tty_close,
+	.hangup = keel_tty_hangup,
+	.write = keel_tty_write,
+	.write_room = keel_tty_write_room,
+	.tiocmget = keel_tty_tiocmget,
+	.tiocmset = keel_tty_tiocmset,
 };
 
 /*
- * -EEXIST if VM <id> has a console, -ERANGE if /dev/hvc<id> cannot exist,
- * -EBUSY if hvc slot <id> is taken (e.g. a removed console's tty is
- * still held open).
+ * -EEXIST if VM <id> has a console, -EBUSY if a removed console of that
+ * id is still held open (its tty has not been released yet).
  */
 long keel_ioc_console_add(void __user *uarg)
 {
-	struct keel_console *c;
-	struct hvc_struct *hp;
-	unsigned long flags;
+	struct keel_console *c, *old;
+	struct device *dev;
 	u32 id;
 	long ret;
 
 	ret = keel_copy_vm_id(uarg, &id);
 	if (ret)
 		return ret;
-	if (id >= KEEL_HVC_TTY_LINES || id >= KEEL_HVC_MAX_CONSOLES)
-		return -ERANGE;
 	c = kvzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
+	tty_port_init(&c->port);
+	c->port.ops = &keel_port_ops;
+	c->id = id;
 	c->hold_until = jiffies;
-	INIT_DELAYED_WORK(&c->release, keel_console_release);
+	INIT_DELAYED_WORK(&c->flush, keel_console_flush);
 
 	mutex_lock(&cons_mutex);
-	ret = -EEXIST;
-	if (consoles[id])
-		goto err_free;
-	/* Publish the buffers first: the tty may poll as soon as it exists. */
-	spin_lock_irqsave(&cons_lock, flags);
-	consoles[id] = c;
-	spin_unlock_irqrestore(&cons_lock, flags);
-
-	ret = -EBUSY;
-	if (hvc_instantiate(id, id, &keel_hv_ops))
-		goto err_unpublish;
-	hp = hvc_alloc(id, id, &keel_hv_ops, PAGE_SIZE);
-	if (IS_ERR(hp)) {
-		ret = PTR_ERR(hp);
-		/* hvc_remove() is what frees an instantiated slot, and we have
-		 * no hvc_struct to pass it: the slot stays ours, harmlessly. */
-		goto err_unpublish;
+	spin_lock_irq(&cons_lock);
+	old = consoles[id];
+	if (!old)
+		consoles[id] = c;	/* first: the tty may open as soon as it exists */
+	spin_unlock_irq(&cons_lock);
+	if (old) {
+		ret = old->gone ? -EBUSY : -EEXIST;
+		goto err;
 	}
-	c->hp = hp;
+	dev = tty_port_register_device(&c->port, cons_drv, id, NULL);
+	if (IS_ERR(dev)) {
+		ret = PTR_ERR(dev);
+		goto err;	/* destruct takes it out of the table */
+	}
 	mutex_unlock(&cons_mutex);
 	return 0;
 
-err_unpublish:
-	spin_lock_irqsave(&cons_lock, flags);
-	consoles[id] = NULL;
-	spin_unlock_irqrestore(&cons_lock, flags);
-err_free:
+err:
 	mutex_unlock(&cons_mutex);
-	kvfree(c);
+	tty_port_put(&c->port);
 	return ret;
 }
 
@@ -266,16 +368,14 @@ err_free:
 static void keel_console_remove(u32 id)
 {
 	struct keel_console *c = consoles[id];
-	unsigned long flags;
 
-	/* Hangs up an open tty; afterwards the hvc driver no longer calls
-	 * us for this console, and if it did it would find no buffers. */
-	hvc_remove(c->hp);
-	spin_lock_irqsave(&cons_lock, flags);
-	consoles[id] = NULL;
-	spin_unlock_irqrestore(&cons_lock, flags);
-	cancel_delayed_work_sync(&c->release);
-	kvfree(c);
+	spin_lock_irq(&cons_lock);
+	c->gone = true;	/* no new work, input or opens from here on */
+	spin_unlock_irq(&cons_lock);
+	tty_port_tty_hangup(&c->port, false);
+	tty_unregister_device(cons_drv, id);
+	cancel_delayed_work_sync(&c->flush);
+	tty_port_put(&c->port);
 }
 
 long keel_ioc_console_remove(void __user *uarg)
@@ -287,10 +387,11 @@ long keel_ioc_console_remove(void __user *uarg)
 	if (ret)
 		return ret;
 	mutex_lock(&cons_mutex);
-	if (consoles[id])
+	spin_lock_irq(&cons_lock);
+	ret = keel_console_get(id) ? 0 : -ENOENT;
+	spin_unlock_irq(&cons_lock);
+	if (!ret)
 		keel_console_remove(id);
-	else
-		ret = -ENOENT;
 	mutex_unlock(&cons_mutex);
 	return ret;
 }
@@ -315,7 +416,6 @@ long keel_ioc_console_write(void __user *uarg)
 {
 	struct keel_ioc_console io;
 	struct keel_console *c;
-	unsigned long flags;
 	u8 *bytes;
 	long ret;
 
@@ -326,16 +426,17 @@ long keel_ioc_console_write(void __user *uarg)
 	if (IS_ERR(bytes))
 		return PTR_ERR(bytes);
 
-	spin_lock_irqsave(&cons_lock, flags);
+	spin_lock_irq(&cons_lock);
 	c = keel_console_get(io.id);
-	if (c)
+	if (c) {
 		cbuf_put_overwrite(&c->out, bytes, io.len);
-	spin_unlock_irqrestore(&cons_lock, flags);
+		/* Under the lock: remove cancels the work after setting gone. */
+		queue_delayed_work(system_wq, &c->flush, 0);
+	}
+	spin_unlock_irq(&cons_lock);
 	kfree(bytes);
 	if (!c)
 		return -ENOENT;
-
-	hvc_kick();
 	return copy_to_user(uarg, &io, sizeof(io)) ? -EFAULT : 0;
 }
 
@@ -348,7 +449,6 @@ long keel_ioc_console_read(void __user *uarg)
 {
 	struct keel_ioc_console io;
 	struct keel_console *c;
-	unsigned long flags;
 	bool more = false;
 	u8 *bytes;
 	long ret;
@@ -360,13 +460,16 @@ long keel_ioc_console_read(void __user *uarg)
 	if (!bytes)
 		return -ENOMEM;
 
-	spin_lock_irqsave(&cons_lock, flags);
+	spin_lock_irq(&cons_lock);
 	c = keel_console_get(io.id);
 	if (c) {
 		io.len = cbuf_get(&c->in, bytes, io.len);
 		more = cbuf_used(&c->in);
+		/* Held across the wake-up below, which must not run under
+		 * cons_lock (it takes the port's and the line discipline's). */
+		tty_port_get(&c->port);
 	}
-	spin_unlock_irqrestore(&cons_lock, flags);
+	spin_unlock_irq(&cons_lock);
 	if (!c) {
 		ret = -ENOENT;
 		goto out;
@@ -374,10 +477,11 @@ long keel_ioc_console_read(void __user *uarg)
 	if (more)
 		keel_event_push(cons_kd, KEEL_EV_CONSOLE_INPUT, io.id, 0, 0);
 
-	/* Room again: let the hvc driver retry writes put_chars refused.
-	 * Bytes that fail to reach userspace below are lost with -EFAULT. */
+	/* Room again: wake a writer that write_room() turned away. Bytes
+	 * that fail to reach userspace below are lost with -EFAULT. */
 	if (io.len)
-		hvc_kick();
+		tty_port_tty_wakeup(&c->port);
+	tty_port_put(&c->port);
 	if (copy_to_user(u64_to_user_ptr(io.buf), bytes, io.len) ||
 	    copy_to_user(uarg, &io, sizeof(io)))
 		ret = -EFAULT;
@@ -386,18 +490,67 @@ out:
 	return ret;
 }
 
-void keel_consoles_init(struct keel_dev *kd)
+/*
+ * Raw (cfmakeraw()): no echo, no line editing, no signals, no output
+ * processing, 8 bits. Reset at every first open, whatever a previous
+ * process set.
+ */
+static void keel_cons_termios(struct ktermios *t)
 {
+	*t = tty_std_termios;
+	t->c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t->c_oflag &= ~OPOST;
+	t->c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t->c_cflag = B115200 | CS8 | CREAD | HUPCL | CLOCAL;
+	t->c_ispeed = 115200;
+	t->c_ospeed = 115200;
+}
+
+int keel_consoles_init(struct keel_dev *kd)
+{
+	struct tty_driver *drv;
+	int ret;
+
+	drv = tty_alloc_driver(KEEL_MAX_VMS, TTY_DRIVER_REAL_RAW | TTY_DRIVER_DYNAMIC_DEV |
+					     TTY_DRIVER_RESET_TERMIOS);
+	if (IS_ERR(drv))
+		return PTR_ERR(drv);
+	drv->driver_name = "keel";
+	drv->name = "hvc";	/* /dev/hvc<VM id> */
+	drv->major = 0;		/* dynamic */
+	drv->type = TTY_DRIVER_TYPE_SERIAL;
+	drv->subtype = SERIAL_TYPE_NORMAL;
+	keel_cons_termios(&drv->init_termios);
+	tty_set_operations(drv, &keel_tty_ops);
+	ret = tty_register_driver(drv);
+	if (ret) {
+		tty_driver_kref_put(drv);
+		return ret;
+	}
+	cons_drv = drv;
 	cons_kd = kd;
+	return 0;
 }
 
 void keel_consoles_exit(void)
 {
 	u32 id;
 
+	if (!cons_drv)
+		return;
 	mutex_lock(&cons_mutex);
-	for (id = 0; id < KEEL_MAX_VMS; id++)
-		if (consoles[id])
+	for (id = 0; id < KEEL_MAX_VMS; id++) {
+		bool live;
+
+		spin_lock_irq(&cons_lock);
+		live = keel_console_get(id);
+		spin_unlock_irq(&cons_lock);
+		if (live)
 			keel_console_remove(id);
+	}
 	mutex_unlock(&cons_mutex);
+	/* An open tty holds the module, so every port is gone by now. */
+	tty_unregister_driver(cons_drv);
+	tty_driver_kref_put(cons_drv);
+	cons_drv = NULL;
 }

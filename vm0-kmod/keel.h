@@ -11,7 +11,7 @@
  *   event.c    the event FIFO behind read()/poll() on /dev/keel
  *   ioreq.c    IOREQ_GET / IOREQ_COMPLETE on the shared slots
  *   mmap.c     VM_MAP and mmap() of guest RAM
- *   console.c  /dev/hvc<id> consoles on the kernel's hvc framework
+ *   console.c  /dev/hvc<id> consoles, a tty driver of our own
  */
 #ifndef KEEL_KMOD_H
 #define KEEL_KMOD_H
@@ -133,7 +133,7 @@ bool keel_maps_busy(struct keel_dev *kd, u32 id);
 void keel_maps_forget(struct keel_dev *kd, u32 id);
 
 /* console.c */
-void keel_consoles_init(struct keel_dev *kd);
+int keel_consoles_init(struct keel_dev *kd);
 void keel_consoles_exit(void);
 long keel_ioc_console_add(void __user *uarg);
 long keel_ioc_console_remove(void __user *uarg);

@@ -64,7 +64,9 @@ static int keel_probe(struct platform_device *pdev)
 	ret = keel_shared_init(kd, pdev);
 	if (ret)
 		goto err_events;
-	keel_consoles_init(kd);
+	ret = keel_consoles_init(kd);
+	if (ret)
+		goto err_shared;
 	ret = keel_dev_register(kd);
 	if (ret)
 		goto err_consoles;
@@ -76,6 +78,7 @@ static int keel_probe(struct platform_device *pdev)
 
 err_consoles:
 	keel_consoles_exit();
+err_shared:
 	keel_shared_exit(kd);
 err_events:
 	keel_events_exit(kd);

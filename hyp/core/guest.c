@@ -5,6 +5,7 @@
  * stage 2 and VMID, vCPUs on the pCPUs the descriptor names. A guest can
  * reach its RAM and the MMIO ranges VM0 serves for it, nothing else.
  */
+#include <keel/guest.h>
 #include <keel/hypercall.h>
 #include <keel/shared.h>
 #include <hyp/errno.h>
@@ -23,10 +24,13 @@
 #include <hyp/vm.h>
 #include <string.h>
 
-#define GUEST_MIN_MEM (16ULL << 20)
-#define GICD_SIZE 0x10000ULL
-#define GICC_SIZE 0x2000ULL
-#define GUEST_TIMER_PPI 27
+/* The limits keeld checks too: proto/keel/guest.h. */
+#define GICD_SIZE KEEL_GUEST_GICD_SIZE
+#define GICC_SIZE KEEL_GUEST_GICC_SIZE
+#define GUEST_IPA_LIMIT KEEL_GUEST_IPA_LIMIT
+/* A guest's virtual timer is the physical one, handed through at the INTID
+ * the host's device tree gives it (platform.c, parse_timer). */
+#define GUEST_TIMER_PPI (plat.timer_intid[KEEL_TIMER_VIRT])
 
 static spinlock_t guests_lock = SPINLOCK_INIT;
 
@@ -42,11 +46,10 @@ static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* Everything a descriptor says is checked here, before anything is built. */
+/* Everything a descriptor says is checked here, before anything is built.
+ * keeld's config.c refuses the same things first, with messages. */
 static int desc_check(const struct keel_vm_desc *d)
 {
-	u64 gic_size = plat.gic.version == 3 ? GICD_SIZE : GICD_SIZE;
-
 	if (d->magic != KEEL_VM_DESC_MAGIC || d->revision != KEEL_VM_DESC_REVISION)
 		return -EINVAL;
 	if (d->id == 0 || d->id >= MAX_VMS || d->id >= KEEL_MAX_VMS)
@@ -57,7 +60,7 @@ static int desc_check(const struct keel_vm_desc *d)
 		return -EINVAL;
 	if (!d->nr_mem || d->nr_mem > KEEL_VM_MAX_MEM)
 		return -EINVAL;
-	if (plat.gic.version == 2 && d->nr_vcpus > 8)
+	if (plat.gic.version == 2 && d->nr_vcpus > KEEL_GUEST_GICV2_MAX_VCPUS)
 		return -EINVAL;
 	for (u32 i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpu_pcpu[i] >= plat.nr_cpus)
@@ -67,13 +70,13 @@ static int desc_check(const struct keel_vm_desc *d)
 	for (u32 i = 0; i < d->nr_mem; i++) {
 		const struct keel_vm_mem *m = &d->mem[i];
 
-		if (!m->size || !IS_ALIGNED(m->ipa | m->size, SZ_2M) || m->ipa + m->size < m->ipa ||
-		    m->ipa + m->size > (1ULL << 40))
+		if (!m->size || !IS_ALIGNED(m->ipa | m->size, KEEL_GUEST_RAM_ALIGN) ||
+		    m->ipa + m->size < m->ipa || m->ipa + m->size > GUEST_IPA_LIMIT)
 			return -EINVAL;
-		if (ranges_overlap(m->ipa, m->size, d->gicd_ipa, gic_size))
+		if (ranges_overlap(m->ipa, m->size, d->gicd_ipa, GICD_SIZE))
 			return -EINVAL;
 		if (plat.gic.version == 3 &&
-		    ranges_overlap(m->ipa, m->size, d->gicr_ipa, d->nr_vcpus * GICR_STRIDE))
+		    ranges_overlap(m->ipa, m->size, d->gicr_ipa, d->nr_vcpus * KEEL_GUEST_GICR_STRIDE))
 			return -EINVAL;
 		if (plat.gic.version == 2 && ranges_overlap(m->ipa, m->size, d->gicc_ipa, GICC_SIZE))
 			return -EINVAL;
@@ -325,7 +328,7 @@ int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
 	/* flags names exactly one kind. */
 	if (flags >= ARRAY_SIZE(mmio_kinds) || !mmio_kinds[flags].shape_ok ||
 	    !mmio_kinds[flags].shape_ok(base, size, cookie) || base + size < base ||
-	    base + size > (1ULL << 40))
+	    base + size > GUEST_IPA_LIMIT)
 		return -EINVAL;
 	for (u32 i = 0; i < vm->nr_mem; i++)
 		if (ranges_overlap(base, size, vm->mem[i].base, vm->mem[i].size))

@@ -243,6 +243,10 @@ BAD_FIELDS = [
     pytest.param(dict(vcpus=0), "vcpus: 0 is less than 1", id="vcpus-0"),
     pytest.param(dict(vcpus=9), "vcpus: 9 is more than 8", id="vcpus-9"),
     pytest.param(dict(memory="16M"), "memory: 16 MiB is less than the 32 MiB minimum", id="memory-16M"),
+    # VM_CREATE would refuse these with a bare EINVAL: keeld says why first.
+    pytest.param(dict(memory="33M"), "memory: 33 MiB is not a multiple of 2 MiB", id="memory-33M"),
+    pytest.param(dict(memory="1048576M"),
+                 "memory: 1048576 MiB at 0x40000000 ends beyond 2^40, the guest IPA limit", id="memory-1T"),
     pytest.param(dict(pcpus=[4]), "pcpus[0]: 4 is not a pCPU of this machine (0..3)", id="pcpus-4"),
     pytest.param(dict(kernel="/var/lib/keel/nokernel"),
                  'kernel: "/var/lib/keel/nokernel": No such file or directory', id="kernel-missing"),
@@ -268,6 +272,24 @@ def test_bad_shyper_virtio_net(hv3):
     expect_error(hv3, "vm config /tmp/shyper-net.json",
                  "shyper-net.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) "
                  "is not served yet")
+    assert {g["id"] for g in vm_list(hv3)} == {1, 2}
+
+
+def test_bad_shyper_limits(hv3):
+    """Limits only the host knows: its GIC's frames and interrupt count."""
+    with open(f"{ROOT}/configs/shyper-vm1.json", encoding="utf-8") as f:
+        cfg = json.load(f)
+    gicd = 0x8000000  # QEMU virt's GIC distributor (keeld has it from SYSINFO)
+    cfg["memory"]["region"].append({"ipa_start": hex(gicd), "length": "0x200000"})
+    write_file(hv3, "/tmp/shyper-gic.json", json.dumps(cfg, indent=1))
+    expect_error(hv3, "vm config /tmp/shyper-gic.json",
+                 f"shyper-gic.json: memory.region[1]: {gicd:#x}+0x200000 overlaps the GIC "
+                 f"distributor ({gicd:#x}+0x10000)")
+    cfg["memory"]["region"].pop()
+    cfg["memory"]["region"][0]["length"] = "0x10100000"
+    write_file(hv3, "/tmp/shyper-257m.json", json.dumps(cfg, indent=1))
+    expect_error(hv3, "vm config /tmp/shyper-257m.json",
+                 "shyper-257m.json: memory.region[0].length: 257 MiB is not a multiple of 2 MiB")
     assert {g["id"] for g in vm_list(hv3)} == {1, 2}
 
 
@@ -302,6 +324,70 @@ def guest_run(v, vm_id, cmd, expect, timeout=20):
 
 def test_console_input(hv3):
     guest_run(hv3, 1, "echo in-$((6*7))-put", r"in-42-put")
+    check_alive(hv3, (1, 2))
+
+
+def test_console_cat_sends_nothing(hv3):
+    """A plain `cat /dev/hvc1` (first opener: the tty's default termios)
+    while the guest prints must send the guest nothing. An echoing tty
+    (ICANON, ECHO) turned every line the guest printed, and the history
+    replayed at open, into guest input. The guest counts what reaches its
+    console's stdin while it prints; it must be 0 bytes."""
+    cmd = ("sleep 5; (i=0; while [ $i -lt 20 ]; do echo cat-tick-$i; i=$((i+1)); sleep 0.3; done) & "
+           "timeout 15 cat >/tmp/rx; echo cat-rx-$(wc -c </tmp/rx)-bytes")
+    # Typed with keel vm console, which exits (last close) before cat opens.
+    hv3.ssh(f"(printf '%s\\n' {shlex.quote(cmd)}; sleep 1) | keel vm console 1 >/dev/null; "
+            "cat /dev/hvc1 >/tmp/hvc1-cat.out 2>&1 </dev/null & echo $! >/tmp/hvc1-cat.pid")
+    t_end = time.monotonic() + 60
+    while True:
+        m = re.search(r"cat-rx-(\d+)-bytes", hv3.ssh("cat /tmp/hvc1-cat.out").stdout)
+        if m:
+            break
+        assert time.monotonic() < t_end, "no cat-rx line from the guest through cat /dev/hvc1"
+        time.sleep(2)
+    hv3.ssh("kill $(cat /tmp/hvc1-cat.pid)")
+    out = hv3.ssh("cat /tmp/hvc1-cat.out").stdout
+    assert "cat-tick-19" in out, f"cat did not read the guest's output:\n{out[-2000:]}"
+    assert m[1] == "0", f"the guest received {m[1]} bytes while cat read its console:\n{out[-2000:]}"
+    # Echoed bytes can reach the guest's shell late (they trickle in through
+    # its UART). Input is FIFO: once a line typed now has run, anything cat's
+    # tty sent before it has been read and run too.
+    h = guest_run(hv3, 1, "echo cat-done-$((6*7))", r"cat-done-42")
+    first = re.search(r"cat-rx-\d+-bytes", h)
+    after = h[first.start():] if first else h
+    assert not re.search(r"sh: .*(not found|syntax error|missing \])", after), \
+        f"the guest's shell ran what cat /dev/hvc1 echoed:\n{after[-2000:]}"
+    # A fresh open is raw again (busybox stty also tries an ioctl a tty
+    # without a serial port refuses: only its report counts).
+    tio = hv3.ssh("stty -F /dev/hvc1 -a", check=False).stdout.replace(";", " ").split()
+    assert {"-echo", "-icanon", "-opost", "-isig"} <= set(tio), tio
+    check_alive(hv3, (1, 2))
+
+
+def test_console_for_every_vm_id(hv3):
+    """/dev/hvc<id> exists for every VM id the hypervisor has, not only
+    1..7: fill ids 3..7 with guests that are never booted, boot id 8 and
+    read its console through /dev/hvc8."""
+    max_vms = sysinfo(hv3)["max_vms"]
+    assert max_vms > 8, max_vms
+    small = dict(VM1, memory="32M", pcpus=[3])
+    ids = []
+    for i in range(3, 9):
+        cfg = dict(small, name=f"many{i}") if i < 8 else dict(VM1, name="many8", pcpus=[3])
+        write_file(hv3, f"/tmp/many{i}.json", json.dumps(cfg))
+        ids.append(int(keel_ok(hv3, f"vm config /tmp/many{i}.json").strip()))
+    assert ids == list(range(3, 9)), ids
+    keel_ok(hv3, "vm boot 8")
+    wait_ready(hv3, 8)
+    # Input through /dev/hvc8 (keel vm console opens it), then output
+    # through it to a plain reader; $((6*7)) is only 42 once the guest ran it.
+    out = hv3.ssh("(printf '%s\\n' 'sleep 3; echo hvc8-out-$((6*7))'; sleep 1) | keel vm console 8 >/dev/null; "
+                  "timeout 10 cat /dev/hvc8", check=False).stdout
+    assert "hvc8-out-42" in out, f"/dev/hvc8 did not carry vm 8's console:\n{out[-2000:]}"
+    keel_ok(hv3, "vm shutdown 8 -f")
+    for i in ids:
+        keel_ok(hv3, f"vm remove {i}")
+    assert hv3.ssh("test -e /dev/hvc8 || echo gone").stdout.strip() == "gone"
     check_alive(hv3, (1, 2))
 
 

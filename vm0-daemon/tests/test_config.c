@@ -133,7 +133,7 @@ static void test_keel_errors(void **state)
 	expect_error("{\"memory\": \"lots\", \"kernel\": \"Image\"}",
 		     "vm1.json: memory: \"lots\" is not a size (bytes, or a number with K, M or G)");
 	expect_error("{\"memory\": 33554433, \"kernel\": \"Image\"}",
-		     "vm1.json: memory: 0x40000000+0x2000001 is not 4 KiB aligned");
+		     "vm1.json: memory: 0x2000001 is not a multiple of 2 MiB");
 	expect_error("{\"memory\": \"256M\"}", "vm1.json: kernel: missing");
 	expect_error("{\"vcpus\": 2, \"pcpus\": [1], \"memory\": \"256M\", \"kernel\": \"Image\"}",
 		     "vm1.json: pcpus: [1] has 1 entries for 2 vCPUs (vcpus)");
@@ -478,11 +478,11 @@ static void test_shyper_disk_errors(void **state)
 	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x9030000\""),
 		     "vm1.json: emulated_device_list[1].base_ipa: 0x9030000+0x200 overlaps the emulated GPIO (0x9030000)");
 	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x800fe00\""),
-		     "vm1.json: emulated_device_list[1].base_ipa: 0x800fe00+0x200 overlaps the GIC distributor (0x8000000)");
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x800fe00+0x200 overlaps the GIC distributor (0x8000000+0x10000)");
 	expect_error(shyper_blk_with("\"0xa000000\"", "\"0xa000100\""),
 		     "vm1.json: emulated_device_list[1].base_ipa: 0xa000100 is not 0x200 aligned");
 	expect_error(shyper_blk_with("\"0xa000000\"", "\"0xfffffffffffffe00\""),
-		     "vm1.json: emulated_device_list[1].base_ipa: 0xfffffffffffffe00+0x200 ends beyond 2^48");
+		     "vm1.json: emulated_device_list[1].base_ipa: 0xfffffffffffffe00+0x200 ends beyond 2^40, the guest IPA limit");
 	expect_error(shyper_blk_plus(blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", "0xa000000", "49", "[0]")),
 		     "vm1.json: emulated_device_list[2].base_ipa: 0xa000000+0x200 overlaps emulated_device_list[1] (0xa000000)");
 	expect_error(shyper_blk_plus(blk_entry("EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", "0xa000200", "48", "[0]")),
@@ -532,6 +532,62 @@ static void test_shyper_disk_errors(void **state)
 	expect_error(shyper_blk_plus(", {\"name\": \"net@a000000\", \"base_ipa\": \"0xa000000\", \"length\": \"0x1000\","
 				     " \"irq_id\": 48, \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
 		     "vm1.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) is not served yet");
+}
+
+/* As keeld parses at `keel vm config`: knowing the host's GIC (QEMU virt). */
+static void expect_error_gic(unsigned gic, const char *text, const char *msg)
+{
+	struct config_env env = {
+		.id = 1, .nr_pcpus = 4, .check_files = true, .dir = dir, .label = "vm1.json",
+		.gic_version = gic, .gicd = 0x8000000, .gicr = gic == 3 ? 0x80a0000 : 0,
+		.gicc = gic == 2 ? 0x8010000 : 0, .nr_irqs = 288,
+	};
+
+	if (config_parse(text, strlen(text), &env, &cfg, err, sizeof(err)) >= 0)
+		fail_msg("accepted %s\nwanted \"%s\"", text, msg);
+	if (strcmp(err, msg))
+		fail_msg("got \"%s\"\nwanted \"%s\"", err, msg);
+}
+
+/* Every limit VM_CREATE and MMIO_REGISTER enforce (proto/keel/guest.h),
+ * refused by keeld first with the field and the value. */
+static void test_hyp_limits(void **state)
+{
+	/* RAM: 2 MiB blocks */
+	expect_error("{\"memory\": \"33M\", \"kernel\": \"Image\"}",
+		     "vm1.json: memory: 33 MiB is not a multiple of 2 MiB");
+	expect_error(shyper_with("\"length\": \"0x4000000\"", "\"length\": \"0x2100000\""),
+		     "vm1.json: memory.region[1].length: 33 MiB is not a multiple of 2 MiB");
+	expect_error(shyper_with("\"ipa_start\": 3221225472", "\"ipa_start\": \"0xc0100000\""),
+		     "vm1.json: memory.region[1].ipa_start: 0xc0100000 is not 2 MiB aligned");
+	assert_int_equal(parse("{\"memory\": \"34M\", \"kernel\": \"Image\"}", 1, 4, &cfg, err), 0);
+
+	/* guest IPAs below 2^40 */
+	expect_error("{\"memory\": \"1048576M\", \"kernel\": \"Image\"}",
+		     "vm1.json: memory: 1048576 MiB at 0x40000000 ends beyond 2^40, the guest IPA limit");
+	expect_error(shyper_with("\"ipa_start\": 3221225472", "\"ipa_start\": \"0xfffe000000\""),
+		     "vm1.json: memory.region[1].length: 64 MiB at 0xfffe000000 ends beyond 2^40, the guest IPA limit");
+	expect_error(shyper_blk_with("\"0xa000000\"", "\"0x10000000000\""),
+		     "vm1.json: emulated_device_list[1].base_ipa: 0x10000000000+0x200 ends beyond 2^40, the guest IPA limit");
+	assert_int_equal(parse(shyper_blk_with("\"0xa000000\"", "\"0xfffffffe00\""), 1, 4, &cfg, err), 0);
+
+	/* the host's GIC frames, which a Keel config cannot see */
+	expect_error_gic(3, shyper_with("\"ipa_start\": 3221225472, \"length\": \"0x4000000\"",
+					"\"ipa_start\": \"0x8000000\", \"length\": \"0x200000\""),
+			 "vm1.json: memory.region[1]: 0x8000000+0x200000 overlaps the GIC distributor (0x8000000+0x10000)");
+	expect_error_gic(2, shyper_with("\"ipa_start\": 3221225472, \"length\": \"0x4000000\"",
+					"\"ipa_start\": \"0x7e00000\", \"length\": \"0x400000\""),
+			 "vm1.json: memory.region[1]: 0x7e00000+0x400000 overlaps the GIC distributor (0x8000000+0x10000)");
+	expect_error_gic(3, shyper_blk_with("\"0xa000000\"", "\"0x80dfe00\""),
+			 "vm1.json: emulated_device_list[1].base_ipa: 0x80dfe00+0x200 overlaps the GIC redistributors (0x80a0000+0x40000)");
+	expect_error_gic(2, shyper_blk_with("\"0xa000000\"", "\"0x8011e00\""),
+			 "vm1.json: emulated_device_list[1].base_ipa: 0x8011e00+0x200 overlaps the GIC CPU interface (0x8010000+0x2000)");
+
+	/* SPIs the host GIC has */
+	expect_error_gic(3, shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 288"),
+			 "vm1.json: emulated_device_list[1].irq_id: 288 is not an SPI of this machine (32..287)");
+	expect_error_gic(3, shyper_blk_with("\"irq_id\": 48", "\"irq_id\": 31"),
+			 "vm1.json: emulated_device_list[1].irq_id: 31 is not an SPI of this machine (32..287)");
 }
 
 static void test_resolve_disks(void **state)
@@ -654,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_keel_disk_errors),
 		cmocka_unit_test(test_shyper_disks),
 		cmocka_unit_test(test_shyper_disk_errors),
+		cmocka_unit_test(test_hyp_limits),
 		cmocka_unit_test(test_resolve_disks),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_fuzz_prefixes),

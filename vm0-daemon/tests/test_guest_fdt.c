@@ -32,6 +32,7 @@ static void build(unsigned gic, unsigned nvcpus, bool initrd)
 		.initrd_end = initrd ? 0x43000000 : 0,
 		.uart_base = KEEL_GUEST_UART_BASE, .uart_spi = KEEL_GUEST_UART_SPI,
 		.gpio_base = KEEL_GUEST_GPIO_BASE, .gpio_spi = KEEL_GUEST_GPIO_SPI,
+		.timer_ppi = { 13, 14, 11, 10 },
 	};
 
 	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
@@ -142,13 +143,83 @@ static void test_gic_timer(void **state)
 
 	build(KEEL_GIC_V2, 4, false);
 	assert_int_equal(fdt_node_check_compatible(buf, node("/intc@8000000"), "arm,cortex-a15-gic"), 0);
-	assert_int_equal(cell64("/intc@8000000", "reg", 1), 0x1000);
+	assert_int_equal(cell64("/intc@8000000", "reg", 1), 0x10000);
 	assert_int_equal(cell64("/intc@8000000", "reg", 2), 0x08010000);
 	assert_int_equal(cell64("/intc@8000000", "reg", 3), 0x2000);
 	assert_null(fdt_getprop(buf, node("/intc@8000000"), "#redistributor-regions", &len));
 	assert_int_equal(cell("/timer", "interrupts", 2), 0xf04);  /* 4 CPUs in the mask */
 	build(KEEL_GIC_V2, 2, false);
 	assert_int_equal(cell("/timer", "interrupts", 2), 0x304);
+}
+
+/* A host DT with an arm,armv8-timer node whose "interrupts" are irqs. */
+static void host_dt(uint8_t *out, size_t len, const uint32_t *irqs, int ncells)
+{
+	fdt32_t cells[12];
+
+	for (int i = 0; i < ncells; i++)
+		cells[i] = cpu_to_fdt32(irqs[i]);
+	assert_int_equal(fdt_create(out, (int)len), 0);
+	assert_int_equal(fdt_finish_reservemap(out), 0);
+	assert_int_equal(fdt_begin_node(out, ""), 0);
+	assert_int_equal(fdt_begin_node(out, "timer"), 0);
+	assert_int_equal(fdt_property_string(out, "compatible", "arm,armv8-timer"), 0);
+	assert_int_equal(fdt_property(out, "interrupts", cells, ncells * 4), 0);
+	assert_int_equal(fdt_end_node(out), 0);
+	assert_int_equal(fdt_end_node(out), 0);
+	assert_int_equal(fdt_finish(out), 0);
+}
+
+/* The guest's timer interrupts are the host's, read from its DT. */
+static void test_host_timer(void **state)
+{
+	static uint8_t host[4096];
+	static const uint32_t other[12] = { 1, 12, 0xf08, 1, 15, 0xf08, 1, 9, 0xf08, 1, 8, 0xf08 };
+	uint32_t ppi[KEEL_TIMER_NR] = { 0 };
+	uint32_t bad[12];
+
+	host_dt(host, sizeof(host), other, 12);
+	assert_int_equal(guest_fdt_host_timer(host, sizeof(host), ppi), 0);
+	assert_int_equal(ppi[KEEL_TIMER_SEC], 12);
+	assert_int_equal(ppi[KEEL_TIMER_PHYS], 15);
+	assert_int_equal(ppi[KEEL_TIMER_VIRT], 9);
+	assert_int_equal(ppi[KEEL_TIMER_HYP], 8);
+
+	{
+		struct guest_dt_params p = {
+			.gic_version = KEEL_GIC_V3, .gicd = 0x08000000, .gicr = 0x080a0000,
+			.nr_vcpus = 1, .nr_mem = 1, .mem = { { 0x40000000, 0x10000000 } },
+			.bootargs = "", .uart_base = KEEL_GUEST_UART_BASE,
+			.uart_spi = KEEL_GUEST_UART_SPI, .gpio_base = KEEL_GUEST_GPIO_BASE,
+			.gpio_spi = KEEL_GUEST_GPIO_SPI,
+		};
+
+		memcpy(p.timer_ppi, ppi, sizeof(ppi));
+		assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+		assert_int_equal(cell("/timer", "interrupts", 1), 12);
+		assert_int_equal(cell("/timer", "interrupts", 4), 15);
+		assert_int_equal(cell("/timer", "interrupts", 7), 9);
+		assert_int_equal(cell("/timer", "interrupts", 10), 8);
+	}
+
+	/* an SPI, a PPI number past 15, too few cells, no node, no DT */
+	memcpy(bad, other, sizeof(bad));
+	bad[6] = 0;
+	host_dt(host, sizeof(host), bad, 12);
+	assert_int_equal(guest_fdt_host_timer(host, sizeof(host), ppi), -EINVAL);
+	bad[6] = 1;
+	bad[7] = 16;
+	host_dt(host, sizeof(host), bad, 12);
+	assert_int_equal(guest_fdt_host_timer(host, sizeof(host), ppi), -EINVAL);
+	host_dt(host, sizeof(host), other, 9);
+	assert_int_equal(guest_fdt_host_timer(host, sizeof(host), ppi), -EINVAL);
+	build(KEEL_GIC_V3, 1, false);  /* a DT with a timer node, then one without */
+	assert_int_equal(guest_fdt_host_timer(buf, sizeof(buf), ppi), 0);
+	assert_int_equal(fdt_nop_node(buf, node("/timer")), 0);
+	assert_int_equal(guest_fdt_host_timer(buf, sizeof(buf), ppi), -ENOENT);
+	memset(host, 0, sizeof(host));
+	assert_int_equal(guest_fdt_host_timer(host, sizeof(host), ppi), -EINVAL);
+	assert_int_equal(guest_fdt_host_timer_file("/nonexistent/fdt", ppi), -ENOENT);
 }
 
 static void test_uart_gpio(void **state)
@@ -309,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_root_chosen_memory),
 		cmocka_unit_test(test_cpus_psci),
 		cmocka_unit_test(test_gic_timer),
+		cmocka_unit_test(test_host_timer),
 		cmocka_unit_test(test_uart_gpio),
 		cmocka_unit_test(test_virtio),
 		cmocka_unit_test(test_limits_and_patch),

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VM configs in Keel's own schema (configs/vm1.json). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "priv.h"
+
+/* ---- Keel's schema ---- */
+
+static const char *const keel_keys[] = {
+	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
+	"identity_map", "on_poweroff", "on_reboot", "disks", NULL,
+};
+
+static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", NULL };
+
+/* "disks": [{"path": "/data/vm1.img", "readonly": false, "serial": "x"},
+ * {"mediated": 0}]. Disk n gets virtio-mmio window n and SPI
+ * KEEL_GUEST_VIRTIO_SPI + n, so the guest sees them as vda, vdb, ... */
+static int parse_keel_disk(struct pctx *p, json_t *e, unsigned i)
+{
+	struct cfg_disk *d = &p->cfg->disk[i];
+	json_t *path = json_object_get(e, "path"), *med = json_object_get(e, "mediated"), *v;
+	char field[80];
+	const char *key;
+	int r;
+
+	snprintf(field, sizeof(field), "disks[%u]", i);
+	if (!json_is_object(e))
+		return cfg_fail(p, EINVAL, field, e,
+				"is not an object ({\"path\": FILE} or {\"mediated\": INDEX})");
+	json_object_foreach(e, key, v) {
+		const char *const *k;
+
+		for (k = disk_keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k) {
+			snprintf(field, sizeof(field), "disks[%u].%.48s", i, key);
+			return cfg_fail(p, EINVAL, field, NULL, "unknown field");
+		}
+	}
+	d->entry = i;
+	d->mediated = -1;
+	d->base = KEEL_GUEST_VIRTIO_BASE + i * KEEL_GUEST_VIRTIO_STRIDE;
+	d->spi = KEEL_GUEST_VIRTIO_SPI + i;
+	if ((v = json_object_get(e, "readonly"))) {
+		snprintf(field, sizeof(field), "disks[%u].readonly", i);
+		if (!json_is_boolean(v))
+			return cfg_fail(p, EINVAL, field, v, "is not true or false");
+		d->readonly = json_is_true(v);
+	}
+	snprintf(field, sizeof(field), "disks[%u]", i);
+	if (path && med)
+		return cfg_fail(p, EINVAL, field, NULL,
+				"has both \"path\" and \"mediated\": give one or the other");
+	if (!path && !med)
+		return cfg_fail(p, EINVAL, field, NULL,
+				"needs \"path\" (a file or block device in VM0) or \"mediated\" (an index into mediated-cfg.json)");
+	if (path) {
+		snprintf(field, sizeof(field), "disks[%u].path", i);
+		r = cfg_get_path(p, field, path, d->path, true, d->readonly ? R_OK : R_OK | W_OK);
+		if (r)
+			return r;
+	} else {
+		snprintf(field, sizeof(field), "disks[%u].mediated", i);
+		if (!json_is_integer(med) || json_integer_value(med) < 0)
+			return cfg_fail(p, EINVAL, field, med,
+					"is not an index into mediated-cfg.json's list");
+		r = cfg_check_mediated_index(p, field, med, (uint64_t)json_integer_value(med));
+		if (r)
+			return r;
+		d->mediated = (int)json_integer_value(med);
+	}
+	if ((v = json_object_get(e, "serial"))) {
+		snprintf(field, sizeof(field), "disks[%u].serial", i);
+		r = cfg_get_string(p, field, v, d->serial, sizeof(d->serial));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_keel_disks(struct pctx *p, json_t *list)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list))
+		return cfg_fail(p, EINVAL, "disks", list,
+				"is not a list of {\"path\": FILE} or {\"mediated\": INDEX}");
+	if (json_array_size(list) > CFG_MAX_DISKS)
+		return cfg_fail(p, EINVAL, "disks", NULL, "%zu disks, at most %d",
+				json_array_size(list), CFG_MAX_DISKS);
+	json_array_foreach(list, i, e) {
+		r = parse_keel_disk(p, e, (unsigned)i);
+		if (r)
+			return r;
+		p->cfg->nr_disks++;
+	}
+	return 0;
+}
+
+int cfg_parse_keel(struct pctx *p, json_t *root)
+{
+	struct vm_config *c = p->cfg;
+	const char *key;
+	json_t *v;
+	uint64_t n;
+	int r, tmp;
+
+	json_object_foreach(root, key, v) {
+		const char *const *k;
+
+		for (k = keel_keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k)
+			return cfg_fail(p, EINVAL, key, NULL, "unknown field");
+	}
+
+	if ((v = json_object_get(root, "name"))) {
+		if ((r = cfg_get_string(p, "name", v, c->name, sizeof(c->name))) || (r = cfg_check_name(p, "name", v)))
+			return r;
+	}
+
+	c->nr_vcpus = 1;
+	if ((v = json_object_get(root, "vcpus"))) {
+		if (!json_is_integer(v))
+			return cfg_fail(p, EINVAL, "vcpus", v, "is not a number");
+		if (json_integer_value(v) < 1)
+			return cfg_fail(p, EINVAL, "vcpus", v, "is less than 1");
+		if ((r = cfg_check_vcpus(p, "vcpus", v, (uint64_t)json_integer_value(v))))
+			return r;
+	}
+
+	cfg_default_pcpus(p);
+	if ((v = json_object_get(root, "pcpus"))) {
+		char field[32];
+		size_t i;
+		json_t *e;
+
+		if (!json_is_array(v))
+			return cfg_fail(p, EINVAL, "pcpus", v, "is not a list of pCPU numbers");
+		if (json_array_size(v) != c->nr_vcpus)
+			return cfg_fail(p, EINVAL, "pcpus", v, "has %zu entries for %u vCPUs (vcpus)",
+					json_array_size(v), c->nr_vcpus);
+		json_array_foreach(v, i, e) {
+			snprintf(field, sizeof(field), "pcpus[%zu]", i);
+			if (!json_is_integer(e) || json_integer_value(e) < 0)
+				return cfg_fail(p, EINVAL, field, e, "is not a pCPU number");
+			if ((r = cfg_check_pcpu(p, field, e, (uint64_t)json_integer_value(e))))
+				return r;
+			c->pcpu[i] = (uint8_t)json_integer_value(e);
+		}
+	}
+
+	if ((r = cfg_get_size(p, "memory", json_object_get(root, "memory"), &n)))
+		return r;
+	c->nr_mem = 1;
+	c->mem[0].ipa = KEEL_GUEST_RAM_BASE;
+	c->mem[0].size = n;
+
+	if ((r = cfg_get_file(p, "kernel", json_object_get(root, "kernel"), c->kernel)))
+		return r;
+	v = json_object_get(root, "initramfs");
+	if (v && !json_is_null(v) && !(json_is_string(v) && !*json_string_value(v)))
+		if ((r = cfg_get_file(p, "initramfs", v, c->initramfs)))
+			return r;
+	v = json_object_get(root, "dtb");
+	if (v && !json_is_null(v) && !(json_is_string(v) && !*json_string_value(v)))
+		if ((r = cfg_get_file(p, "dtb", v, c->dtb)))
+			return r;
+	if ((v = json_object_get(root, "cmdline")))
+		if ((r = cfg_get_string(p, "cmdline", v, c->cmdline, sizeof(c->cmdline))))
+			return r;
+	if ((v = json_object_get(root, "identity_map"))) {
+		if (!json_is_boolean(v))
+			return cfg_fail(p, EINVAL, "identity_map", v, "is not true or false");
+		c->identity_map = json_is_true(v);
+	}
+	tmp = CFG_POWEROFF_STOP;
+	if ((r = cfg_get_on(p, root, "on_poweroff", "stop", "remove", &tmp)))
+		return r;
+	c->on_poweroff = tmp ? CFG_POWEROFF_REMOVE : CFG_POWEROFF_STOP;
+	tmp = 0;
+	if ((r = cfg_get_on(p, root, "on_reboot", "restart", "stop", &tmp)))
+		return r;
+	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
+	return parse_keel_disks(p, json_object_get(root, "disks"));
+}
