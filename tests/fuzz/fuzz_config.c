@@ -25,17 +25,6 @@
 
 #define LABEL "fuzz.json"
 
-/* keeld's logger, silenced (the format is still expanded for UBSan). */
-void klog(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-}
-
 /* A failed check is a finding: print why and crash so libFuzzer keeps it. */
 static void fail(const char *what, const char *detail)
 {

@@ -60,17 +60,6 @@ static char dir[64], path[128];
 static struct bytes sent, got;
 static bool peer_closed;
 
-/* keeld's logger, silenced (the format is still expanded for UBSan). */
-void klog(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-}
-
 static void fail(const char *what, long long a, long long b)
 {
 	fprintf(stderr, "fuzz_sock: %s (%lld, %lld)\n", what, a, b);

@@ -53,18 +53,6 @@ static struct virtio_mmio t;
 static uint16_t drv_avail; /* the fake driver's avail->idx */
 static unsigned irqs;
 
-/* keeld's logger, silenced: a needs-reset per input would flood the
- * fuzzer's output. The format is still expanded (UBSan sees the args). */
-void klog(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t take(struct input *in, unsigned bytes)
 {
 	uint64_t v = 0;
