@@ -117,6 +117,7 @@ int config_load(const char *path, const struct config_env *env, struct vm_config
 	char *buf = NULL;
 	ssize_t n;
 	size_t len = 0;
+	struct stat st;
 	int fd, r;
 
 	e.label = slash ? slash + 1 : path;
@@ -131,11 +132,18 @@ int config_load(const char *path, const struct config_env *env, struct vm_config
 			snprintf(dir, sizeof(dir), "/");
 		e.dir = dir;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or a tty named as a config must not stall
+	 * keeld's loop in open() or read(); only regular files are configs. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
 	}
 	buf = malloc(CFG_MAX_FILE);
 	if (!buf) {

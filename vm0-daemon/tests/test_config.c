@@ -248,6 +248,23 @@ static void test_shyper_missing_file(void **state)
 	assert_non_null(strstr(err, "vm1.json: image.kernel_filename: \"Imagex\" ("));
 }
 
+/* A FIFO or a directory named as a config is refused at once: reading a
+ * FIFO with no writer would stall keeld's loop. */
+static void test_load_not_regular(void **state)
+{
+	struct config_env env = { .id = 1, .nr_pcpus = 4, .dir = dir, .label = "x" };
+	char fifo[64];
+
+	snprintf(fifo, sizeof(fifo), "/tmp/keeld-cfg-fifo-%d", (int)getpid());
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(config_load(fifo, &env, &cfg, err, CFG_ERR_MAX), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(fifo);
+	assert_int_equal(config_load("/tmp", &env, &cfg, err, CFG_ERR_MAX), -EINVAL);
+	assert_non_null(strstr(err, "/tmp: not a regular file"));
+}
+
 /* ---- disks ---- */
 
 /* A Keel config with "disks": [...] spliced in. */
@@ -706,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_shyper_errors),
 		cmocka_unit_test(test_shyper_errors2),
 		cmocka_unit_test(test_shyper_missing_file),
+		cmocka_unit_test(test_load_not_regular),
 		cmocka_unit_test(test_keel_disks),
 		cmocka_unit_test(test_keel_disk_errors),
 		cmocka_unit_test(test_shyper_disks),
