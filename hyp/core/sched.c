@@ -22,7 +22,6 @@
 #include <hyp/vm.h>
 
 #define SLICE_DIV 100        /* CNTFRQ / 100: 10 ms */
-#define CREDIT_DIV 1000      /* CNTFRQ / 1000: a sleeper's 1 ms head start */
 #define CNTx_CTL_ENABLE BIT(0)
 #define CNTx_CTL_IMASK BIT(1)
 
@@ -116,6 +115,9 @@ void sched_enqueue(struct vcpu *v)
 
 	spin_lock(&pc->rq_lock);
 	v->state = VCPU_RUNNABLE;
+	/* A vCPU (re)starting competes from where the running one stands. */
+	if (pc->current && pc->current != v)
+		v->vrun = pc->current->vrun;
 	rq_add(pc, v);
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
@@ -147,7 +149,7 @@ static void wake_preempt(struct pcpu *pc, struct vcpu *v)
 		return;  /* nobody running to preempt: the pCPU picks from the queue */
 	now = read_sysreg(cntpct_el0);
 	cur_vrun = cur->vrun + (now - pc->run_start);
-	v->vrun = sched_wake_vrun(v->vrun, cur_vrun, read_sysreg(cntfrq_el0) / CREDIT_DIV);
+	v->vrun = sched_wake_vrun(v->vrun, cur_vrun, read_sysreg(cntfrq_el0) / SLICE_DIV);
 	if (sched_wake_preempts(v->vrun, cur_vrun)) {
 		rq_remove(pc, v);
 		rq_push_front(pc, v);
@@ -322,9 +324,10 @@ void sched_resolve(void)
 	struct pcpu *pc = this_cpu();
 
 	/* What the vCPU that just exited ran, charged once (not the idling
-	 * below). */
+	 * below), and only where it competes: alone on a bind pCPU, the time
+	 * it spends in an untrapped WFI is no run time. */
 	spin_lock(&pc->rq_lock);
-	if (pc->in_guest && pc->current)
+	if (pc->in_guest && pc->current && pc->nr_bound > 1)
 		pc->current->vrun += read_sysreg(cntpct_el0) - pc->run_start;
 	pc->in_guest = false;
 	spin_unlock(&pc->rq_lock);

@@ -7,18 +7,25 @@
  * that wakes may take the pCPU at once (the proxy's ping-pong with VM0 needs
  * that) only while it has run less than the current vCPU; so a vCPU that
  * wakes often and then runs long pays for it, and whoever it interrupts
- * keeps at least about half the pCPU while both want it. A sleeper's vrun
- * is pulled up to within one credit of the current vCPU's, so a long sleep
- * does not buy a long monopoly afterwards.
+ * keeps half the pCPU while both want it. A woken vCPU's vrun is brought
+ * to within one window (a time slice) of the current one's: a long sleep
+ * does not buy a long monopoly afterwards, and a vCPU that ran long ago (or
+ * alone on its pCPU) is not made to wait for ever after. (A window shorter
+ * than the slice would shortchange a vCPU that sleeps briefly and often: it
+ * would lose what it waited in the queue each time it blocks.)
  */
 #ifndef HYP_SCHED_POLICY_H
 #define HYP_SCHED_POLICY_H
 #include <hyp/types.h>
 
-/* The woken vCPU's vrun from now on: no less than cur_vrun - credit. */
-static inline u64 sched_wake_vrun(u64 woken_vrun, u64 cur_vrun, u64 credit)
+/* The woken vCPU's vrun from now on: within cur_vrun -/+ window. */
+static inline u64 sched_wake_vrun(u64 woken_vrun, u64 cur_vrun, u64 window)
 {
-	return woken_vrun + credit < cur_vrun ? cur_vrun - credit : woken_vrun;
+	if (woken_vrun + window < cur_vrun)
+		return cur_vrun - window;
+	if (woken_vrun > cur_vrun + window)
+		return cur_vrun + window;
+	return woken_vrun;
 }
 
 /* Does a vCPU that woke with woken_vrun (already through sched_wake_vrun)
