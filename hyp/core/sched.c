@@ -307,11 +307,14 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 	vcpu_load(next);
 }
 
-/* HCR_EL2 for the vCPU about to run: its VM's, plus WFI trapping when it
- * shares the pCPU (a bind pCPU lets the guest's WFI sleep in hardware). */
+/* HCR_EL2 for the vCPU about to run: its VM's, the traps every VM gets,
+ * WFI trapping when it shares the pCPU (a bind pCPU lets the guest's WFI
+ * sleep in hardware), and its own pending virtual SError (never another
+ * vCPU's: traps.c's vserror_sync drops it once taken). */
 static void hcr_update(struct pcpu *pc, struct vcpu *v)
 {
-	u64 hcr = v->vm->hcr | (pc->nr_bound > 1 ? HCR_TWI : 0);
+	u64 hcr = v->vm->hcr | hcr_vm_traps() | (pc->nr_bound > 1 ? HCR_TWI : 0) |
+		  (v->vserror_pending ? HCR_VSE : 0);
 
 	if (hcr != pc->hcr_live) {
 		write_sysreg(hcr, hcr_el2);

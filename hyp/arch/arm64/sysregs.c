@@ -20,6 +20,14 @@
 
 /* PMCR_EL0.N: the same on every pCPU of the machines Keel runs on. */
 static u64 mdcr_hpmn;
+/* HCR_EL2 traps for every VM (sysreg_emul.c); TLOR and TERR are RES0
+ * without LORegions / RAS, so only where those exist. */
+static u64 hcr_traps = HCR_TACR | HCR_TSW;
+
+u64 hcr_vm_traps(void)
+{
+	return hcr_traps;
+}
 
 void el2_cpu_setup(void);
 void el2_cpu_setup(void)
@@ -34,6 +42,10 @@ void el2_cpu_setup(void)
 	/* Every PMU counter is EL1's (HPMN = PMCR.N, as at reset); vcpu_load
 	 * adds the guests' PMU and debug traps (docs/isolation.md). */
 	mdcr_hpmn = (read_sysreg(pmcr_el0) >> 11) & MDCR_HPMN_MASK;
+	if ((read_sysreg(id_aa64mmfr1_el1) >> 16) & 0xf)   /* LO */
+		hcr_traps |= HCR_TLOR;
+	if ((read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf)    /* RAS */
+		hcr_traps |= HCR_TERR;
 	write_sysreg(mdcr_hpmn, mdcr_el2);
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	isb();	/* VTCR is in effect before any stage-2 walk */
