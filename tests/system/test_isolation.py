@@ -20,7 +20,7 @@ pytestmark = pytest.mark.hyp
 
 # Fixed work VM0 does on pCPU 1 (shell loop iterations): long enough that
 # 10 ms slices average out, short enough to stay a few seconds under TCG.
-WORK_LOOPS = 20000
+WORK_LOOPS = 60000
 # VM0's share of its pCPU with the busy guest, against with the guest idle.
 MIN_RATIO = 0.25
 
