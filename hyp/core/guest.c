@@ -146,6 +146,10 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		if (d->flags & KEEL_VM_F_IDENTITY)
 			vm->mem[i].base = pa;
 		memset((void *)(uintptr_t)pa, 0, d->mem[i].size);
+		/* The zeroes reach memory: a guest with its MMU off (or a
+		 * non-cacheable mapping) reads past the caches, where the
+		 * previous tenant's data would otherwise still be. */
+		dcache_clean_inval_range(pa, d->mem[i].size);
 		ret = stage2_map(&vm->s2, vm->mem[i].base, pa, d->mem[i].size, S2_NORMAL_RW);
 		if (ret)
 			goto fail;
@@ -198,6 +202,9 @@ int guest_start(u32 id, u64 entry, u64 x0)
 	vm->stop_reason = KEEL_STOP_NONE;
 	vm->started_ns = hyp_now_ns();
 	spin_unlock(&guests_lock);
+	/* keeld wrote the images through VM0's data caches (and cleaned them to
+	 * PoC); no instruction cache may still hold a previous tenant's code. */
+	icache_inval_all();
 	v = vm->vcpus[0];
 	vcpu_reset(v, entry, x0);
 	v->state = VCPU_BLOCKED;

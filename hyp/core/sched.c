@@ -5,14 +5,17 @@
  *   the vCPU owns it (VM0's vCPUs, real-time guests);
  * - a pCPU with several is "shared": WFI traps and blocks the vCPU, and the
  *   EL2 physical timer (CNTHP) ends a 10 ms slice when another vCPU waits,
- *   round-robin. The same timer wakes a descheduled vCPU when its virtual
- *   timer is due.
+ *   round-robin; a vCPU that wakes takes the pCPU before that only while it
+ *   has run less than the one it interrupts (sched_policy.h). The same
+ *   timer wakes a descheduled vCPU when its virtual timer or WFIT timeout
+ *   is due.
  * A pCPU with nothing to run idles in WFI with interrupts on.
  */
 #include <hyp/gic.h>
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
+#include <hyp/sched_policy.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
@@ -51,6 +54,12 @@ static struct vcpu *rq_pop(struct pcpu *pc)
 	if (v)
 		pc->rq_head = v->rq_next;
 	return v;
+}
+
+static void rq_push_front(struct pcpu *pc, struct vcpu *v)
+{
+	v->rq_next = pc->rq_head;
+	pc->rq_head = v;
 }
 
 static void rq_remove(struct pcpu *pc, struct vcpu *v)
@@ -106,28 +115,58 @@ void sched_enqueue(struct vcpu *v)
 
 	spin_lock(&pc->rq_lock);
 	v->state = VCPU_RUNNABLE;
+	/* A vCPU (re)starting competes from where the running one stands. */
+	if (pc->current && pc->current != v)
+		v->vrun = pc->current->vrun;
 	rq_add(pc, v);
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 	vcpu_kick(v);
 }
 
+static bool can_run(struct vcpu *v)
+{
+	return v && v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
+}
+
 /*
- * A vCPU that blocked (WFI, or waiting for VM0's answer) and is woken runs
- * at once rather than at the end of the current slice: the proxy is a
+ * A vCPU that blocked (WFI, or waiting for VM0's answer) and is woken may
+ * run at once rather than at the end of the current slice: the proxy is a
  * ping-pong between a guest vCPU and VM0's, often on one pCPU, and a 10 ms
- * wait per hop would cap I/O at ~100 requests a second. The preempted vCPU
- * goes to the back of the queue; a woken vCPU only keeps the pCPU until it
- * blocks again or its own slice ends, so nobody starves. rq_lock held.
+ * wait per hop would cap I/O at ~100 requests a second. But only while it
+ * has run less than the current vCPU (sched_policy.h): a vCPU waking every
+ * few microseconds must not take the pCPU for free each time. It then goes
+ * first in the queue; the preempted one goes to the back when resolved.
+ * rq_lock held; v is on the queue.
  */
 static void wake_preempt(struct pcpu *pc, struct vcpu *v)
 {
-	if (pc->current && pc->current != v)
+	struct vcpu *cur = pc->current;
+	u64 now, cur_vrun;
+
+	v->wake_at = 0;
+	if (!cur || cur == v || !can_run(cur) || !pc->in_guest)
+		return;  /* nobody running to preempt: the pCPU picks from the queue */
+	now = read_sysreg(cntpct_el0);
+	cur_vrun = cur->vrun + (now - pc->run_start);
+	v->vrun = sched_wake_vrun(v->vrun, cur_vrun, read_sysreg(cntfrq_el0) / SLICE_DIV);
+	if (sched_wake_preempts(v->vrun, cur_vrun)) {
+		rq_remove(pc, v);
+		rq_push_front(pc, v);
 		pc->need_resched = true;
+	}
 }
 
 void sched_block(struct vcpu *v)
 {
+	v->state = VCPU_BLOCKED;
+}
+
+/* Only the running vCPU blocks itself, on its own pCPU: timer_program (at
+ * the end of this exit) arms CNTHP for the deadline. */
+void sched_block_until(struct vcpu *v, u64 deadline)
+{
+	v->wake_at = deadline;
 	v->state = VCPU_BLOCKED;
 }
 
@@ -187,43 +226,35 @@ void sched_wake(struct vcpu *v)
 	irq_restore(flags);
 }
 
-static bool can_run(struct vcpu *v)
+/* When the EL2 timer must wake a blocked vCPU (not on an ioreq): at its
+ * WFIT timeout, and, when it is not loaded, at its virtual timer (a loaded
+ * one's fires by itself through the forwarded PPI). */
+static bool timer_wake_at(const struct vcpu *v, u64 *when)
 {
-	return v && v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
-}
+	u64 ctl = v->sys.cntv_ctl, d = ~0ULL;
 
-/* Saved virtual timer of a vCPU that is not loaded: is it due by 'now'? */
-static bool vtimer_due(const struct vcpu *v, u64 now, u64 *when)
-{
-	u64 ctl = v->sys.cntv_ctl;
-
-	if ((ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK)) != CNTx_CTL_ENABLE)
+	if (v->state != VCPU_BLOCKED || v->ioreq_wait)
 		return false;
-	*when = v->sys.cntv_cval;
-	return v->sys.cntv_cval <= now;
+	if (v->wake_at)
+		d = v->wake_at;
+	if (!v->loaded && (ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK)) == CNTx_CTL_ENABLE)
+		d = MIN(d, v->sys.cntv_cval);
+	*when = d;
+	return d != ~0ULL;
 }
 
-/* A vCPU the EL2 timer must wake: blocked (not on an ioreq), not loaded
- * (a loaded one's timer fires by itself through the forwarded PPI). */
-static bool needs_timer_wake(const struct vcpu *v)
-{
-	return !v->loaded && v->state == VCPU_BLOCKED && !v->ioreq_wait;
-}
-
-/* CNTHP: end of the slice if someone waits, or the earliest virtual timer
- * of a vCPU that needs_timer_wake. That holds on a bind pCPU too: its one
- * vCPU may have been descheduled while the pCPU was still shared. Called
- * with rq_lock held. */
+/* CNTHP: end of the running vCPU's slice if someone waits (fixed when it
+ * was switched in, not pushed back by each exit), or the earliest
+ * timer_wake_at. That holds on a bind pCPU too: its one vCPU may have been
+ * descheduled while the pCPU was still shared. Called with rq_lock held. */
 static void timer_program(struct pcpu *pc)
 {
-	u64 now = read_sysreg(cntpct_el0), deadline = ~0ULL, when;
+	u64 deadline = ~0ULL, when;
 
 	if (pc->rq_head && pc->nr_bound > 1)
-		deadline = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
+		deadline = pc->slice_end;
 	for (u32 i = 0; i < pc->nr_bound; i++) {
-		struct vcpu *v = pc->bound[i];
-
-		if (needs_timer_wake(v) && vtimer_due(v, ~0ULL, &when))
+		if (timer_wake_at(pc->bound[i], &when))
 			deadline = MIN(deadline, when);
 	}
 	if (deadline == ~0ULL) {
@@ -244,12 +275,13 @@ void sched_timer_irq(void)
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
 
-		if (needs_timer_wake(v) && vtimer_due(v, now, &when)) {
+		if (timer_wake_at(v, &when) && when <= now) {
 			v->state = VCPU_RUNNABLE;
 			rq_add(pc, v);
+			wake_preempt(pc, v);
 		}
 	}
-	if (pc->rq_head)
+	if (pc->rq_head && now >= pc->slice_end)
 		pc->need_resched = true;
 	spin_unlock(&pc->rq_lock);
 }
@@ -275,11 +307,14 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 	vcpu_load(next);
 }
 
-/* HCR_EL2 for the vCPU about to run: its VM's, plus WFI trapping when it
- * shares the pCPU (a bind pCPU lets the guest's WFI sleep in hardware). */
+/* HCR_EL2 for the vCPU about to run: its VM's, the traps every VM gets,
+ * WFI trapping when it shares the pCPU (a bind pCPU lets the guest's WFI
+ * sleep in hardware), and its own pending virtual SError (never another
+ * vCPU's: traps.c's vserror_sync drops it once taken). */
 static void hcr_update(struct pcpu *pc, struct vcpu *v)
 {
-	u64 hcr = v->vm->hcr | (pc->nr_bound > 1 ? HCR_TWI : 0);
+	u64 hcr = v->vm->hcr | hcr_vm_traps() | (pc->nr_bound > 1 ? HCR_TWI : 0) |
+		  (v->vserror_pending ? HCR_VSE : 0);
 
 	if (hcr != pc->hcr_live) {
 		write_sysreg(hcr, hcr_el2);
@@ -291,13 +326,27 @@ void sched_resolve(void)
 {
 	struct pcpu *pc = this_cpu();
 
+	/* What the vCPU that just exited ran, charged once (not the idling
+	 * below), and only where it competes: alone on a bind pCPU, the time
+	 * it spends in an untrapped WFI is no run time. */
+	spin_lock(&pc->rq_lock);
+	if (pc->in_guest && pc->current && pc->nr_bound > 1)
+		pc->current->vrun += read_sysreg(cntpct_el0) - pc->run_start;
+	pc->in_guest = false;
+	spin_unlock(&pc->rq_lock);
+
 	for (;;) {
 		struct vcpu *cur = pc->current, *next;
 		bool pending = cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur);
+		u64 now = read_sysreg(cntpct_el0);
 
 		spin_lock(&pc->rq_lock);
-		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait)
+		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait) {
 			cur->state = VCPU_RUNNABLE;
+			cur->wake_at = 0;
+		}
+		if (pc->rq_head && now >= pc->slice_end)
+			pc->need_resched = true;
 		if (can_run(cur) && !(pc->need_resched && pc->rq_head)) {
 			next = cur;
 		} else {
@@ -313,8 +362,13 @@ void sched_resolve(void)
 				next = rq_pop(pc);
 		}
 		pc->need_resched = false;
-		if (next)
+		if (next) {
+			if (next != cur)
+				pc->slice_end = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
 			pc->current = next;
+			pc->run_start = now;
+			pc->in_guest = true;
+		}
 		spin_unlock(&pc->rq_lock);
 
 		if (next) {

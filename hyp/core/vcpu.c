@@ -14,6 +14,9 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 ctx)
 	v->regs.elr = pc;
 	/* Linux's boot protocol: EL1h, all of DAIF masked, MMU off. */
 	v->regs.spsr = PSR_MODE_EL1h | PSR_DAIF;
+	/* Nothing of a previous life is pending for the new one. */
+	v->vserror_pending = false;
+	v->wake_at = 0;
 	vcpu_sysregs_reset(v);
 }
 

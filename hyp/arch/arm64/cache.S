@@ -28,9 +28,11 @@ dcache_clean_range:
 dcache_clean_inval_range:
 	dcache_range civac
 
+	/* Every pCPU's instruction caches (Inner Shareable): a VM's vCPUs may
+	 * run anywhere, and a previous tenant's code must not be fetched. */
 	.globl	icache_inval_all
 icache_inval_all:
-	ic	iallu
-	dsb	nsh			/* invalidation completes before the isb */
+	ic	ialluis
+	dsb	ish			/* invalidation completes on all pCPUs before the isb */
 	isb
 	ret

@@ -76,8 +76,10 @@ el2_early_setup:
 	msr	vbar_el2, x1
 	/* CPTR_EL2: FP/SIMD untrapped (switched with each vCPU; hyp C code is
 	 * general-registers-only apart from libfdt at boot); SVE (TZ, bit 8)
-	 * and SME (TSM, bit 12) trapped: VMs are told they do not exist. */
-	ldr	x1, =0x33ff
+	 * and SME (TSM, bit 12) trapped: VMs are told they do not exist. Trace
+	 * registers (TTA, bit 20) trapped: their state is not switched, and a
+	 * VM's trace unit must not record another VM. */
+	ldr	x1, =0x1033ff
 	msr	cptr_el2, x1
 	msr	hcr_el2, xzr
 	isb			/* the new VBAR and SCTLR take effect before any C code */

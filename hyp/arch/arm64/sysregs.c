@@ -18,6 +18,17 @@
 
 #define SCTLR_EL1_RESET 0x30d00800ULL  /* RES1 bits, MMU and caches off */
 
+/* PMCR_EL0.N: the same on every pCPU of the machines Keel runs on. */
+static u64 mdcr_hpmn;
+/* HCR_EL2 traps for every VM (sysreg_emul.c); TLOR and TERR are RES0
+ * without LORegions / RAS, so only where those exist. */
+static u64 hcr_traps = HCR_TACR | HCR_TSW;
+
+u64 hcr_vm_traps(void)
+{
+	return hcr_traps;
+}
+
 void el2_cpu_setup(void);
 void el2_cpu_setup(void)
 {
@@ -28,8 +39,14 @@ void el2_cpu_setup(void)
 		     (parange << VTCR_PS_SHIFT), vtcr_el2);
 	/* No ZCR_EL2/SMCR_EL2: SVE and SME stay trapped (CPTR_EL2.TZ/TSM), and
 	 * touching their control registers here would trap too. */
-	/* Debug and PMU registers stay with the guest: MDCR_EL2.HPMN = PMCR.N. */
-	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
+	/* Every PMU counter is EL1's (HPMN = PMCR.N, as at reset); vcpu_load
+	 * adds the guests' PMU and debug traps (docs/isolation.md). */
+	mdcr_hpmn = (read_sysreg(pmcr_el0) >> 11) & MDCR_HPMN_MASK;
+	if ((read_sysreg(id_aa64mmfr1_el1) >> 16) & 0xf)   /* LO */
+		hcr_traps |= HCR_TLOR;
+	if ((read_sysreg(id_aa64pfr0_el1) >> 28) & 0xf)    /* RAS */
+		hcr_traps |= HCR_TERR;
+	write_sysreg(mdcr_hpmn, mdcr_el2);
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	isb();	/* VTCR is in effect before any stage-2 walk */
 }
@@ -103,6 +120,15 @@ void vcpu_load(struct vcpu *v)
 	write_sysreg(vm->cnthctl, cnthctl_el2);
 	write_sysreg(0, cntvoff_el2);
 	write_sysreg(v->vmpidr, vmpidr_el2);
+	/* VM0 owns the PMU and the debug registers; a guest's accesses trap
+	 * (sysreg_emul.c). VM0's counters run again only under VM0. */
+	if (vm->is_vm0) {
+		write_sysreg(mdcr_hpmn, mdcr_el2);
+		LOAD(pmuserenr, pmuserenr_el0);
+		LOAD(pmcr, pmcr_el0);
+	} else {
+		write_sysreg(mdcr_hpmn | MDCR_GUEST_TRAPS, mdcr_el2);
+	}
 	EL1_REGS(X_LOAD)
 	if (has_pauth()) {
 		PAC_REGS(X_LOAD)
@@ -128,6 +154,14 @@ void vcpu_put(struct vcpu *v)
 		PAC_REGS(X_SAVE)
 	}
 	fpsimd_save(&v->fp);
+	/* VM0's PMU counts only VM0: stop it (E = 0) and close EL0 access while
+	 * anyone else runs here. */
+	if (v->vm->is_vm0) {
+		SAVE(pmcr, pmcr_el0);
+		SAVE(pmuserenr, pmuserenr_el0);
+		write_sysreg(s->pmcr & ~PMCR_E, pmcr_el0);
+		write_sysreg(0, pmuserenr_el0);
+	}
 	/* Its timer must not fire for whoever runs next: stop it, and take the
 	 * physical interrupt's active state with the vCPU. */
 	write_sysreg(0, cntv_ctl_el0);

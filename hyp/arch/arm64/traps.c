@@ -54,10 +54,27 @@ static void handle_smc(struct vcpu *v)
 
 static void handle_wfx(struct vcpu *v)
 {
+	u64 esr = v->esr;
+	u32 ti = esr & ESR_WFX_TI_MASK;
+	u64 deadline;
+
 	skip_insn(v);
-	/* WFE is a hint: just give others a chance. WFI waits for an interrupt. */
-	if (!(v->esr & 1) && !vgic_has_pending(v))
+	/* WFE and WFET are hints that may complete at any time: the guest just
+	 * goes on (its timeout cannot be missed by returning early). WFI and
+	 * WFIT wait for an interrupt unless one is already pending. */
+	if (ti == ESR_WFX_TI_WFE || ti == ESR_WFX_TI_WFET || vgic_has_pending(v))
+		return;
+	if (ti == ESR_WFX_TI_WFI) {
 		sched_block(v);
+		return;
+	}
+	/* WFIT: also wake when CNTVCT reaches Xt (CNTVOFF is 0 for every VM).
+	 * Without RV the timeout is unknown: complete at once, which WFIT may. */
+	if (!(esr & ESR_WFX_RV))
+		return;
+	deadline = vcpu_get_reg(v, (esr >> ESR_WFX_RT_SHIFT) & 0x1f);
+	if (deadline > read_sysreg(cntvct_el0))
+		sched_block_until(v, deadline);
 }
 
 static void handle_sysreg(struct vcpu *v)
@@ -66,8 +83,10 @@ static void handle_sysreg(struct vcpu *v)
 	bool read = v->esr & ESR_SYS_READ;
 	u32 rt = (v->esr >> ESR_SYS_RT_SHIFT) & 0x1f;
 	u64 val = read ? 0 : vcpu_get_reg(v, rt);
-	int ret = id_reg_read(key, read, &val);
+	int ret = id_reg_read(key, read, !v->vm->is_vm0, &val);
 
+	if (ret == -ENOENT)
+		ret = sysreg_emulate(v, key, read, &val);
 	if (ret == -ENOENT)
 		ret = vgic_sysreg(v, key, read, &val);
 
@@ -87,6 +106,17 @@ static void handle_sysreg(struct vcpu *v)
 static void handle_undef(struct vcpu *v)
 {
 	vcpu_inject_undef(v);
+}
+
+/* HPFAR_EL2 holds the faulting IPA only for a stage-2 translation, access
+ * flag or permission fault (or one on a stage-1 walk, S1PTW); for any other
+ * fault status (external abort, TLB conflict, ...) it is UNKNOWN and must
+ * not pick an MMIO handler (ARM DDI 0487, HPFAR_EL2). */
+static bool fault_ipa_valid(const struct vcpu *v)
+{
+	u32 kind = v->esr & ESR_xABT_FSC_MASK & FSC_KIND_MASK;
+
+	return kind == FSC_TRANS || kind == FSC_ACCESS || kind == FSC_PERM;
 }
 
 static u64 fault_ipa(struct vcpu *v)
@@ -114,7 +144,8 @@ void vcpu_mmio_result(struct vcpu *v, u64 d)
 
 void vcpu_mmio_done(struct vcpu *v)
 {
-	v->regs.elr += 4;  /* data aborts with a valid syndrome are A64 instructions */
+	/* The length the syndrome gave at the exit (T32 at EL0 may be 16-bit). */
+	v->regs.elr += v->ioreq_ilen;
 }
 
 static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
@@ -143,6 +174,7 @@ static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 	v->ioreq_sse = esr & ESR_DABT_SSE;
 	v->ioreq_sf = esr & ESR_DABT_SF;
 	v->ioreq_write = acc.write;
+	v->ioreq_ilen = (esr & ESR_IL) ? 4 : 2;
 	if (acc.write) {
 		acc.data = vcpu_get_reg(v, v->ioreq_rt);
 		if (acc.size < 8)
@@ -162,9 +194,20 @@ static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 
 static void handle_dabt(struct vcpu *v)
 {
-	u64 ipa = fault_ipa(v);
-	const struct mmio_region *r = (v->esr & ESR_DABT_S1PTW) ? NULL : mmio_find(v->vm, ipa);
+	u64 ipa;
+	const struct mmio_region *r;
 
+	if (!fault_ipa_valid(v)) {
+		/* Not a stage-2 fault on an address: an external abort or the
+		 * like on memory the VM owns; give it back as the hardware would. */
+		pr_warn("vm%u vcpu%u: data abort, fault status %#llx (VA %#llx, pc %#llx): external abort injected",
+			v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
+			(unsigned long long)v->far, (unsigned long long)v->regs.elr);
+		vcpu_inject_abort(v, false, v->far);
+		return;
+	}
+	ipa = fault_ipa(v);
+	r = (v->esr & ESR_DABT_S1PTW) ? NULL : mmio_find(v->vm, ipa);
 	if (r) {
 		handle_mmio(v, ipa, r);
 		return;
@@ -179,8 +222,16 @@ static void handle_dabt(struct vcpu *v)
 
 static void handle_iabt(struct vcpu *v)
 {
-	pr_guest_warn(v->vm->id, "vm%u vcpu%u: instruction abort at IPA %#llx (pc %#llx): external abort injected",
-		v->vm->id, v->id, (unsigned long long)fault_ipa(v), (unsigned long long)v->regs.elr);
+	if (fault_ipa_valid(v))
+		pr_guest_warn(v->vm->id,
+			      "vm%u vcpu%u: instruction abort at IPA %#llx (pc %#llx): external abort injected",
+			      v->vm->id, v->id, (unsigned long long)fault_ipa(v),
+			      (unsigned long long)v->regs.elr);
+	else
+		pr_guest_warn(v->vm->id,
+			      "vm%u vcpu%u: instruction abort, fault status %#llx (pc %#llx): external abort injected",
+			      v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
+			      (unsigned long long)v->regs.elr);
 	vcpu_inject_abort(v, true, v->far);
 }
 
@@ -214,10 +265,19 @@ static void handle_serror(struct vcpu *v)
 	v->esr = read_sysreg(esr_el2);
 	log_guest(v->vm->id, "keel: error: vm%u vcpu%u: SError (ESR %#llx): virtual SError injected", v->vm->id, v->id,
 	       (unsigned long long)v->esr);
-	/* HCR_EL2.VSE pends a virtual SError the guest takes when it unmasks. */
-	v->vm->hcr |= HCR_VSE;
-	write_sysreg(v->vm->hcr, hcr_el2);
-	v->vm->hcr &= ~HCR_VSE;
+	/* Pended through HCR_EL2.VSE whenever this vCPU, and only it, runs
+	 * (hcr_update); vserror_sync notices when the guest has taken it. */
+	v->vserror_pending = true;
+}
+
+/* HCR_EL2.VSE clears when the guest takes the virtual SError: then it is no
+ * longer this vCPU's to carry. The exiting vCPU is the one whose HCR is live. */
+static void vserror_sync(struct vcpu *v)
+{
+	if (v->vserror_pending && !(read_sysreg(hcr_el2) & HCR_VSE)) {
+		v->vserror_pending = false;
+		this_cpu()->hcr_live &= ~HCR_VSE;
+	}
 }
 
 void guest_exit(u64 type, struct cpu_regs *ctx);
@@ -226,8 +286,10 @@ void guest_exit(u64 type, struct cpu_regs *ctx)
 	struct vcpu *v = container_of(ctx, struct vcpu, regs);
 
 	v->nr_exits++;
-	/* 1. What the guest did with its list registers since it entered. */
+	/* 1. What the guest did with its list registers and its pending
+	 * virtual SError since it entered. */
 	vgic_sync(v);
+	vserror_sync(v);
 	/* 2. The exit itself. */
 	switch (type) {
 	case EXIT_SYNC:

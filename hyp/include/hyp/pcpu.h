@@ -27,6 +27,10 @@ struct pcpu {
 	u32 nr_bound;
 	struct vcpu *bound[MAX_BOUND];
 	volatile bool need_resched;
+	/* The running vCPU's slice ends at slice_end; it entered the guest at
+	 * run_start (in_guest: not yet charged to its vrun). CNTPCT ticks. */
+	u64 slice_end, run_start;
+	bool in_guest;
 	u64 hcr_live;          /* HCR_EL2 as last written on this pCPU */
 };
 

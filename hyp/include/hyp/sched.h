@@ -8,6 +8,8 @@ struct vcpu;
 
 void sched_enqueue(struct vcpu *v);   /* make runnable on its pCPU, kick it */
 void sched_block(struct vcpu *v);     /* current vCPU waits for an interrupt */
+/* ... or until CNTVCT reaches deadline (WFIT), whichever comes first */
+void sched_block_until(struct vcpu *v, u64 deadline);
 void sched_wake(struct vcpu *v);      /* a blocked vCPU has something to do */
 void sched_block_ioreq(struct vcpu *v); /* waits for VM0's answer to an MMIO access */
 void sched_ioreq_done(struct vcpu *v);  /* ... which came */

@@ -79,6 +79,8 @@
 #define HCR_TSC BIT(19)
 #define HCR_TACR BIT(21)
 #define HCR_TSW BIT(22)
+#define HCR_TLOR BIT(35)
+#define HCR_TERR BIT(36)
 #define HCR_RW BIT(31)
 #define HCR_APK BIT(40)
 #define HCR_API BIT(41)
@@ -89,6 +91,18 @@
 #define CPTR_EL2_TZ BIT(8)
 #define CPTR_EL2_TFP BIT(10)
 #define CPTR_EL2_TSM BIT(12)
+#define CPTR_EL2_TTA BIT(20)
+
+/* MDCR_EL2: HPMN splits the PMU counters between EL1/EL0 and EL2 (all of
+ * them EL1's here); the rest trap a VM's PMU and debug register accesses. */
+#define MDCR_HPMN_MASK 0x1fULL
+#define MDCR_TPMCR BIT(5)
+#define MDCR_TPM BIT(6)
+#define MDCR_TDOSA BIT(10)
+#define MDCR_TDA BIT(9)
+#define MDCR_TDRA BIT(11)
+#define MDCR_GUEST_TRAPS (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+#define PMCR_E BIT(0)
 
 /* CNTHCTL_EL2 (E2H = 0) */
 #define CNTHCTL_EL1PCTEN BIT(0)
@@ -136,6 +150,22 @@
 #define ESR_DABT_WNR BIT(6)
 #define ESR_xABT_FSC_MASK 0x3f
 #define FSC_SEA 0x10
+/* Fault status kinds for which HPFAR_EL2 holds the faulting IPA (translation,
+ * access flag, permission; any level): FSC & FSC_KIND_MASK. */
+#define FSC_KIND_MASK 0x3c
+#define FSC_TRANS 0x04
+#define FSC_ACCESS 0x08
+#define FSC_PERM 0x0c
+
+/* WFx ISS: TI [1:0] says which instruction, RV [2] that Rt [9:5] holds the
+ * WFIT/WFET timeout (a CNTVCT value). */
+#define ESR_WFX_TI_MASK 0x3
+#define ESR_WFX_TI_WFI 0
+#define ESR_WFX_TI_WFE 1
+#define ESR_WFX_TI_WFIT 2
+#define ESR_WFX_TI_WFET 3
+#define ESR_WFX_RV BIT(2)
+#define ESR_WFX_RT_SHIFT 5
 
 /* Sysreg trap ISS (EC 0x18) */
 #define ESR_SYS_OP0_SHIFT 20
@@ -145,12 +175,21 @@
 #define ESR_SYS_RT_SHIFT 5
 #define ESR_SYS_CRM_SHIFT 1
 #define ESR_SYS_READ BIT(0)
+#define ESR_SYS_OP0(esr) (((esr) >> ESR_SYS_OP0_SHIFT) & 3)
+#define ESR_SYS_OP1(esr) (((esr) >> ESR_SYS_OP1_SHIFT) & 7)
+#define ESR_SYS_CRN(esr) (((esr) >> ESR_SYS_CRN_SHIFT) & 0xf)
+#define ESR_SYS_CRM(esr) (((esr) >> ESR_SYS_CRM_SHIFT) & 0xf)
+#define ESR_SYS_OP2(esr) (((esr) >> ESR_SYS_OP2_SHIFT) & 7)
 /* op0, op1, crn, crm, op2 packed the way ESR carries them, for table keys */
 #define ESR_SYS_KEY_MASK (GENMASK(21, 10) | GENMASK(4, 1))
 #define SYS_KEY(op0, op1, crn, crm, op2) \
 	(((u64)(op0) << ESR_SYS_OP0_SHIFT) | ((u64)(op2) << ESR_SYS_OP2_SHIFT) | \
 	 ((u64)(op1) << ESR_SYS_OP1_SHIFT) | ((u64)(crn) << ESR_SYS_CRN_SHIFT) | \
 	 ((u64)(crm) << ESR_SYS_CRM_SHIFT))
+
+/* HCR_EL2 bits every VM runs with on top of its own (ACTLR, set/way, LOR,
+ * RAS error records trapped: docs/isolation.md). */
+u64 hcr_vm_traps(void);
 
 static inline u64 mpidr_read(void) { return read_sysreg(mpidr_el1); }
 #define MPIDR_AFF_MASK 0xff00ffffffULL

@@ -22,6 +22,7 @@ struct el1_sysregs {
 	u64 vbar, contextidr, tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, sp_el1;
 	u64 elr_el1, spsr_el1, par, cntkctl, csselr, mdscr;
 	u64 cntv_ctl, cntv_cval;
+	u64 pmcr, pmuserenr;  /* VM0's only: its PMU is parked while guests run */
 	u64 apia_lo, apia_hi, apib_lo, apib_hi, apda_lo, apda_hi, apdb_lo, apdb_hi;
 	u64 apga_lo, apga_hi;
 };
@@ -61,11 +62,19 @@ struct vcpu {
 	bool loaded;          /* its state is in some pCPU's registers */
 	u64 hcr;              /* HCR_EL2 while it runs (the VM's, plus TWI on shared pCPUs) */
 	bool timer_phys_active; /* physical virtual-timer PPI was active when put */
+	/* A virtual SError for this vCPU not yet taken: HCR_EL2.VSE while it,
+	 * and only it, runs. */
+	bool vserror_pending;
+	/* Scheduling: the WFIT timeout it blocks until (CNTVCT; 0: none) and its
+	 * virtual run time (CNTPCT ticks, sched_policy.h). */
+	u64 wake_at;
+	u64 vrun;
 	/* An MMIO access VM0 is serving; what to do with the answer stays here,
 	 * never in the shared slot. */
 	volatile bool ioreq_wait;
 	u32 ioreq_rt, ioreq_size;
 	bool ioreq_write, ioreq_sse, ioreq_sf;
+	u8 ioreq_ilen;          /* 2 or 4: the faulting instruction's length */
 	u64 ioreq_seq;
 };
 
