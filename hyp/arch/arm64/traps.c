@@ -200,9 +200,10 @@ static void handle_dabt(struct vcpu *v)
 	if (!fault_ipa_valid(v)) {
 		/* Not a stage-2 fault on an address: an external abort or the
 		 * like on memory the VM owns; give it back as the hardware would. */
-		pr_warn("vm%u vcpu%u: data abort, fault status %#llx (VA %#llx, pc %#llx): external abort injected",
-			v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
-			(unsigned long long)v->far, (unsigned long long)v->regs.elr);
+		pr_guest_warn(v->vm->id,
+			      "vm%u vcpu%u: data abort, fault status %#llx (VA %#llx, pc %#llx): external abort injected",
+			      v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
+			      (unsigned long long)v->far, (unsigned long long)v->regs.elr);
 		vcpu_inject_abort(v, false, v->far);
 		return;
 	}
