@@ -19,6 +19,7 @@
 #include <keel/guest.h>
 
 #include "config.h"
+#include "config_image.h"
 
 #define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define CFG_MAX_FILE (1U << 20)
@@ -318,7 +319,9 @@ static int get_on(struct pctx *p, json_t *root, const char *key, const char *a, 
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", "disks", NULL,
+	"identity_map", "on_poweroff", "on_reboot", "disks",
+	"type", "kernel_load_ipa", "kernel_entry_point",  /* config_image.c */
+	NULL,
 };
 
 static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", NULL };
@@ -507,6 +510,8 @@ static int parse_keel(struct pctx *p, json_t *root)
 	if ((r = get_on(p, root, "on_reboot", "restart", "stop", &tmp)))
 		return r;
 	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
+	if ((r = config_image(json_object_get(root, "type"), root, c, p->err, p->errlen)))
+		return r;
 	return parse_keel_disks(p, json_object_get(root, "disks"));
 }
 
@@ -523,18 +528,6 @@ static int shyper_image(struct pctx *p, json_t *img)
 	if ((r = get_file(p, "image.kernel_filename", json_object_get(img, "kernel_filename"),
 			  c->kernel)))
 		return r;
-	if ((v = json_object_get(img, "kernel_load_ipa")))
-		if ((r = get_u64(p, "image.kernel_load_ipa", v, &c->kernel_ipa)))
-			return r;
-	if ((v = json_object_get(img, "kernel_entry_point"))) {
-		uint64_t entry;
-
-		if ((r = get_u64(p, "image.kernel_entry_point", v, &entry)))
-			return r;
-		if (entry && c->kernel_ipa && entry != c->kernel_ipa)
-			return fail(p, EINVAL, "image.kernel_entry_point", v,
-				    "differs from image.kernel_load_ipa: an arm64 Image starts at its first byte");
-	}
 	v = json_object_get(img, "ramdisk_filename");
 	if (json_is_string(v) && strcmp(json_string_value(v), "-") && *json_string_value(v)) {
 		if ((r = get_file(p, "image.ramdisk_filename", v, c->initramfs)))
@@ -769,15 +762,15 @@ static int parse_shyper(struct pctx *p, json_t *root)
 		if ((r = get_string(p, "name", v, c->name, sizeof(c->name))) || (r = check_name(p, "name", v)))
 			return r;
 	}
-	v = json_object_get(root, "type");
-	if (v && !(json_is_string(v) && !strcmp(json_string_value(v), "VM_T_LINUX")))
-		return fail(p, EOPNOTSUPP, "type", v, "is not supported (only \"VM_T_LINUX\")");
 	if ((v = json_object_get(root, "cmdline")))
 		if ((r = get_string(p, "cmdline", v, c->cmdline, sizeof(c->cmdline))))
 			return r;
 	if ((r = shyper_image(p, json_object_get(root, "image"))))
 		return r;
 	if ((r = shyper_memory(p, json_object_get(root, "memory"))))
+		return r;
+	if ((r = config_image(json_object_get(root, "type"), json_object_get(root, "image"), c, p->err,
+			      p->errlen)))
 		return r;
 	if ((r = shyper_cpu(p, json_object_get(root, "cpu"))))
 		return r;

@@ -232,7 +232,7 @@ static void test_shyper_errors2(void **state)
 	expect_error(shyper_with("\"0x80000000\", \"length\"", "\"0xzz\", \"length\""),
 		     "vm1.json: memory.region[0].ipa_start: \"0xzz\" is not a number (decimal, 0x.. or 0b..)");
 	expect_error(shyper_with("\"VM_T_LINUX\"", "\"VM_T_BARE_MO\""),
-		     "vm1.json: type: \"VM_T_BARE_MO\" is not supported (only \"VM_T_LINUX\")");
+		     "vm1.json: type: \"VM_T_BARE_MO\" is not supported (\"VM_T_LINUX\", \"VM_T_BARE_MATEL_APP\" or \"VM_T_FREERTOS\")");
 	expect_error(shyper_with("\"ipa_start\": 3221225472", "\"ipa_start\": \"0x88000000\""),
 		     "vm1.json: memory.region[1]: overlaps memory.region[0]");
 	expect_error(shyper_with("\"kernel_entry_point\": \"0x80200000\"", "\"kernel_entry_point\": \"0x80280000\""),
