@@ -234,9 +234,14 @@ int cmd_vm_info(struct keeld *kd, json_t *args, struct req *req, json_t **result
 	regions = json_array();
 	for (unsigned i = 0; i < vm->cfg.nr_vcpus && !vm->adopted; i++)
 		json_array_append_new(pcpus, json_integer(vm->cfg.pcpu[i]));
-	for (unsigned i = 0; i < vm->cfg.nr_mem && !vm->adopted; i++)
-		json_array_append_new(regions, json_pack("{s:I, s:I}", "ipa", (json_int_t)vm->cfg.mem[i].ipa,
+	/* Where the guest sees its RAM: an identity-mapped region is wherever
+	 * the hypervisor put it, known once keeld has mapped it. */
+	for (unsigned i = 0; i < vm->cfg.nr_mem && !vm->adopted; i++) {
+		uint64_t ipa = i < vm->gm.n ? vm->gm.r[i].ipa : vm->cfg.mem[i].ipa;
+
+		json_array_append_new(regions, json_pack("{s:I, s:I}", "ipa", (json_int_t)ipa,
 							  "size", (json_int_t)vm->cfg.mem[i].size));
+	}
 	json_object_set_new(o, "pcpus", pcpus);
 	json_object_set_new(o, "regions", regions);
 	json_object_set_new(o, "stop_reason",

@@ -36,6 +36,10 @@ struct cfg_disk {
 };
 
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
+/* How the kernel file is loaded (config/image.c): a Linux arm64 Image, or a
+ * bare-metal program / RTOS (an ELF64 by its program headers, else a raw
+ * binary at kernel_ipa). */
+enum cfg_image_type { CFG_IMAGE_LINUX, CFG_IMAGE_BARE };
 enum cfg_on_reboot { CFG_REBOOT_RESTART, CFG_REBOOT_STOP };
 
 struct vm_config {
@@ -49,7 +53,10 @@ struct vm_config {
 	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];
 	bool identity_map;
 	char kernel[CFG_PATH_MAX];
-	uint64_t kernel_ipa;            /* 0: first region's 2 MiB-aligned base + text_offset */
+	enum cfg_image_type image_type;
+	uint64_t kernel_ipa;            /* 0: first region's 2 MiB-aligned base + text_offset
+					 * (bare: the first region's base) */
+	uint64_t entry;                 /* bare only; 0: kernel_ipa, or the ELF's e_entry */
 	char initramfs[CFG_PATH_MAX];   /* "": none */
 	uint64_t initramfs_ipa;         /* 0: after the kernel */
 	char dtb[CFG_PATH_MAX];         /* "": generate one */

@@ -162,6 +162,8 @@ static void vm_unmap(struct vm *vm)
 
 static int vm_map(struct vm *vm, char *err, size_t errlen)
 {
+	bool identity = vm->desc.flags & KEEL_VM_F_IDENTITY;
+
 	if (vm->gm.n)
 		return 0;
 	for (unsigned i = 0; i < vm->desc.nr_mem; i++) {
@@ -169,7 +171,11 @@ static int vm_map(struct vm *vm, char *err, size_t errlen)
 		void *host;
 		int r = dev_vm_map(vm->kd->dev, vm->id, i, &g->ipa, &g->size, &host);
 
-		if (!r && (g->ipa != vm->desc.mem[i].ipa || g->size != vm->desc.mem[i].size)) {
+		/* An identity-mapped region sits at its pool block's address,
+		 * which only the hypervisor knows: it is where the guest sees
+		 * it (vm_load places everything relative to it). */
+		if (!r && (g->size != vm->desc.mem[i].size ||
+			   (!identity && g->ipa != vm->desc.mem[i].ipa))) {
 			munmap(host, (size_t)g->size);
 			r = -EPROTO;
 		}
@@ -381,26 +387,26 @@ static int read_head(const char *path, uint8_t *buf, size_t len, char *err, size
 }
 
 /* Build the DT (or load the config's and patch /chosen) into buf. */
-static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf, size_t len,
-		       char *err, size_t errlen)
+static int vm_make_dtb(struct vm *vm, const struct vm_config *c, const struct boot_layout *bl,
+		       uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	const struct keel_sysinfo *si = &vm->kd->si;
 	int r;
 
-	if (vm->cfg.dtb[0]) {
+	if (c->dtb[0]) {
 		uint64_t sz;
 
-		if ((r = file_size(vm->cfg.dtb, &sz, err, errlen)))
+		if ((r = file_size(c->dtb, &sz, err, errlen)))
 			return r;
 		if (sz + 4096 > len) {
-			snprintf(err, errlen, "%s: larger than %zu KiB", vm->cfg.dtb, (len - 4096) >> 10);
+			snprintf(err, errlen, "%s: larger than %zu KiB", c->dtb, (len - 4096) >> 10);
 			return -EFBIG;
 		}
-		if ((r = read_head(vm->cfg.dtb, buf, (size_t)sz, err, errlen)))
+		if ((r = read_head(c->dtb, buf, (size_t)sz, err, errlen)))
 			return r;
-		r = guest_fdt_patch_chosen(buf, len, vm->cfg.cmdline, bl->initrd_ipa, bl->initrd_end);
+		r = guest_fdt_patch_chosen(buf, len, c->cmdline, bl->initrd_ipa, bl->initrd_end);
 		if (r)
-			snprintf(err, errlen, "%s: not a usable device tree blob: %s", vm->cfg.dtb,
+			snprintf(err, errlen, "%s: not a usable device tree blob: %s", c->dtb,
 				 strerror(-r));
 		return r;
 	}
@@ -409,9 +415,9 @@ static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf
 		.gicd = si->gicd_base,
 		.gicr = si->gicr_base,
 		.gicc = si->gicc_base,
-		.nr_vcpus = vm->cfg.nr_vcpus,
-		.nr_mem = vm->cfg.nr_mem,
-		.bootargs = vm->cfg.cmdline,
+		.nr_vcpus = c->nr_vcpus,
+		.nr_mem = c->nr_mem,
+		.bootargs = c->cmdline,
 		.initrd_start = bl->initrd_ipa,
 		.initrd_end = bl->initrd_end,
 		.uart_base = vm->cfg.uart_base,
@@ -419,7 +425,7 @@ static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf
 		.gpio_base = KEEL_GUEST_GPIO_BASE,
 		.gpio_spi = KEEL_GUEST_GPIO_SPI,
 	};
-	memcpy(p.mem, vm->cfg.mem, sizeof(p.mem));
+	memcpy(p.mem, c->mem, sizeof(p.mem));
 	r = guest_fdt_host_timer_file(GUEST_FDT_HOST_DTB, p.timer_ppi);
 	if (r) {
 		snprintf(err, errlen, "vm %u: the host's timer interrupts (arm,armv8-timer in %s): %s",
@@ -435,23 +441,41 @@ static int vm_make_dtb(struct vm *vm, const struct boot_layout *bl, uint8_t *buf
 	return r;
 }
 
+/* Copy each of the image's segments in, zero the rest of its memory size
+ * (a bare-metal program's BSS), and clean it all to the PoC. */
+static int vm_load_segs(struct vm *vm, const struct vm_config *c, const struct boot_layout *bl,
+			char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < bl->nr_segs && i < LOADER_MAX_SEGS; i++) {
+		const struct load_seg *s = &bl->seg[i];
+		uint8_t *dst = guest_ptr(&vm->gm, s->ipa, s->memsz);
+		int r;
+
+		if (!dst) {
+			snprintf(err, errlen, "vm %u: segment at 0x%llx+0x%llx is outside mapped RAM",
+				 vm->id, (unsigned long long)s->ipa, (unsigned long long)s->memsz);
+			return -EFAULT;
+		}
+		if ((r = loader_copy(&vm->gm, c->kernel, s->offset, s->ipa, s->filesz, err, errlen)))
+			return r;
+		memset(dst + s->filesz, 0, (size_t)(s->memsz - s->filesz));
+		cache_clean_poc(dst, s->memsz);
+	}
+	return 0;
+}
+
 static int vm_load(struct vm *vm, struct boot_layout *bl, char *err, size_t errlen)
 {
-	struct vm_config *c = &vm->cfg;
-	uint8_t hdr[IMAGE_HDR_SIZE];
-	uint64_t klen, text_offset, image_size, rlen = 0, dtb_max = GUEST_FDT_MAX;
+	struct vm_config placed, *c = &placed;
+	uint64_t rlen = 0, dtb_max = GUEST_FDT_MAX;
 	uint8_t *dtb, *dst;
 	int r;
 
-	if ((r = file_size(c->kernel, &klen, err, errlen)) ||
-	    (r = read_head(c->kernel, hdr, sizeof(hdr), err, errlen)))
-		return r;
-	if (image_parse(hdr, sizeof(hdr), &text_offset, &image_size)) {
-		snprintf(err, errlen,
-			 "%s: %s: %s is not an arm64 Image (no \"ARM\\x64\" magic at 0x38, or a bad header)",
-			 c->label, c->shyper ? "image.kernel_filename" : "kernel", c->kernel);
-		return -ENOEXEC;
-	}
+	/* The config as this boot places it: identity-mapped RAM is wherever
+	 * the hypervisor's pool block is this time. */
+	*c = vm->cfg;
+	if (c->identity_map)
+		loader_relocate(c, &vm->gm);
 	if (c->initramfs[0] && (r = file_size(c->initramfs, &rlen, err, errlen)))
 		return r;
 	if (c->dtb[0]) {
@@ -465,20 +489,19 @@ static int vm_load(struct vm *vm, struct boot_layout *bl, char *err, size_t errl
 			return -EFBIG;
 		}
 	}
-	if ((r = loader_plan(c, klen, text_offset, image_size, rlen, dtb_max, bl, err, errlen)))
+	if ((r = loader_prepare(c, rlen, dtb_max, bl, err, errlen)))
 		return r;
 
 	dtb = calloc(1, (size_t)dtb_max);
 	if (!dtb)
 		return -ENOMEM;
-	r = vm_make_dtb(vm, bl, dtb, (size_t)dtb_max, err, errlen);
+	r = vm_make_dtb(vm, c, bl, dtb, (size_t)dtb_max, err, errlen);
 	if (r)
 		goto out;
-	if ((r = loader_copy(&vm->gm, c->kernel, bl->kernel_ipa, klen, err, errlen)))
+	if ((r = vm_load_segs(vm, c, bl, err, errlen)))
 		goto out;
-	cache_clean_poc(guest_ptr(&vm->gm, bl->kernel_ipa, klen), klen);
 	if (rlen) {
-		if ((r = loader_copy(&vm->gm, c->initramfs, bl->initrd_ipa, rlen, err, errlen)))
+		if ((r = loader_copy(&vm->gm, c->initramfs, 0, bl->initrd_ipa, rlen, err, errlen)))
 			goto out;
 		cache_clean_poc(guest_ptr(&vm->gm, bl->initrd_ipa, rlen), rlen);
 	}
@@ -535,7 +558,9 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 		}
 		vm->console_added = true;
 	}
-	r = dev_vm_start(vm->kd->dev, vm->id, bl.kernel_ipa, bl.dtb_ipa);
+	/* x0 = the DT for every image type (booting.rst for Linux; bare-metal
+	 * programs find their devices the same way). */
+	r = dev_vm_start(vm->kd->dev, vm->id, bl.entry, bl.dtb_ipa);
 	if (r) {
 		snprintf(err, errlen, "vm %u: KEEL_IOC_VM_START: %s", vm->id, strerror(-r));
 		vdisks_close(vm);
@@ -544,8 +569,9 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	vm->state = VM_RUNNING;
 	vm->stop_reason = KEEL_STOP_NONE;
 	vm->boots++;
-	klog("vm %u (%s) started: kernel 0x%llx, initramfs 0x%llx..0x%llx, device tree 0x%llx",
+	klog("vm %u (%s) started: kernel 0x%llx..0x%llx, entry 0x%llx, initramfs 0x%llx..0x%llx, device tree 0x%llx",
 	     vm->id, vm->cfg.name, (unsigned long long)bl.kernel_ipa,
+	     (unsigned long long)bl.kernel_end, (unsigned long long)bl.entry,
 	     (unsigned long long)bl.initrd_ipa, (unsigned long long)bl.initrd_end,
 	     (unsigned long long)bl.dtb_ipa);
 	return 0;

@@ -124,11 +124,14 @@ image_pack() {
 KEEL_BLKBENCH=$KEEL_BUILD/tests/bench/blkbench/blkbench
 # /dev/keel's ioctls with bad arguments (tests/system/test_bad_input.py).
 KEEL_KEELTEST=$KEEL_BUILD/tests/kmod/keeltest
+# The bare-metal example guest (tests/guest/baremetal, configs/baremetal*.json).
+KEEL_BAREMETAL=$KEEL_BUILD/tests/guest/baremetal
 
 # Keel's own userspace in VM0: keeld, keel, example configs, guest images.
 image_keel_files() {
 	printf '%s\n' "$KEEL_BUILD/vm0-daemon/keeld" "$KEEL_BUILD/cli/keel" "$KEEL_BLKBENCH" "$KEEL_KEELTEST" \
-		"$KEEL_IMAGES/guest-initramfs.img" "$KEEL_ROOT"/configs/*.json
+		"$KEEL_IMAGES/guest-initramfs.img" "$KEEL_ROOT"/configs/*.json \
+		"$KEEL_BAREMETAL/baremetal.elf" "$KEEL_BAREMETAL/baremetal.bin"
 }
 
 # image_initramfs KEEL_KO OUT: rebuilt only when an input changed.
@@ -180,6 +183,7 @@ image_initramfs() {
 	mkdir -p "$stage/var/lib/keel"
 	cp "$KEEL_VMLINUZ" "$stage/var/lib/keel/Image"
 	cp "$KEEL_IMAGES/guest-initramfs.img" "$stage/var/lib/keel/guest-initramfs.img"
+	cp "$KEEL_BAREMETAL/baremetal.elf" "$KEEL_BAREMETAL/baremetal.bin" "$stage/var/lib/keel/"
 	chmod 700 "$stage/root" "$stage/root/.ssh"
 	chmod 600 "$stage/etc/shadow"
 

@@ -189,6 +189,30 @@ def fdt_seeds():
     }
 
 
+# ---- fuzz_elf: a whole ELF64 file ----
+
+def elf_file(segs, entry=0x40200000, machine=183):
+    """ELF64 header, program headers, then each segment's bytes."""
+    phoff, data_off = 64, 64 + 56 * len(segs)
+    out = bytearray(struct.pack('<4sBBBB8xHHIQQQIHHHHHH', b'\x7fELF', 2, 1, 1, 0, 2, machine, 1,
+                                entry, phoff, 0, 0, 64, 56, len(segs), 0, 0, 0))
+    body = b''
+    for paddr, filesz, memsz in segs:
+        out += struct.pack('<IIQQQQQQ', 1, 5, data_off + len(body), paddr, paddr, filesz, memsz,
+                           0x1000)
+        body += bytes(range(256)) * (filesz // 256) + bytes(filesz % 256)
+    return bytes(out) + body
+
+
+def elf_seeds():
+    return {
+        'two-segments': elf_file([(0x40200000, 0x400, 0x400), (0x40202000, 0x100, 0x1000)]),
+        'second-region': elf_file([(0x40200000, 0x200, 0x200), (0x80000000, 0x100, 0x100)]),
+        'overlap': elf_file([(0x40200000, 0x400, 0x400), (0x40200200, 0x100, 0x100)]),
+        'x86': elf_file([(0x40200000, 0x400, 0x400)], machine=62),
+    }
+
+
 # ---- fuzz_sock: mode byte (0: keeld's server, 1: the cli's client) ----
 
 MAGIC, REV, REQ, RESP = 0x434f534b, 1, 1, 2
@@ -248,6 +272,7 @@ TARGETS = {
     'fuzz_config': config_seeds,
     'fuzz_devices': devices_seeds,
     'fuzz_fdt': fdt_seeds,
+    'fuzz_elf': elf_seeds,
     'fuzz_sock': sock_seeds,
 }
 

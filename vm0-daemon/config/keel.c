@@ -5,13 +5,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image.h"
 #include "priv.h"
 
 /* ---- Keel's schema ---- */
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", "disks", NULL,
+	"identity_map", "on_poweroff", "on_reboot", "disks",
+	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
+	NULL,
 };
 
 static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", NULL };
@@ -190,5 +193,7 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 	if ((r = cfg_get_on(p, root, "on_reboot", "restart", "stop", &tmp)))
 		return r;
 	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
+	if ((r = config_image(json_object_get(root, "type"), root, c, p->err, p->errlen)))
+		return r;
 	return parse_keel_disks(p, json_object_get(root, "disks"));
 }

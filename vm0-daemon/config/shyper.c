@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image.h"
 #include "priv.h"
 
 /* ---- Rust-Shyper's schema ---- */
@@ -19,18 +20,6 @@ static int shyper_image(struct pctx *p, json_t *img)
 	if ((r = cfg_get_file(p, "image.kernel_filename", json_object_get(img, "kernel_filename"),
 			      c->kernel)))
 		return r;
-	if ((v = json_object_get(img, "kernel_load_ipa")))
-		if ((r = cfg_get_u64(p, "image.kernel_load_ipa", v, &c->kernel_ipa)))
-			return r;
-	if ((v = json_object_get(img, "kernel_entry_point"))) {
-		uint64_t entry;
-
-		if ((r = cfg_get_u64(p, "image.kernel_entry_point", v, &entry)))
-			return r;
-		if (entry && c->kernel_ipa && entry != c->kernel_ipa)
-			return cfg_fail(p, EINVAL, "image.kernel_entry_point", v,
-					"differs from image.kernel_load_ipa: an arm64 Image starts at its first byte");
-	}
 	v = json_object_get(img, "ramdisk_filename");
 	if (json_is_string(v) && strcmp(json_string_value(v), "-") && *json_string_value(v)) {
 		if ((r = cfg_get_file(p, "image.ramdisk_filename", v, c->initramfs)))
@@ -264,15 +253,15 @@ int cfg_parse_shyper(struct pctx *p, json_t *root)
 		if ((r = cfg_get_string(p, "name", v, c->name, sizeof(c->name))) || (r = cfg_check_name(p, "name", v)))
 			return r;
 	}
-	v = json_object_get(root, "type");
-	if (v && !(json_is_string(v) && !strcmp(json_string_value(v), "VM_T_LINUX")))
-		return cfg_fail(p, EOPNOTSUPP, "type", v, "is not supported (only \"VM_T_LINUX\")");
 	if ((v = json_object_get(root, "cmdline")))
 		if ((r = cfg_get_string(p, "cmdline", v, c->cmdline, sizeof(c->cmdline))))
 			return r;
 	if ((r = shyper_image(p, json_object_get(root, "image"))))
 		return r;
 	if ((r = shyper_memory(p, json_object_get(root, "memory"))))
+		return r;
+	if ((r = config_image(json_object_get(root, "type"), json_object_get(root, "image"), c, p->err,
+			      p->errlen)))
 		return r;
 	if ((r = shyper_cpu(p, json_object_get(root, "cpu"))))
 		return r;

@@ -232,11 +232,70 @@ static void test_shyper_errors2(void **state)
 	expect_error(shyper_with("\"0x80000000\", \"length\"", "\"0xzz\", \"length\""),
 		     "vm1.json: memory.region[0].ipa_start: \"0xzz\" is not a number (decimal, 0x.. or 0b..)");
 	expect_error(shyper_with("\"VM_T_LINUX\"", "\"VM_T_BARE_MO\""),
-		     "vm1.json: type: \"VM_T_BARE_MO\" is not supported (only \"VM_T_LINUX\")");
+		     "vm1.json: type: \"VM_T_BARE_MO\" is not supported (\"VM_T_LINUX\", \"VM_T_BARE_MATEL_APP\" or \"VM_T_FREERTOS\")");
 	expect_error(shyper_with("\"ipa_start\": 3221225472", "\"ipa_start\": \"0x88000000\""),
 		     "vm1.json: memory.region[1]: overlaps memory.region[0]");
 	expect_error(shyper_with("\"kernel_entry_point\": \"0x80200000\"", "\"kernel_entry_point\": \"0x80280000\""),
 		     "vm1.json: image.kernel_entry_point: \"0x80280000\" differs from image.kernel_load_ipa: an arm64 Image starts at its first byte");
+}
+
+/* ---- bare-metal images (config/image.c) ---- */
+
+#define BM "{\"memory\": \"64M\", \"kernel\": \"Image\", \"type\": \"baremetal\""
+
+static void test_image_bare(void **state)
+{
+	assert_int_equal(parse(BM ", \"kernel_load_ipa\": \"0x40200000\", \"kernel_entry_point\": 1075838980}",
+			       1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.image_type, CFG_IMAGE_BARE);
+	assert_int_equal(cfg.kernel_ipa, 0x40200000);
+	assert_int_equal(cfg.entry, 0x40200004);
+	assert_int_equal(parse(BM ", \"type\": \"rtos\"}", 1, 4, &cfg, err), -EINVAL);  /* duplicate key */
+	assert_int_equal(parse("{\"memory\": \"64M\", \"kernel\": \"Image\", \"type\": \"rtos\"}", 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.image_type, CFG_IMAGE_BARE);
+	assert_int_equal(cfg.kernel_ipa, 0);
+	assert_int_equal(cfg.entry, 0);
+	assert_int_equal(parse("{\"memory\": \"64M\", \"kernel\": \"Image\"}", 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.image_type, CFG_IMAGE_LINUX);
+	/* Shyper's bare-metal and FreeRTOS types */
+	assert_int_equal(parse(shyper_with("\"VM_T_LINUX\"", "\"VM_T_FREERTOS\""), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.image_type, CFG_IMAGE_BARE);
+	assert_int_equal(cfg.kernel_ipa, 0x80200000);
+	assert_int_equal(cfg.entry, 0x80200000);
+	assert_int_equal(parse(shyper_with("\"VM_T_LINUX\"", "\"VM_T_BARE_MATEL_APP\""), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.image_type, CFG_IMAGE_BARE);
+}
+
+static void test_image_bare_errors(void **state)
+{
+	expect_error(BM ", \"kernel_entry_point\": \"0x50000000\"}",
+		     "vm1.json: kernel_entry_point: \"0x50000000\" is outside guest RAM (0x40000000..0x44000000)");
+	expect_error(BM ", \"kernel_entry_point\": \"0x40200002\"}",
+		     "vm1.json: kernel_entry_point: \"0x40200002\" is not 4-byte aligned (an instruction's address)");
+	expect_error(BM ", \"kernel_load_ipa\": \"0x3ff00000\"}",
+		     "vm1.json: kernel_load_ipa: \"0x3ff00000\" is outside guest RAM (0x40000000..0x44000000)");
+	expect_error(BM ", \"kernel_load_ipa\": \"high\"}",
+		     "vm1.json: kernel_load_ipa: \"high\" is not an address (a number or \"0x...\")");
+	expect_error(BM ", \"kernel_entry_point\": -4}",
+		     "vm1.json: kernel_entry_point: -4 is not an address (a number or \"0x...\")");
+	expect_error("{\"memory\": \"64M\", \"kernel\": \"Image\", \"type\": \"vxworks\"}",
+		     "vm1.json: type: \"vxworks\" is not \"linux\", \"baremetal\" or \"rtos\"");
+	expect_error("{\"memory\": \"64M\", \"kernel\": \"Image\", \"kernel_load_ipa\": \"0x40000000\", \"kernel_entry_point\": \"0x40000004\"}",
+		     "vm1.json: kernel_entry_point: \"0x40000004\" differs from kernel_load_ipa: an arm64 Image starts at its first byte");
+	expect_error(shyper_with("\"kernel_entry_point\": \"0x80200000\"", "\"kernel_entry_point\": \"0x70000000\"")
+		     , "vm1.json: image.kernel_entry_point: \"0x70000000\" differs from image.kernel_load_ipa: an arm64 Image starts at its first byte");
+}
+
+static void test_image_bare_errors_shyper(void **state)
+{
+	char *t = shyper_with("\"VM_T_LINUX\"", "\"VM_T_BARE_MATEL_APP\"");
+	char buf[4096];
+	char *at = strstr(t, "\"kernel_entry_point\": \"0x80200000\"");
+
+	assert_non_null(at);
+	snprintf(buf, sizeof(buf), "%.*s\"kernel_entry_point\": \"0x70000000\"%s", (int)(at - t), t,
+		 at + strlen("\"kernel_entry_point\": \"0x80200000\""));
+	expect_error(buf, "vm1.json: image.kernel_entry_point: \"0x70000000\" is outside guest RAM (0x80000000..0x90000000 and more regions)");
 }
 
 static void test_shyper_missing_file(void **state)
@@ -722,6 +781,9 @@ int main(void)
 		cmocka_unit_test(test_shyper),
 		cmocka_unit_test(test_shyper_errors),
 		cmocka_unit_test(test_shyper_errors2),
+		cmocka_unit_test(test_image_bare),
+		cmocka_unit_test(test_image_bare_errors),
+		cmocka_unit_test(test_image_bare_errors_shyper),
 		cmocka_unit_test(test_shyper_missing_file),
 		cmocka_unit_test(test_load_not_regular),
 		cmocka_unit_test(test_keel_disks),
