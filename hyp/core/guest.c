@@ -52,7 +52,7 @@ static int desc_check(const struct keel_vm_desc *d)
 {
 	if (d->magic != KEEL_VM_DESC_MAGIC || d->revision != KEEL_VM_DESC_REVISION)
 		return -EINVAL;
-	if (d->id == 0 || d->id >= MAX_VMS || d->id >= KEEL_MAX_VMS)
+	if (d->id == 0 || d->id >= MAX_VMS)
 		return -EINVAL;
 	if (d->flags & ~KEEL_VM_F_IDENTITY)
 		return -EINVAL;

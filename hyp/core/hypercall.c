@@ -88,7 +88,7 @@ static void hc_sysinfo(struct vcpu *v, struct hc_result *r)
 		.gicr_base = plat.gic.version == 3 ? plat.gic.gicr.base : 0,
 		.gicc_base = plat.gic.version == 2 ? plat.gic.gicc.base : 0,
 		.nr_irqs = gic->nr_irqs,
-		.max_vms = MAX_VMS < KEEL_MAX_VMS ? MAX_VMS : KEEL_MAX_VMS,
+		.max_vms = MAX_VMS,
 	};
 	void *buf = vm0_buffer(v, HC_ARG(v, 1), sizeof(info));
 

@@ -10,6 +10,8 @@
 #include <hyp/sysreg.h>
 #include <hyp/vm.h>
 
+_Static_assert(MAX_VMS == KEEL_MAX_VMS, "hyp has a VM slot for every id of the ABI, no more");
+
 struct vm *vm0;
 static struct vm *vms[MAX_VMS];
 static spinlock_t vms_lock = SPINLOCK_INIT;

@@ -5,6 +5,7 @@
  * without an IOMMU; every device the hypervisor does not keep is passed
  * through (MMIO mapped, interrupts forwarded); its vCPU i runs on pCPU i.
  */
+#include <keel/guest.h>
 #include <keel/hypercall.h>
 #include <hyp/boot.h>
 #include <hyp/errno.h>
@@ -25,9 +26,9 @@
 #define LINUX_IMAGE_MAGIC 0x644d5241U  /* "ARM\x64" */
 #define VM0_DT_SLACK 0x10000           /* room for the nodes we add */
 
-/* PPIs VM0 takes straight from the hardware: PMU (23), virtual timer (27),
- * EL1 physical timer (30). */
-static const u32 vm0_ppis[] = { 23, 27, 30 };
+/* The PMU's PPI (Arm's recommended INTID, which QEMU virt uses; the host
+ * DT's pmu node is not parsed). VM0 owns the PMU (docs/isolation.md). */
+#define VM0_PMU_PPI 23
 
 struct linux_image_header {
 	u32 code0, code1;
@@ -146,6 +147,11 @@ static int vm0_irqs(struct vm *vm)
 			return ret;
 		irq_set_owner(intid, vm);
 	}
+	/* PPIs VM0 takes straight from the hardware: the PMU, its virtual
+	 * and EL1 physical timers (their INTIDs from the host DT). */
+	const u32 vm0_ppis[] = { VM0_PMU_PPI, plat.timer_intid[KEEL_TIMER_VIRT],
+				 plat.timer_intid[KEEL_TIMER_PHYS] };
+
 	for (u32 i = 0; i < ARRAY_SIZE(vm0_ppis); i++) {
 		ret = vgic_assign_hw(vm, vm0_ppis[i]);
 		if (ret)

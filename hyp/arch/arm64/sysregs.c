@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-pCPU EL2 configuration and switching a vCPU's EL1 state in and out. */
+#include <keel/guest.h>
+#include <hyp/platform.h>
 #include <hyp/gic.h>
 #include <hyp/pcpu.h>
 #include <hyp/stage2.h>
@@ -109,7 +111,8 @@ void vcpu_sysregs_reset(struct vcpu *v)
 	v->sys_dirty = true;
 }
 
-#define VTIMER_PPI 27
+/* The EL1 virtual timer's PPI, as the host DT names it. */
+#define VTIMER_PPI (plat.timer_intid[KEEL_TIMER_VIRT])
 
 void vcpu_load(struct vcpu *v)
 {

@@ -12,6 +12,7 @@
  * host unit tests (tests/unit/vgic). */
 #ifndef VGIC_PRIV_H
 #define VGIC_PRIV_H
+#include <keel/guest.h>
 #include <hyp/gic.h>
 #include <hyp/mmio.h>
 #include <hyp/sysreg.h>
@@ -22,7 +23,7 @@
 /* Priority bits a guest can set: GICv2 list registers hold five. */
 #define VGIC_PRIO_MASK 0xf8
 #define VGIC_IIDR 0x4b00043bU  /* ProductID 'K', implementer Arm (JEP106 0x43b) */
-#define VGIC_GICD_SIZE 0x10000ULL
+#define VGIC_GICD_SIZE KEEL_GUEST_GICD_SIZE
 #define VGIC_GICC_MIN_SIZE 0x2000ULL
 
 /* A list register, independent of the GIC version. */

@@ -3,7 +3,7 @@
 #ifndef HYP_CONFIG_H
 #define HYP_CONFIG_H
 #define MAX_PCPUS 8
-#define MAX_VMS 16
+#define MAX_VMS 16           /* = KEEL_MAX_VMS (checked in core/vm.c); included by assembly */
 #define MAX_VCPUS 8          /* per VM */
 #define MAX_RAM_RANGES 8
 #define MAX_MMIO_REGIONS 128 /* per VM: pages VM0 serves plus their doorbells */
