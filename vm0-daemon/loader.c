@@ -286,7 +286,7 @@ void loader_relocate(struct vm_config *c, const struct guest_mem *gm)
 
 /* ---- reading the kernel file ---- */
 
-static int read_at(const char *path, uint8_t *buf, size_t len, uint64_t off, char *err,
+int loader_read_at(const char *path, uint8_t *buf, size_t len, uint64_t off, char *err,
 		   size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -342,7 +342,7 @@ static int prepare_bare(const struct vm_config *c, const uint8_t *hdr, uint64_t 
 	memset(out, 0, sizeof(*out));
 	snprintf(what, sizeof(what), "%s: %s: %s", c->label, kernel_field(c), c->kernel);
 	if ((r = elf_header(hdr, IMAGE_HDR_SIZE, klen, &phoff, &phnum, what, err, errlen)) ||
-	    (r = read_at(c->kernel, ph, (size_t)phnum * 56, phoff, err, errlen)) ||
+	    (r = loader_read_at(c->kernel, ph, (size_t)phnum * 56, phoff, err, errlen)) ||
 	    (r = elf_segments(hdr, ph, phnum, klen, out, what, err, errlen)))
 		return r;
 	return loader_plan_segs(c, initrd_len, dtb_max, out, err, errlen);
@@ -369,7 +369,7 @@ int loader_prepare(const struct vm_config *c, uint64_t initrd_len, uint64_t dtb_
 		snprintf(err, errlen, "%s: %s", c->kernel, strerror(-r));
 		return r;
 	}
-	if ((r = read_at(c->kernel, hdr, sizeof(hdr), 0, err, errlen)))
+	if ((r = loader_read_at(c->kernel, hdr, sizeof(hdr), 0, err, errlen)))
 		return r;
 	return preparers[c->image_type](c, hdr, (uint64_t)st.st_size, initrd_len, dtb_max, out, err,
 					errlen);

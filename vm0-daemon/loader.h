@@ -95,6 +95,9 @@ int loader_prepare(const struct vm_config *c, uint64_t initrd_len, uint64_t dtb_
 		   struct boot_layout *out, char *err, size_t errlen);
 
 /* Read len bytes of a file from offset into guest memory at ipa. */
+/* Reads len bytes at off of path into buf, zero-filling past its end. */
+int loader_read_at(const char *path, uint8_t *buf, size_t len, uint64_t off, char *err,
+		   size_t errlen);
 int loader_copy(const struct guest_mem *gm, const char *path, uint64_t offset, uint64_t ipa,
 		uint64_t len, char *err, size_t errlen);
 

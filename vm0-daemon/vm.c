@@ -362,30 +362,6 @@ static int file_size(const char *path, uint64_t *size, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_head(const char *path, uint8_t *buf, size_t len, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	n = pread(fd, buf, len, 0);
-	close(fd);
-	if (n < 0) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	if ((size_t)n < len)
-		memset(buf + n, 0, len - (size_t)n);
-	return 0;
-}
-
 /* Build the DT (or load the config's and patch /chosen) into buf. */
 static int vm_make_dtb(struct vm *vm, const struct vm_config *c, const struct boot_layout *bl,
 		       uint8_t *buf, size_t len, char *err, size_t errlen)
@@ -402,7 +378,7 @@ static int vm_make_dtb(struct vm *vm, const struct vm_config *c, const struct bo
 			snprintf(err, errlen, "%s: larger than %zu KiB", c->dtb, (len - 4096) >> 10);
 			return -EFBIG;
 		}
-		if ((r = read_head(c->dtb, buf, (size_t)sz, err, errlen)))
+		if ((r = loader_read_at(c->dtb, buf, (size_t)sz, 0, err, errlen)))
 			return r;
 		r = guest_fdt_patch_chosen(buf, len, c->cmdline, bl->initrd_ipa, bl->initrd_end);
 		if (r)
