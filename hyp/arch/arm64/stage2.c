@@ -104,7 +104,23 @@ int stage2_map(struct stage2 *s2, u64 ipa, u64 pa, u64 size, enum s2_attr attr)
 	return map_level((u64 *)(uintptr_t)s2->root, 0, ipa, pa, size, attr);
 }
 
-static int unmap_level(u64 *table, int level, u64 ipa, u64 size)
+/*
+ * Break before free: a table page is unlinked, and every pCPU's TLB and walk
+ * cache for the VMID invalidated, before it goes back to the heap. Freed
+ * first, another pCPU could reuse the page (a new VM's struct, say) while a
+ * walker of this VM, VM0's vCPUs on other pCPUs included, still follows the
+ * old entry into it and reads that data as descriptors.
+ */
+static void unlink_table(struct stage2 *s2, u64 *pte, int level)
+{
+	u64 *t = pte_next_table(*pte);
+
+	WRITE_ONCE(*pte, 0);
+	stage2_flush_tlb(s2);  /* its dsb orders the store before the TLBI */
+	stage2_free_table(t, level + 1);
+}
+
+static int unmap_level(struct stage2 *s2, u64 *table, int level, u64 ipa, u64 size)
 {
 	u64 block = 1ULL << PT_LEVEL_SHIFT(level);
 
@@ -116,15 +132,16 @@ static int unmap_level(u64 *table, int level, u64 ipa, u64 size)
 		if (*pte & PTE_VALID) {
 			if (chunk == block) {
 				if (pte_is_table(*pte, level))
-					stage2_free_table(pte_next_table(*pte), level + 1);
-				WRITE_ONCE(*pte, 0);
+					unlink_table(s2, pte, level);
+				else
+					WRITE_ONCE(*pte, 0);
 			} else {
 				if (!pte_is_table(*pte, level)) {
 					ret = split_block(pte, level);
 					if (ret)
 						return ret;
 				}
-				ret = unmap_level(pte_next_table(*pte), level + 1, ipa, chunk);
+				ret = unmap_level(s2, pte_next_table(*pte), level + 1, ipa, chunk);
 				if (ret)
 					return ret;
 			}
@@ -150,7 +167,7 @@ int stage2_unmap(struct stage2 *s2, u64 ipa, u64 size)
 	if (!IS_ALIGNED(ipa | size, PAGE_SIZE) || ipa + size < ipa ||
 	    ipa + size > (1ULL << S2_IPA_BITS))
 		return -EINVAL;
-	ret = unmap_level((u64 *)(uintptr_t)s2->root, 0, ipa, size);
+	ret = unmap_level(s2, (u64 *)(uintptr_t)s2->root, 0, ipa, size);
 	stage2_flush_tlb(s2);
 	return ret;
 }

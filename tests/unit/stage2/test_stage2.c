@@ -14,6 +14,26 @@
 #include <hyp/stage2.h>
 
 static int pages_live, tlb_flushes;
+/* Break-before-free checks: the tables the map under test links, and how
+ * many TLB flushes had happened when each was unlinked. */
+static const struct stage2 *watched;
+static int frees_unflushed, frees_still_linked;
+static u64 *linked_at_flush[64];
+static int nr_linked_at_flush;
+
+static bool table_linked(const u64 *t, const u64 *page, int level)
+{
+	for (int i = 0; level < 3 && i < 512; i++) {
+		u64 pte = t[i];
+
+		if ((pte & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE))
+			continue;
+		if ((const u64 *)(uintptr_t)(pte & PT_ADDR_MASK) == page ||
+		    table_linked((const u64 *)(uintptr_t)(pte & PT_ADDR_MASK), page, level + 1))
+			return true;
+	}
+	return false;
+}
 
 void *s2_alloc_page(void)
 {
@@ -26,14 +46,44 @@ void *s2_alloc_page(void)
 
 void s2_free_page(void *p)
 {
+	if (watched && watched->root && p != (void *)(uintptr_t)watched->root) {
+		bool flushed_since = true;
+
+		/* Still reachable from the root: freed before it was unlinked. */
+		if (table_linked((u64 *)(uintptr_t)watched->root, p, 0))
+			frees_still_linked++;
+		/* Reachable at the last TLB flush: a walker may still hold it. */
+		for (int i = 0; i < nr_linked_at_flush; i++)
+			if (linked_at_flush[i] == p)
+				flushed_since = false;
+		if (!flushed_since)
+			frees_unflushed++;
+	}
 	pages_live--;
 	free(p);
 }
 
+/* Records which table pages are still linked at each flush: a page freed
+ * later must not have been linked at the last one. */
+static void note_linked(const u64 *t, int level)
+{
+	for (int i = 0; level < 3 && i < 512; i++) {
+		u64 pte = t[i];
+
+		if ((pte & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE))
+			continue;
+		if (nr_linked_at_flush < 64)
+			linked_at_flush[nr_linked_at_flush++] = (u64 *)(uintptr_t)(pte & PT_ADDR_MASK);
+		note_linked((const u64 *)(uintptr_t)(pte & PT_ADDR_MASK), level + 1);
+	}
+}
+
 void stage2_flush_tlb(struct stage2 *s2)
 {
-	(void)s2;
 	tlb_flushes++;
+	nr_linked_at_flush = 0;
+	if (watched == s2)
+		note_linked((const u64 *)(uintptr_t)s2->root, 0);
 }
 
 static u64 leaf(const struct stage2 *s2, u64 ipa, int *level_out)
@@ -159,6 +209,28 @@ static void test_unmap_hole_splits_block(void **state)
 	assert_int_equal(level, 2);
 }
 
+/* VM0's stage 2 loses a guest's RAM while its vCPUs run on other pCPUs:
+ * each table page is unlinked and flushed from every TLB before the heap
+ * gets it back (break before free). */
+static void test_unmap_frees_tables_after_flush(void **state)
+{
+	struct stage2 *s2 = *state;
+
+	/* 4 KiB pages so the range has level-2 and level-3 tables. */
+	assert_int_equal(stage2_map(s2, 0x80000000, 0x80001000, 0x400000, S2_NORMAL_RW), 0);
+	assert_int_equal(stage2_map(s2, 0x80400000, 0x80400000, 0x200000, S2_NORMAL_RW), 0);
+	watched = s2;
+	nr_linked_at_flush = 0;
+	note_linked((const u64 *)(uintptr_t)s2->root, 0);  /* as if flushed at map */
+	frees_unflushed = frees_still_linked = 0;
+	assert_int_equal(stage2_unmap(s2, 0x80000000, 1ULL << 30), 0);
+	watched = NULL;
+	assert_int_equal(frees_still_linked, 0);
+	assert_int_equal(frees_unflushed, 0);
+	assert_int_equal(stage2_translate(s2, 0x80001000), ~0ULL);
+	assert_int_equal(stage2_translate(s2, 0x80400000), ~0ULL);
+}
+
 static void test_remap_changes_target(void **state)
 {
 	struct stage2 *s2 = *state;
@@ -192,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_hole_splits_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remap_changes_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmap_frees_tables_after_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 	};
 
