@@ -470,7 +470,10 @@ def test_teardown_mid_io(hv):
     times more at varying points of its next boots. keeld (same pid)
     survives and answers, and vm1's disk is untouched and working.
     test_flood_while_other_io checks the churned guest's own disk."""
-    path = backing_path(hv, "/etc/keel/vm2.json")
+    # A backing of its own: vm2.img is still the read-only guest's (shared
+    # lock), so a read-write open of it is refused as in use.
+    path = "/data/churn.img"
+    sh(hv, f"rm -f {path}; truncate -s 256M {path}")
     write_cfg(hv, "/tmp/churn.json", "churn", [2], [{"path": path}])
     pid = sh(hv, "pidof keeld").strip()
     vm = boot(hv, "/tmp/churn.json")
