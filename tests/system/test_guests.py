@@ -468,6 +468,18 @@ def test_vm0_ioctls_keeltest(hv2):
     # delivered or covered by a RESCAN.
     assert "ok: VM_INFO counts 2 ioreqs and 2003 doorbells" in r.stdout, r.stdout
     assert re.search(r"^ok: doorbell burst: \d+ of 2000 delivered", r.stdout, re.M), r.stdout
+    # Bad input only the hypervisor can refuse (issue 8, part 6): descriptors,
+    # starts, interrupts past the last.
+    for line in ("ok: VM_CREATE with RAM over the GIC distributor: -22",
+                 "ok: VM_CREATE with more RAM than the pool has: -12",
+                 "ok: pool whole after the bad descriptors",
+                 "ok: VM_CREATE of an id in use: -17",
+                 "ok: VM_START with entry just past RAM",
+                 "ok: still CREATED after bad starts",
+                 "ok: VM_START of a running VM: -16"):
+        assert line in r.stdout, r.stdout
+    assert re.search(r"^ok: IRQ_LINE on \d+, one past the last: -22", r.stdout, re.M), r.stdout
+    assert "FAIL" not in r.stdout, r.stdout
     # keeltest removed its VM; keeld is back and serves the CLI.
     assert vm_list(hv2) == []
     check_alive(hv2)
