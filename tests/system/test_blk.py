@@ -466,7 +466,7 @@ CHURN_IO = ("(while :; do echo 3 > /proc/sys/vm/drop_caches; "
 def test_teardown_mid_io(hv):
     """A guest with reads and flushes in flight is reset (keel vm reboot -f)
     and powered off (shutdown -f, then boot at once: its disk must not be
-    "in use" by the old run's late flushes), then reset or powered off 18
+    "in use" by the old run's late flushes), then reset or powered off 8
     times more at varying points of its next boots. keeld (same pid)
     survives and answers, and vm1's disk is untouched and working.
     test_flood_while_other_io checks the churned guest's own disk."""
@@ -484,9 +484,9 @@ def test_teardown_mid_io(hv):
     time.sleep(1)
     keel_ok(hv, f"vm shutdown {vm} -f")
     keel_ok(hv, f"vm boot {vm}")
-    # Then 18 more, from VM0 without a round trip each: odd ones power
+    # Then 8 more, from VM0 without a round trip each: odd ones power
     # off and boot again, even ones reset; 0.1 to 2.5 s apart.
-    out = sh(hv, f"for i in $(seq 18); do sleep $((i % 5 / 2)).$((i * 7 % 10)); "
+    out = sh(hv, f"for i in $(seq 8); do sleep $((i % 5 / 2)).$((i * 7 % 10)); "
                  f"if [ $((i % 2)) = 1 ]; then keel vm shutdown {vm} -f >/dev/null && "
                  f"keel vm boot {vm} >/dev/null || exit 1; "
                  f"else keel vm reboot {vm} -f >/dev/null || exit 1; fi; done; echo cycles-ok",
@@ -497,7 +497,7 @@ def test_teardown_mid_io(hv):
     marker = "KEELCHURN" + uuid.uuid4().hex[:12]
     guest(hv, hv.vm1, f"printf '%s' {marker} | dd of=/dev/vda bs=4096 seek={MARK_BLOCK + 2} conv=fsync")
     assert vm0_block_has(hv, hv.vm1_path, MARK_BLOCK + 2, marker)
-    print(f"teardown mid-I/O: 20 cycles, keeld pid {pid} unchanged")
+    print(f"teardown mid-I/O: 10 cycles, keeld pid {pid} unchanged")
 
 
 def timed_io(v, vm_id, mib, seek):
@@ -521,11 +521,6 @@ def test_flood_while_other_io(hv):
     _, out = guest(hv, vm, "dd if=/dev/vda bs=1M count=8 2>/dev/null | md5sum")
     md5_of(out)
     before = timed_io(hv, hv.vm1, 16, 40)
-    # The same guest only burning its CPU: under TCG on two host cores any
-    # busy guest slows the others; this is what the flood compares with.
-    guest(hv, vm, "(while :; do :; done) & true")
-    busy = timed_io(hv, hv.vm1, 16, 50)
-    guest(hv, vm, "kill $!")
     flood = ("rmmod virtio_blk; i=0; while [ $i -lt 100000 ]; do "
              "devmem 0x0a000070 32 0; devmem 0x0a000070 32 255; devmem 0x0a000050 32 0; "
              "devmem 0x0a000050 32 7; devmem 0x0a000038 32 3; devmem 0x0a000044 32 1; "
@@ -545,9 +540,9 @@ def test_flood_while_other_io(hv):
     size = int(sh(hv, "stat -c %s /var/log/keeld.log").strip())
     limited = sh(hv, "grep -c 'lines suppressed' /var/log/keeld.log || true").strip()
     assert size <= 1 << 20, f"keeld.log is {size} bytes"
-    print(f"vm1 disk MiB/s: {before:.1f} alone, {busy:.1f} beside a busy guest, "
-          f"{during:.1f} beside the flood (ratio {during / before:.2f} to alone, "
-          f"{during / busy:.2f} to busy); flooder: {exits} ioreqs+doorbells, "
+    print(f"vm1 disk MiB/s: {before:.1f} alone, "
+          f"{during:.1f} beside the flood (ratio {during / before:.2f}); "
+          f"flooder: {exits} ioreqs+doorbells, "
           f"disk counters {info.get('disks')}; "
           f"keeld.log {size} bytes, {limited} 'lines suppressed' lines")
 
