@@ -74,18 +74,23 @@ long keel_ioc_vm_map(struct keel_dev *kd, void __user *uarg)
 	m.id = array_index_nospec(m.id, KEEL_MAX_VMS);
 	m.region = array_index_nospec(m.region, KEEL_VM_MAX_MEM);
 
+	/*
+	 * map_lock across the hypercall: otherwise a VM_DESTROY could run
+	 * between it and the bookkeeping below, and we would record (and
+	 * mmap() would hand out) a region whose memory is back in the pool.
+	 */
+	reg = &kd->regions[m.id][m.region];
+	mutex_lock(&kd->map_lock);
 	ret = keel_hc_vm_map(m.id, m.region, &pa, &size, &ipa);
 	if (ret)
-		return ret;
+		goto unlock;
 	if (!size || !PAGE_ALIGNED(pa) || !PAGE_ALIGNED(size) ||
 	    size > BIT_ULL(KEEL_MMAP_SHIFT) || pa + size < pa) {
 		pr_warn("VM %u region %u: bad map pa %#llx size %#llx\n", m.id, m.region,
 			pa, size);
-		return -EPROTO;
+		ret = -EPROTO;
+		goto unlock;
 	}
-
-	reg = &kd->regions[m.id][m.region];
-	mutex_lock(&kd->map_lock);
 	if (atomic_read(&reg->mapcount) && (reg->pa != pa || reg->size != size)) {
 		ret = -EBUSY;
 	} else {
@@ -94,6 +99,7 @@ long keel_ioc_vm_map(struct keel_dev *kd, void __user *uarg)
 		reg->ipa = ipa;
 		reg->valid = true;
 	}
+unlock:
 	mutex_unlock(&kd->map_lock);
 	if (ret)
 		return ret;

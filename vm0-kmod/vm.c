@@ -43,18 +43,23 @@ long keel_ioc_vm_create(struct keel_dev *kd, void __user *uarg)
 	    !memchr(desc->name, '\0', sizeof(desc->name)))
 		goto out;
 
+	/*
+	 * map_lock across the hypercall: the new VM must start with nothing
+	 * mapped for userspace, and a VM_MAP of the new id running between
+	 * the hypercall and the forget would have its region wiped (or a
+	 * destroy and a create of the id would interleave with our forget).
+	 */
+	mutex_lock(&kd->map_lock);
 	ret = keel_hc_vm_create(desc, &id);
-	if (ret)
-		goto out;
-	if (!keel_guest_id_ok(id)) {
+	if (!ret && !keel_guest_id_ok(id)) {
 		pr_err("VM_CREATE returned id %u\n", id);
 		ret = -EPROTO;
-		goto out;
 	}
-	/* A new VM starts with nothing mapped for userspace. */
-	mutex_lock(&kd->map_lock);
-	keel_maps_forget(kd, id);
+	if (!ret)
+		keel_maps_forget(kd, id);
 	mutex_unlock(&kd->map_lock);
+	if (ret)
+		goto out;
 	ret = put_user(id, &udesc->id);
 out:
 	kfree(desc);

@@ -32,8 +32,6 @@
  * the host's device tree gives it (platform.c, parse_timer). */
 #define GUEST_TIMER_PPI (plat.timer_intid[KEEL_TIMER_VIRT])
 
-static spinlock_t guests_lock = SPINLOCK_INIT;
-
 u64 hyp_now_ns(void)
 {
 	u64 ticks = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
@@ -114,6 +112,8 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		return ret;
 	if (vm_find(d->id))
 		return -EEXIST;
+	/* From here the id is ours, the VM CREATING: no other hypercall can
+	 * reach it until vm_publish, however long building it takes. */
 	vm = vm_alloc(d->id, d->nr_vcpus);
 	if (!vm)
 		return vm_find(d->id) ? -EEXIST : -ENOMEM;
@@ -165,7 +165,7 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		vgic_vcpu_init(vm->vcpus[i]);
 		sched_bind(vm->vcpus[i]);
 	}
-	vm->state = VM_CREATED;
+	vm_publish(vm);
 	*id = d->id;
 	pr_info("vm%u '%s' created: %u vCPUs, %llu MiB%s", d->id, vm->name, d->nr_vcpus,
 		(unsigned long long)(vm_ram_bytes(vm) >> 20),
@@ -177,11 +177,60 @@ fail:
 	return ret;
 }
 
+/* A reference to a built guest (never VM0), held until guest_put: every
+ * handler below runs with one, so the VM cannot be freed under it. */
 static struct vm *guest_get(u32 id)
 {
-	struct vm *vm = id ? vm_find(id) : NULL;
+	struct vm *vm = id ? vm_get(id) : NULL;
 
-	return vm && !vm->is_vm0 ? vm : NULL;
+	if (vm && vm->is_vm0) {
+		vm_put(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+static int guest_put(struct vm *vm, int ret)
+{
+	vm_put(vm);
+	return ret;
+}
+
+/*
+ * Guest RAM in VM0's stage 2, at IPA = PA, where nothing of VM0's own can
+ * be: the pool is outside VM0's RAM and device ranges. VM0's stage 2 is
+ * live (its vCPUs walk it on every pCPU) and VM_MAP and VM_DESTROY edit it
+ * from any of them: one lock orders the edits and the mem_mapped bits that
+ * say what destroy must take back.
+ */
+static int guest_vm0_map(struct vm *vm, u32 region)
+{
+	u64 flags = irq_save();
+	int ret = 0;
+
+	spin_lock(&vm0->s2_lock);
+	if (!(vm->mem_mapped & BIT(region))) {
+		ret = stage2_map(&vm0->s2, vm->mem_pa[region], vm->mem_pa[region],
+				 vm->mem[region].size, S2_NORMAL_RW);
+		if (!ret)
+			vm->mem_mapped |= BIT(region);
+	}
+	spin_unlock(&vm0->s2_lock);
+	irq_restore(flags);
+	return ret;
+}
+
+static void guest_vm0_unmap(struct vm *vm)
+{
+	u64 flags = irq_save();
+
+	spin_lock(&vm0->s2_lock);
+	for (u32 i = 0; i < vm->nr_mem; i++)
+		if (vm->mem_mapped & BIT(i))
+			stage2_unmap(&vm0->s2, vm->mem_pa[i], vm->mem[i].size);
+	vm->mem_mapped = 0;
+	spin_unlock(&vm0->s2_lock);
+	irq_restore(flags);
 }
 
 int guest_start(u32 id, u64 entry, u64 x0)
@@ -192,16 +241,9 @@ int guest_start(u32 id, u64 entry, u64 x0)
 	if (!vm)
 		return -ENOENT;
 	if (!vm_ram_contains(vm, entry, 4) || (entry & 3))
-		return -EINVAL;
-	spin_lock(&guests_lock);
-	if (vm->state != VM_CREATED) {
-		spin_unlock(&guests_lock);
-		return -EBUSY;
-	}
-	vm->state = VM_RUNNING;
-	vm->stop_reason = KEEL_STOP_NONE;
-	vm->started_ns = hyp_now_ns();
-	spin_unlock(&guests_lock);
+		return guest_put(vm, -EINVAL);
+	if (vm_start(vm, hyp_now_ns()))
+		return guest_put(vm, -EBUSY);
 	/* keeld wrote the images through VM0's data caches (and cleaned them to
 	 * PoC); no instruction cache may still hold a previous tenant's code. */
 	icache_inval_all();
@@ -210,16 +252,12 @@ int guest_start(u32 id, u64 entry, u64 x0)
 	v->state = VCPU_BLOCKED;
 	sched_enqueue(v);
 	pr_info("vm%u '%s' started at %#llx", id, vm->name, (unsigned long long)entry);
-	return 0;
+	return guest_put(vm, 0);
 }
 
-/* Stop every vCPU and wait (bounded) until no pCPU holds one's state. */
-static int guest_halt(struct vm *vm, u32 reason)
+/* Wait (bounded) until no pCPU holds the state of one of its vCPUs. */
+static int guest_wait_unloaded(struct vm *vm)
 {
-	if (vm->state != VM_STOPPED) {
-		vm->stop_reason = reason;
-		vm_stop(vm, "stopped");
-	}
 	for (u64 spin = 0; spin < 100000000; spin++) {
 		bool busy = false;
 
@@ -237,9 +275,11 @@ int guest_stop(u32 id)
 
 	if (!vm)
 		return -ENOENT;
-	if (vm->state == VM_STOPPED)
-		return 0;
-	return guest_halt(vm, KEEL_STOP_REQUEST);
+	if (vm->state != VM_STOPPED) {
+		vm->stop_reason = KEEL_STOP_REQUEST;
+		vm_stop(vm, "stopped");
+	}
+	return guest_put(vm, guest_wait_unloaded(vm));
 }
 
 int guest_destroy(u32 id)
@@ -250,31 +290,31 @@ int guest_destroy(u32 id)
 	if (!vm)
 		return -ENOENT;
 	if (vm->state == VM_RUNNING)
-		return -EBUSY;
-	ret = guest_halt(vm, vm->stop_reason ? vm->stop_reason : KEEL_STOP_REQUEST);
+		return guest_put(vm, -EBUSY);  /* vm_kill checks again, under the lock */
+	/* A STOPPED VM's vCPUs never load again (the scheduler runs only a
+	 * RUNNING VM's), so once they are off every pCPU they stay off. */
+	ret = guest_wait_unloaded(vm);
+	/* RUNNING refuses; else DYING, and our reference is the last. */
+	if (!ret)
+		ret = vm_kill(vm, 1);
 	if (ret)
-		return ret;
+		return guest_put(vm, ret);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		sched_unbind(vm->vcpus[i]);
 	/* VM0 stops seeing the RAM before it goes back to the pool. */
-	for (u32 i = 0; i < vm->nr_mem; i++)
-		if (vm->mem_mapped & BIT(i))
-			stage2_unmap(&vm0->s2, vm->mem_pa[i], vm->mem[i].size);
+	guest_vm0_unmap(vm);
 	vm_unpublish(vm);
 	pr_info("vm%u '%s' destroyed", id, vm->name);
+	vm_put(vm);
 	guest_free(vm);
 	return 0;
 }
 
-int guest_info(u32 id, struct keel_vm_info *info)
+static void guest_info_fill(struct vm *vm, struct keel_vm_info *info)
 {
-	struct vm *vm = guest_get(id);
-
-	if (!vm)
-		return -ENOENT;
 	*info = (struct keel_vm_info){
 		.magic = KEEL_VM_INFO_MAGIC,
-		.id = id,
+		.id = vm->id,
 		.state = vm->state == VM_RUNNING ? KEEL_VM_RUNNING :
 			 vm->state == VM_STOPPED ? KEEL_VM_STOPPED : KEEL_VM_CREATED,
 		.stop_reason = vm->stop_reason,
@@ -292,7 +332,16 @@ int guest_info(u32 id, struct keel_vm_info *info)
 	info->irqs = __atomic_load_n(&vm->nr_irqs, __ATOMIC_RELAXED);
 	memcpy(info->name, vm->name, sizeof(info->name));
 	info->name[sizeof(info->name) - 1] = '\0';
-	return 0;
+}
+
+int guest_info(u32 id, struct keel_vm_info *info)
+{
+	struct vm *vm = guest_get(id);
+
+	if (!vm)
+		return -ENOENT;
+	guest_info_fill(vm, info);
+	return guest_put(vm, 0);
 }
 
 static bool guest_gic_overlaps(struct vm *vm, u64 base, u64 size)
@@ -326,12 +375,8 @@ static const struct {
 	[KEEL_MMIO_DOORBELL] = { mmio_doorbell_shape_ok, ioreq_doorbell, true },
 };
 
-int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
+static int guest_mmio_check(struct vm *vm, u64 base, u64 size, u32 flags, u64 cookie)
 {
-	struct vm *vm = guest_get(id);
-
-	if (!vm)
-		return -ENOENT;
 	/* flags names exactly one kind. */
 	if (flags >= ARRAY_SIZE(mmio_kinds) || !mmio_kinds[flags].shape_ok ||
 	    !mmio_kinds[flags].shape_ok(base, size, cookie) || base + size < base ||
@@ -342,8 +387,21 @@ int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
 			return -EINVAL;
 	if (guest_gic_overlaps(vm, base, size))
 		return -EINVAL;
-	return mmio_register(vm, base, size, mmio_kinds[flags].handler, (void *)(uintptr_t)cookie,
-			     mmio_kinds[flags].overlay);
+	return 0;
+}
+
+int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
+{
+	struct vm *vm = guest_get(id);
+	int ret;
+
+	if (!vm)
+		return -ENOENT;
+	ret = guest_mmio_check(vm, base, size, flags, cookie);
+	if (!ret)
+		ret = mmio_register(vm, base, size, mmio_kinds[flags].handler,
+				    (void *)(uintptr_t)cookie, mmio_kinds[flags].overlay);
+	return guest_put(vm, ret);
 }
 
 int guest_irq_line(u32 id, u32 intid, u32 level)
@@ -354,16 +412,16 @@ int guest_irq_line(u32 id, u32 intid, u32 level)
 	if (!vm)
 		return -ENOENT;
 	if (intid < GIC_NR_PRIVATE || intid >= vm->vgic.nr_irqs || level > KEEL_IRQ_EDGE)
-		return -EINVAL;
+		return guest_put(vm, -EINVAL);
 	if (level != KEEL_IRQ_LOW)
 		__atomic_fetch_add(&vm->nr_irqs, 1, __ATOMIC_RELAXED);
 	if (level == KEEL_IRQ_EDGE) {
 		ret = vgic_inject(vm, 0, intid, true);
 		if (!ret)
 			ret = vgic_inject(vm, 0, intid, false);
-		return ret;
+		return guest_put(vm, ret);
 	}
-	return vgic_inject(vm, 0, intid, level == KEEL_IRQ_HIGH);
+	return guest_put(vm, vgic_inject(vm, 0, intid, level == KEEL_IRQ_HIGH));
 }
 
 int guest_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa)
@@ -374,20 +432,14 @@ int guest_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa)
 	if (!vm)
 		return -ENOENT;
 	if (region >= vm->nr_mem)
-		return -EINVAL;
-	if (!(vm->mem_mapped & BIT(region))) {
-		/* Into VM0 at IPA = PA, where nothing of VM0's own can be: the
-		 * pool is outside VM0's RAM and device ranges. */
-		ret = stage2_map(&vm0->s2, vm->mem_pa[region], vm->mem_pa[region], vm->mem[region].size,
-				 S2_NORMAL_RW);
-		if (ret)
-			return ret;
-		vm->mem_mapped |= BIT(region);
+		return guest_put(vm, -EINVAL);
+	ret = guest_vm0_map(vm, region);
+	if (!ret) {
+		*pa = vm->mem_pa[region];
+		*size = vm->mem[region].size;
+		*ipa = vm->mem[region].base;
 	}
-	*pa = vm->mem_pa[region];
-	*size = vm->mem[region].size;
-	*ipa = vm->mem[region].base;
-	return 0;
+	return guest_put(vm, ret);
 }
 
 u32 guest_count(void)

@@ -21,6 +21,9 @@
 
 static struct keel_shared *shared;
 static spinlock_t ring_lock = SPINLOCK_INIT;
+/* One completion at a time: two VM0 vCPUs completing the same slot would
+ * both pass the checks and step the guest past its access twice. */
+static spinlock_t complete_lock = SPINLOCK_INIT;
 
 int ioreq_shared_setup(u64 pa, u64 size)
 {
@@ -111,18 +114,13 @@ int ioreq_doorbell(struct vcpu *v, struct mmio_access *acc, void *priv)
 	return 0;
 }
 
-int ioreq_complete(u32 vm_id, u32 vcpu_id)
+/* Called with a reference to vm and complete_lock held. */
+static int ioreq_complete_locked(struct keel_shared *s, struct vm *vm, u32 vm_id, u32 vcpu_id)
 {
-	struct keel_shared *s = READ_ONCE(shared);
-	struct vm *vm = vm_id && vm_id < KEEL_MAX_VMS ? vm_find(vm_id) : NULL;
 	struct keel_ioreq *slot;
 	struct vcpu *v;
 	u64 data, seq;
 
-	if (!s)
-		return -ENODEV;
-	if (!vm || vm->is_vm0)
-		return -ENOENT;
 	if (vcpu_id >= vm->nr_vcpus)
 		return -EINVAL;
 	v = vm->vcpus[vcpu_id];
@@ -147,4 +145,30 @@ int ioreq_complete(u32 vm_id, u32 vcpu_id)
 	vcpu_mmio_done(v);
 	sched_ioreq_done(v);
 	return 0;
+}
+
+int ioreq_complete(u32 vm_id, u32 vcpu_id)
+{
+	struct keel_shared *s = READ_ONCE(shared);
+	struct vm *vm;
+	u64 flags;
+	int ret;
+
+	if (!s)
+		return -ENODEV;
+	/* A reference: VM_DESTROY on another pCPU waits for it. */
+	vm = vm_id && vm_id < KEEL_MAX_VMS ? vm_get(vm_id) : NULL;
+	if (!vm)
+		return -ENOENT;
+	if (vm->is_vm0) {
+		vm_put(vm);
+		return -ENOENT;
+	}
+	flags = irq_save();
+	spin_lock(&complete_lock);
+	ret = ioreq_complete_locked(s, vm, vm_id, vcpu_id);
+	spin_unlock(&complete_lock);
+	irq_restore(flags);
+	vm_put(vm);
+	return ret;
 }

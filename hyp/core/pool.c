@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* A sorted list of free ranges; allocations and frees merge and split them.
  * VM creation and destruction only: simple beats fast. */
+#include <hyp/errno.h>
 #include <hyp/log.h>
 #include <hyp/pool.h>
 #include <hyp/spinlock.h>
 
 static struct mem_range free_list[POOL_MAX_RANGES];
 static u32 nr_free;
+/* What pool_add gave: a freed block must lie wholly inside one of these. */
+static struct mem_range added[POOL_MAX_RANGES];
+static u32 nr_added;
 static u64 total;
 static spinlock_t pool_lock = SPINLOCK_INIT;
 
@@ -50,6 +54,13 @@ void pool_add(u64 base, u64 size)
 	if (end <= start)
 		return;
 	spin_lock(&pool_lock);
+	if (nr_added == POOL_MAX_RANGES) {
+		spin_unlock(&pool_lock);
+		pr_err("pool: too many ranges, %llu MiB at %#llx left out",
+		       (unsigned long long)((end - start) >> 20), (unsigned long long)start);
+		return;
+	}
+	added[nr_added++] = (struct mem_range){ start, end - start };
 	insert_range(start, end - start);
 	total += end - start;
 	spin_unlock(&pool_lock);
@@ -80,12 +91,46 @@ u64 pool_alloc(u64 size)
 	return pa;
 }
 
-void pool_free(u64 base, u64 size)
+static bool range_inside(u64 base, u64 size, const struct mem_range *r)
 {
+	return base >= r->base && base + size <= r->base + r->size;
+}
+
+/* Could [base, base + size) be a block pool_alloc handed out and nobody
+ * gave back yet? Inside what pool_add gave, and touching no free range: a
+ * second free of a block would otherwise make it free twice, and two
+ * guests would share it. */
+static bool block_was_allocated(u64 base, u64 size)
+{
+	bool in_pool = false;
+
+	if (!size || base + size < base || !IS_ALIGNED(base, POOL_ALIGN))
+		return false;
+	for (u32 i = 0; i < nr_added && !in_pool; i++)
+		in_pool = range_inside(base, size, &added[i]);
+	if (!in_pool)
+		return false;
+	for (u32 i = 0; i < nr_free; i++)
+		if (base < free_list[i].base + free_list[i].size && free_list[i].base < base + size)
+			return false;
+	return true;
+}
+
+int pool_free(u64 base, u64 size)
+{
+	int ret = 0;
+
 	size = ALIGN_UP(size, POOL_ALIGN);
 	spin_lock(&pool_lock);
-	insert_range(base, size);
+	if (block_was_allocated(base, size))
+		insert_range(base, size);
+	else
+		ret = -EINVAL;
 	spin_unlock(&pool_lock);
+	if (ret)
+		pr_err("pool: refused to free %#llx+%#llx: not a block the pool handed out",
+		       (unsigned long long)base, (unsigned long long)size);
+	return ret;
 }
 
 u64 pool_free_total(void)

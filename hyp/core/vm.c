@@ -14,7 +14,30 @@ _Static_assert(MAX_VMS == KEEL_MAX_VMS, "hyp has a VM slot for every id of the A
 
 struct vm *vm0;
 static struct vm *vms[MAX_VMS];
+/* The lifecycle lock: the id table, every vm->state change and every new
+ * reference. VM0's vCPUs make hypercalls on all pCPUs at once, and a
+ * guest's own vCPUs stop it (PSCI, faults), so all of these race. */
 static spinlock_t vms_lock = SPINLOCK_INIT;
+
+/* How long vm_kill waits for hypercalls in flight on other pCPUs to drop
+ * their references. They hold one for a few microseconds; the bound only
+ * matters when the host deschedules a pCPU (QEMU TCG threads, say). */
+#define VM_KILL_WAIT_NS 1000000000ULL
+
+static u64 lifecycle_lock(void)
+{
+	/* irq_save: vm_stop also runs from exits taken with interrupts on. */
+	u64 flags = irq_save();
+
+	spin_lock(&vms_lock);
+	return flags;
+}
+
+static void lifecycle_unlock(u64 flags)
+{
+	spin_unlock(&vms_lock);
+	irq_restore(flags);
+}
 
 #define VM_PAGES ((ALIGN_UP(sizeof(struct vm), PAGE_SIZE)) >> PAGE_SHIFT)
 #define VCPU_PAGES ((ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE)) >> PAGE_SHIFT)
@@ -31,6 +54,7 @@ void vm_free(struct vm *vm)
 struct vm *vm_alloc(u32 id, u32 nr_vcpus)
 {
 	struct vm *vm;
+	u64 flags;
 
 	if (id >= MAX_VMS || !nr_vcpus || nr_vcpus > MAX_VCPUS)
 		return NULL;
@@ -52,25 +76,107 @@ struct vm *vm_alloc(u32 id, u32 nr_vcpus)
 	}
 	if (stage2_init(&vm->s2, vm->vmid))
 		goto fail;
-	spin_lock(&vms_lock);
+	/* Published as CREATING (zeroed): the id is taken, but vm_get refuses
+	 * it until vm_publish, so nothing reaches a VM still being built. */
+	flags = lifecycle_lock();
 	if (vms[id]) {
-		spin_unlock(&vms_lock);
+		lifecycle_unlock(flags);
 		goto fail;
 	}
 	vms[id] = vm;
-	spin_unlock(&vms_lock);
+	lifecycle_unlock(flags);
 	return vm;
 fail:
 	vm_free(vm);
 	return NULL;
 }
 
+void vm_publish(struct vm *vm)
+{
+	u64 flags = lifecycle_lock();
+
+	/* The lock's release orders everything guest_create built before
+	 * the state that lets vm_get hand the VM out. */
+	vm->state = VM_CREATED;
+	lifecycle_unlock(flags);
+}
+
 void vm_unpublish(struct vm *vm)
 {
-	spin_lock(&vms_lock);
+	u64 flags = lifecycle_lock();
+
 	if (vms[vm->id] == vm)
 		vms[vm->id] = NULL;
-	spin_unlock(&vms_lock);
+	lifecycle_unlock(flags);
+}
+
+struct vm *vm_get(u32 id)
+{
+	struct vm *vm;
+	u64 flags;
+
+	if (id >= MAX_VMS)
+		return NULL;
+	flags = lifecycle_lock();
+	vm = vms[id];
+	if (vm && (vm->state == VM_CREATING || vm->state == VM_DYING))
+		vm = NULL;
+	/* Taken under the lock: vm_kill marks DYING under it too, so once it
+	 * has, the count can only fall. */
+	if (vm)
+		__atomic_fetch_add(&vm->refs, 1, __ATOMIC_RELAXED);
+	lifecycle_unlock(flags);
+	return vm;
+}
+
+void vm_put(struct vm *vm)
+{
+	/* Release: this hypercall's accesses to the VM are done before
+	 * vm_kill (acquire) can see the count drop and free it. */
+	__atomic_fetch_sub(&vm->refs, 1, __ATOMIC_RELEASE);
+}
+
+int vm_start(struct vm *vm, u64 now_ns)
+{
+	u64 flags = lifecycle_lock();
+	int ret = -EBUSY;
+
+	if (vm->state == VM_CREATED) {
+		vm->state = VM_RUNNING;
+		vm->stop_reason = KEEL_STOP_NONE;
+		vm->started_ns = now_ns;
+		ret = 0;
+	}
+	lifecycle_unlock(flags);
+	return ret;
+}
+
+int vm_kill(struct vm *vm, u32 held)
+{
+	u64 flags = lifecycle_lock();
+	enum vm_state was = vm->state;
+	u64 end;
+
+	if (was != VM_CREATED && was != VM_STOPPED) {
+		lifecycle_unlock(flags);
+		return -EBUSY;
+	}
+	vm->state = VM_DYING;
+	lifecycle_unlock(flags);
+	end = hyp_now_ns() + VM_KILL_WAIT_NS;
+	/* Acquire: pairs with vm_put's release. */
+	while (__atomic_load_n(&vm->refs, __ATOMIC_ACQUIRE) > held) {
+		if (hyp_now_ns() > end) {
+			flags = lifecycle_lock();
+			vm->state = was;
+			lifecycle_unlock(flags);
+			pr_warn("vm%u: still in use by %u hypercall(s): not destroyed", vm->id,
+				__atomic_load_n(&vm->refs, __ATOMIC_RELAXED) - held);
+			return -EBUSY;
+		}
+		__asm__ volatile("yield" ::: "memory");
+	}
+	return 0;
 }
 
 u64 vm_ram_bytes(const struct vm *vm)
@@ -110,9 +216,16 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, u64 mpidr)
 
 void vm_stop(struct vm *vm, const char *why)
 {
-	if (vm->state == VM_STOPPED)
+	u64 flags = lifecycle_lock();
+
+	/* Only a built VM that has not stopped yet stops: a CREATING or DYING
+	 * one has no vCPU that may run, and its owner is tearing it down. */
+	if (vm->state != VM_CREATED && vm->state != VM_RUNNING) {
+		lifecycle_unlock(flags);
 		return;
+	}
 	vm->state = VM_STOPPED;
+	lifecycle_unlock(flags);
 	if (!vm->stop_reason)
 		vm->stop_reason = KEEL_STOP_CRASH;
 	if (vm->stop_reason == KEEL_STOP_CRASH)

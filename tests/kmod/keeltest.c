@@ -5,6 +5,7 @@
  *   built by meson (build/tests/kmod/keeltest) and staged in VM0 as /usr/bin/keeltest
  *   keeltest [VM id]    (as root in VM0, keel.ko loaded; VM id 5 unless given)
  *   keeltest add|remove ID; keeltest write ID TEXT   (console by hand)
+ *   keeltest stress ID1 ID2 SECONDS   (racing threads on two VM ids; stress.c)
  *
  * Console and argument checks need no hypervisor support; the VM part runs
  * when KEEL_HC_VM_CREATE exists and is skipped (reported) when it does not.
@@ -23,23 +24,10 @@
 
 #include <keel/ioctl.h>
 
-static int failures;
+#include "keeltest.h"
+
+int failures;
 static unsigned int vmid = 5;	/* keeltest [VM id] */
-
-#define CHECK(cond, ...) do { \
-	int ok_ = !!(cond); \
-	printf("%s: ", ok_ ? "ok" : "FAIL"); \
-	printf(__VA_ARGS__); \
-	printf("\n"); \
-	if (!ok_) \
-		failures++; \
-} while (0)
-
-/* ioctl returning -errno instead of -1 */
-static int kio(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
 
 static int open_tty(int id)
 {
@@ -279,6 +267,7 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 	}
 	ret = kio(kfd, KEEL_IOC_VM_START, &start);
 	CHECK(ret == 0, "VM_START: %d", ret);
+	test_start_twice(kfd, vmid);
 
 	ret = next_event(kfd, &ev);
 	CHECK(!ret && ev.type == KEEL_EV_IOREQ && ev.vm_id == vmid && ev.vcpu == 0,
@@ -357,12 +346,7 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 static void test_vm(int kfd)
 {
 	struct keel_sysinfo si;
-	struct keel_vm_desc d = {
-		.magic = KEEL_VM_DESC_MAGIC, .revision = KEEL_VM_DESC_REVISION,
-		.id = vmid, .nr_vcpus = 1, .nr_mem = 1, .vcpu_pcpu = { 1 },
-		.mem = { { .ipa = 0x40000000, .size = 16 << 20 } },
-		.name = "keeltest",
-	};
+	struct keel_vm_desc d;
 	struct keel_vm_info info = { .id = vmid };
 	struct keel_ioc_map map = { .id = vmid, .region = 0 };
 	struct keel_ioc_vm_id vid = { .id = vmid };
@@ -372,9 +356,8 @@ static void test_vm(int kfd)
 
 	if (kio(kfd, KEEL_IOC_SYSINFO, &si))
 		return;
-	d.gicd_ipa = si.gicd_base;
-	d.gicr_ipa = si.gicr_base;
-	d.gicc_ipa = si.gicc_base;
+	test_desc_init(&d, vmid, &si);
+	test_bad_desc(kfd, vmid, &si);
 	ret = kio(kfd, KEEL_IOC_VM_CREATE, &d);
 	if (ret == -EOPNOTSUPP) {
 		printf("skip: VM calls (the hypervisor has no VM_CREATE yet)\n");
@@ -383,6 +366,10 @@ static void test_vm(int kfd)
 	CHECK(ret == 0 && d.id == vmid, "VM_CREATE: %d id %u", ret, d.id);
 	if (ret)
 		return;
+	ret = kio(kfd, KEEL_IOC_VM_CREATE, &d);
+	CHECK(ret == -EEXIST, "VM_CREATE of an id in use: %d", ret);
+	test_bad_start(kfd, vmid);
+	test_bad_irq(kfd, vmid, &si);
 	ret = kio(kfd, KEEL_IOC_VM_INFO, &info);
 	CHECK(ret == 0 && info.state == KEEL_VM_CREATED && !strcmp(info.name, "keeltest"),
 	      "VM_INFO: %d state %u mem %llu", ret, info.state, (unsigned long long)info.mem_bytes);
@@ -440,6 +427,9 @@ int main(int argc, char **argv)
 		printf("write: %d\n", ret);
 		return ret < 0;
 	}
+	if (argc > 4 && !strcmp(argv[1], "stress"))
+		return stress_main(kfd, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				   strtoul(argv[4], NULL, 0));
 	if (argc > 1)
 		vmid = strtoul(argv[1], NULL, 0);
 	test_basic(kfd);

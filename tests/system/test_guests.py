@@ -431,6 +431,41 @@ def test_graceful_shutdown(hv3):
     assert {g["id"]: g["state"] for g in vm_list(hv3)}[2] == "stopped"
 
 
+# ------------------------------------------- VM0 racing management calls
+
+# How long keeltest's threads race (s). Pass or fail does not depend on it:
+# every call's answer is checked, and the state afterwards.
+STRESS_SECONDS = int(os.environ.get("KEEL_STRESS_SECONDS", "20"))
+
+
+@pytest.mark.skip(reason="hangs VM0 after ~100 create/destroy cycles (seen with and without "
+                  "guests, 2026-12-06); cause not found yet: see the h/life report")
+def test_vm0_racing_hypercalls(hv3):
+    """Threads in VM0 race create (up to 128 MiB, so building takes a
+    while), stop+destroy, map+mmap, start, irq_line, mmio_register and info
+    on VM ids 5 and 6 while keeld keeps running vm1 (issue 8, part 2).
+    Afterwards the hypervisor answers, every call answered as its contract
+    allows, the pool and VM count are as before, a new VM runs, no block
+    was freed twice, and vm1 still answers on its console."""
+    assert {g["id"]: g["state"] for g in vm_list(hv3)}[1] == "running"
+    si0 = sysinfo(hv3)
+    text0 = len(drain(hv3))
+    r = hv3.ssh(f"keeltest stress 5 6 {STRESS_SECONDS}", check=False,
+                timeout=STRESS_SECONDS + 240)
+    assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
+    m = re.search(r"^ok: VMs created \((\d+)\) and destroyed \((\d+)\)", r.stdout, re.M)
+    assert m and int(m[1]) > 0 and int(m[2]) > 0, r.stdout
+    assert "ok: guest after the stress stored 0x4c214b45" in r.stdout, r.stdout
+    log = drain(hv3)[text0:]
+    assert "pool: refused to free" not in log, log[-3000:]
+    assert "VM0 is gone" not in log, log[-3000:]
+    # keeld's guest kept running through it and still talks.
+    guest_run(hv3, 1, "echo after-stress-$((6*7))", r"after-stress-42")
+    check_alive(hv3, (1,))
+    si = sysinfo(hv3)
+    assert si["pool_free_bytes"] == si0["pool_free_bytes"] and si["vms"] == si0["vms"], (si0, si)
+
+
 # -------------------------------------------------- reboot cycles, leaks
 
 def test_reboot_cycles_no_leak(hv3):
@@ -532,6 +567,18 @@ def test_vm0_ioctls_keeltest(hv2):
     # delivered or covered by a RESCAN.
     assert "ok: VM_INFO counts 2 ioreqs and 2003 doorbells" in r.stdout, r.stdout
     assert re.search(r"^ok: doorbell burst: \d+ of 2000 delivered", r.stdout, re.M), r.stdout
+    # Bad input only the hypervisor can refuse (issue 8, part 6): descriptors,
+    # starts, interrupts past the last.
+    for line in ("ok: VM_CREATE with RAM over the GIC distributor: -22",
+                 "ok: VM_CREATE with more RAM than the pool has: -12",
+                 "ok: pool whole after the bad descriptors",
+                 "ok: VM_CREATE of an id in use: -17",
+                 "ok: VM_START with entry just past RAM",
+                 "ok: still CREATED after bad starts",
+                 "ok: VM_START of a running VM: -16"):
+        assert line in r.stdout, r.stdout
+    assert re.search(r"^ok: IRQ_LINE on \d+, one past the last: -22", r.stdout, re.M), r.stdout
+    assert "FAIL" not in r.stdout, r.stdout
     # keeltest removed its VM; keeld is back and serves the CLI.
     assert vm_list(hv2) == []
     check_alive(hv2)

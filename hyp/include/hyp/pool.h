@@ -13,7 +13,9 @@
 void pool_add(u64 base, u64 size);
 /* First fit; size is rounded up to POOL_ALIGN. Returns the PA or 0. */
 u64 pool_alloc(u64 size);
-void pool_free(u64 base, u64 size);
+/* Give back a block pool_alloc returned (same size). Refuses (-EINVAL, and
+ * an error log) anything else: outside the pool, or free already. */
+int pool_free(u64 base, u64 size);
 u64 pool_free_total(void);
 u64 pool_total(void);
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <hyp/errno.h>
 #include <hyp/pool.h>
 
 #define MiB (1ULL << 20)
@@ -64,6 +65,45 @@ static void test_many_cycles_no_leak(void **state)
 	assert_int_equal(pool_free_total(), free0);
 }
 
+/* A block freed twice would sit in the free list twice and be handed to two
+ * guests: the second free is refused, and the pool stays as it was. */
+static void test_double_free_refused(void **state)
+{
+	u64 free0 = pool_free_total();
+	u64 a = pool_alloc(64 * MiB), b;
+
+	assert_int_not_equal(a, 0);
+	assert_int_equal(pool_free(a, 64 * MiB), 0);
+	assert_int_equal(pool_free(a, 64 * MiB), -EINVAL);
+	assert_int_equal(pool_free_total(), free0);
+	/* Part of a free range, and a range straddling allocated and free. */
+	a = pool_alloc(64 * MiB);
+	assert_int_not_equal(a, 0);
+	assert_int_equal(pool_free(a + 62 * MiB, 4 * MiB), -EINVAL);
+	assert_int_equal(pool_free_total(), free0 - 64 * MiB);
+	/* Two allocations never share a byte. */
+	b = pool_alloc(64 * MiB);
+	assert_int_not_equal(b, 0);
+	assert_true(b >= a + 64 * MiB || a >= b + 64 * MiB);
+	assert_int_equal(pool_free(a, 64 * MiB), 0);
+	assert_int_equal(pool_free(b, 64 * MiB), 0);
+	assert_int_equal(pool_free_total(), free0);
+}
+
+/* Memory the pool never had (the hypervisor's, VM0's) is never taken in. */
+static void test_free_outside_pool_refused(void **state)
+{
+	u64 free0 = pool_free_total(), total0 = pool_total();
+
+	assert_int_equal(pool_free(0x10000000ULL, 2 * MiB), -EINVAL);     /* below */
+	assert_int_equal(pool_free(0x40000000ULL - 2 * MiB, 4 * MiB), -EINVAL); /* straddles */
+	assert_int_equal(pool_free(0x3ff000000000ULL, 2 * MiB), -EINVAL); /* far above */
+	assert_int_equal(pool_free(~0ULL - MiB, 2 * MiB), -EINVAL);       /* wraps */
+	assert_int_equal(pool_free(0, 0), -EINVAL);
+	assert_int_equal(pool_free_total(), free0);
+	assert_int_equal(pool_total(), total0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -71,6 +111,8 @@ int main(void)
 		cmocka_unit_test(test_alloc_free_merges_back),
 		cmocka_unit_test(test_exhaustion_returns_zero),
 		cmocka_unit_test(test_many_cycles_no_leak),
+		cmocka_unit_test(test_double_free_refused),
+		cmocka_unit_test(test_free_outside_pool_refused),
 	};
 
 	pool_add(0x40000000ULL, 1024 * MiB);
