@@ -346,8 +346,10 @@ int guest_fdt_patch_chosen(void *buf, size_t len, const char *bootargs, uint64_t
 	/* A DTB from a file is untrusted input: check it all before editing.
 	 * libfdt's read-write functions trust the blob: fdt_open_into takes
 	 * fdt_num_mem_rsv's error (a reservation map running off the blob's
-	 * end) for a count and moves a negative number of bytes. */
-	if (fdt_check_header(buf) || fdt_totalsize(buf) > len ||
+	 * end) for a count and moves a negative number of bytes. Only
+	 * version 17 blobs (all dtc has written since 2008): libfdt 1.6.1's
+	 * fdt_check_full follows a NULL pointer on some older headers. */
+	if (fdt_check_header(buf) || fdt_totalsize(buf) > len || fdt_version(buf) < 17 ||
 	    fdt_check_full(buf, fdt_totalsize(buf)) || fdt_num_mem_rsv(buf) < 0)
 		return -EINVAL;
 	TRY(fdt_open_into(buf, buf, (int)len));
