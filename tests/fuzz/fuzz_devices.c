@@ -21,14 +21,10 @@
 
 #include <keel/guest.h>
 
+#include "input.h"
 #include "mmio.h"
 #include "pl011.h"
 #include "pl061.h"
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
 
 struct line {
 	bool level;     /* as last reported to the "GIC" */
@@ -49,15 +45,6 @@ static void fail(const char *what, unsigned long long a, unsigned long long b)
 {
 	fprintf(stderr, "fuzz_devices: %s (0x%llx, 0x%llx)\n", what, a, b);
 	abort();
-}
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
 }
 
 static void on_irq(void *opaque, bool level)

@@ -23,21 +23,8 @@
 
 #include <keel/hypercall.h>
 
+#include "input.h"
 #include "guest_fdt.h"
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
-}
 
 static void fail(const char *what, long long a)
 {

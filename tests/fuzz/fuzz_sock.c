@@ -34,6 +34,7 @@
 
 #include <keel/sock.h>
 
+#include "input.h"
 #include "../../cli/sock.h"
 #include "dev.h"
 #include "frame.h"
@@ -43,11 +44,6 @@
 
 #define HDR sizeof(struct keel_sock_hdr)
 #define MAX_PUMPS 2000 /* loop turns for keeld to close a hung-up client */
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
 
 /* A growable byte buffer. */
 struct bytes {
@@ -64,15 +60,6 @@ static void fail(const char *what, long long a, long long b)
 {
 	fprintf(stderr, "fuzz_sock: %s (%lld, %lld)\n", what, a, b);
 	abort();
-}
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
 }
 
 static void bytes_add(struct bytes *b, const void *p, size_t n)
