@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
+#include "config/config.h"
 #include "dev.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static int arg_id(struct keeld *kd, const char *cmd, json_t *args, struct vm **vm, char *err,
 		  size_t errlen)

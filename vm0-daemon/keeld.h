@@ -7,7 +7,7 @@
 
 #include <keel/ioctl.h>
 
-#include "mediated.h"
+#include "config/mediated.h"
 
 #define KEELD_VERSION "0.1.0"
 

@@ -24,7 +24,7 @@
 #include "keeld.h"
 #include "log.h"
 #include "server.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static struct keeld keeld;
 

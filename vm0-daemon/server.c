@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
+#include "config/config.h"
 #include "frame.h"
 #include "log.h"
 #include "server.h"

@@ -19,9 +19,9 @@
 
 #include <keel/guest.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "log.h"
-#include "mediated.h"
+#include "config/mediated.h"
 
 #define LABEL "fuzz.json"
 

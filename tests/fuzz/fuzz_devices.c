@@ -22,9 +22,9 @@
 #include <keel/guest.h>
 
 #include "input.h"
-#include "mmio.h"
-#include "pl011.h"
-#include "pl061.h"
+#include "vdev/mmio.h"
+#include "devices/pl011.h"
+#include "devices/pl061.h"
 
 struct line {
 	bool level;     /* as last reported to the "GIC" */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader.h"
+#include "guest/loader.h"
 
 static void fail(const char *what, unsigned long long a)
 {

@@ -24,7 +24,7 @@
 #include <keel/hypercall.h>
 
 #include "input.h"
-#include "guest_fdt.h"
+#include "guest/guest_fdt.h"
 
 static void fail(const char *what, long long a)
 {

@@ -29,9 +29,9 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
-#include "disk.h"
+#include "backend/disk.h"
 #include "log.h"
-#include "virtio/blk.h"
+#include "devices/virtio_blk.h"
 
 #define RAM0_IPA  0x40000000ULL
 #define RAM0_SIZE 0x10000ULL

@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "../config.h"
+#include "config/config.h"
 
 /* Parse type (may be NULL: Linux) and img's load/entry fields into cfg,
  * whose RAM regions are already parsed, and check them against that RAM.

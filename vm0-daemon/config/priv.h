@@ -15,7 +15,7 @@
 
 #include <keel/guest.h>
 
-#include "../config.h"
+#include "config/config.h"
 
 #define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define CFG_MAX_FILE (1U << 20)

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "pl011.h"
+#include "devices/pl011.h"
 
 static const uint8_t pl011_id[8] = {
 	0x11, 0x10, 0x14, 0x00, /* PeriphID0-3: PL011 r1p5 */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../mmio.h"
+#include "vdev/mmio.h"
 
 #define PL011_FIFO 32
 

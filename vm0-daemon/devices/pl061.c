@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "pl061.h"
+#include "devices/pl061.h"
 
 static const uint8_t pl061_id[8] = {
 	0x61, 0x10, 0x04, 0x00, /* PeriphID0-3 */

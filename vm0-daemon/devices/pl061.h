@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../mmio.h"
+#include "vdev/mmio.h"
 
 #define PL061_DIR 0x400
 #define PL061_IS 0x404

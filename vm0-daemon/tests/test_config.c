@@ -15,7 +15,7 @@
 
 #include <keel/guest.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static char dir[256];
 

@@ -19,7 +19,7 @@
 
 #include <linux/magic.h>
 
-#include "disk.h"
+#include "backend/disk.h"
 
 #define SZ (1 << 20)
 

@@ -14,7 +14,7 @@
 #include <keel/guest.h>
 #include <keel/hypercall.h>
 
-#include "guest_fdt.h"
+#include "guest/guest_fdt.h"
 
 static uint8_t buf[GUEST_FDT_MAX];
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "loader.h"
+#include "guest/loader.h"
 
 static char err[CFG_ERR_MAX];
 

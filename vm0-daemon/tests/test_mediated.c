@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "mediated.h"
+#include "config/mediated.h"
 
 static struct mediated_cfg m;
 static char err[512];

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "pl011.h"
+#include "devices/pl011.h"
 
 static struct pl011 u;
 static char out[256];

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "pl061.h"
+#include "devices/pl061.h"
 
 static struct pl061 g;
 static int irq_calls;

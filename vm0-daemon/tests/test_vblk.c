@@ -22,7 +22,7 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_mmio.h>
 
-#include "virtio/blk.h"
+#include "devices/virtio_blk.h"
 
 #define RAM_BASE   0x40000000ULL
 #define RAM_SIZE   (4ULL << 20)

@@ -32,9 +32,9 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "vdisk.h"
-#include "virtio/blk.h"
-#include "vm.h"
+#include "devices/vdisk.h"
+#include "devices/virtio_blk.h"
+#include "vm/vm.h"
 
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m);

@@ -21,7 +21,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "log.h"
-#include "transport.h"
+#include "virtio/transport.h"
 
 #define VIRTIO_MMIO_MAGIC     0x74726976u /* "virt" */
 #define VIRTIO_MMIO_VERSION_2 2

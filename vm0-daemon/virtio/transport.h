@@ -25,8 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mmio.h"
-#include "virtqueue.h"
+#include "vdev/mmio.h"
+#include "virtio/virtqueue.h"
 
 #define VIRTIO_MMIO_SIZE 0x200     /* = KEEL_GUEST_VIRTIO_STRIDE */
 #define VIRTIO_MAX_QUEUES 8

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "virtqueue.h"
+#include "virtio/virtqueue.h"
 
 /* Ring fields are little-endian (VERSION_1); both keeld targets are too,
  * so the fields are used as they are in memory. */

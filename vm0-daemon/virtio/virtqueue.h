@@ -22,7 +22,7 @@
 
 #include <linux/virtio_ring.h>
 
-#include "loader.h"  /* struct guest_mem, guest_ptr() */
+#include "guest/loader.h"  /* struct guest_mem, guest_ptr() */
 
 #define VQ_MAX_SIZE 1024      /* largest QueueNumMax keeld offers */
 #define VQ_MAX_SEGS 1024      /* segments one chain may have (direct + indirect) */

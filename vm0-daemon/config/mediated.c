@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "mediated.h"
+#include "config/mediated.h"
 
 int mediated_parse(const char *text, size_t len, const char *label, bool check_files,
 		   struct mediated_cfg *out, char *err, size_t errlen)

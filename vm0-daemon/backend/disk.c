@@ -14,7 +14,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 
-#include "disk.h"
+#include "backend/disk.h"
 
 /* open(2) failures a user can act on, with what to tell them. */
 static const struct {

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "disk.h"
+#include "config/config.h"
+#include "backend/disk.h"
 #include "virtio/transport.h"
 
 struct vm;

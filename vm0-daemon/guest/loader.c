@@ -8,7 +8,7 @@
 
 #include <keel/guest.h>
 
-#include "loader.h"
+#include "guest/loader.h"
 
 #define PAGE_SIZE KEEL_GUEST_PAGE_SIZE
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((a) - 1))

@@ -21,10 +21,10 @@
 #include <keel/guest.h>
 
 #include "dev.h"
-#include "guest_fdt.h"
+#include "guest/guest_fdt.h"
 #include "log.h"
 #include "server.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static const char *const stop_names[] = { "none", "poweroff", "reset", "crash", "request" };
 

@@ -10,14 +10,14 @@
 
 #include <uv.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "console.h"
 #include "devices/pl011.h"
 #include "devices/pl061.h"
 #include "keeld.h"
-#include "loader.h"
-#include "mmio.h"
-#include "vdisk.h"
+#include "guest/loader.h"
+#include "vdev/mmio.h"
+#include "devices/vdisk.h"
 
 #define VM_SHUTDOWN_GRACE_MS 30000
 #define VM_BUTTON_PRESS_MS 100

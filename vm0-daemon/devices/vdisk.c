@@ -10,9 +10,9 @@
 
 #include "dev.h"
 #include "log.h"
-#include "vdisk.h"
-#include "virtio/blk.h"
-#include "vm.h"
+#include "devices/vdisk.h"
+#include "devices/virtio_blk.h"
+#include "vm/vm.h"
 
 
 /* The device's edge: any thread (completions may be raised off the loop). */

@@ -9,7 +9,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 
-#include "blk.h"
+#include "devices/virtio_blk.h"
 #include "log.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

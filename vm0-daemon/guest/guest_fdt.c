@@ -14,7 +14,7 @@
 #include <keel/guest.h>
 #include <keel/hypercall.h>
 
-#include "guest_fdt.h"
+#include "guest/guest_fdt.h"
 
 #define GIC_SPI 0
 #define GIC_PPI 1

@@ -42,8 +42,8 @@
 
 #include <uv.h>
 
-#include "disk.h"
-#include "transport.h"
+#include "backend/disk.h"
+#include "virtio/transport.h"
 
 #define VBLK_QUEUE_MAX		      256 /* QueueNumMax */
 #define VBLK_SEG_MAX		      128 /* data segments per request (config seg_max) */

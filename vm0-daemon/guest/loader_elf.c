@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loader.h"
+#include "guest/loader.h"
 
 _Static_assert(sizeof(Elf64_Ehdr) == ELF_EHDR_SIZE, "ELF64 header size");
 

@@ -16,7 +16,7 @@
 
 #include <keel/vm.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define SZ_2M (2ULL << 20)
 #define IMAGE_HDR_SIZE 64

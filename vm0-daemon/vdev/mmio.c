@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "mmio.h"
+#include "vdev/mmio.h"
 
 int mmio_add(struct mmio_table *t, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 	     void *dev)

@@ -13,7 +13,7 @@
 
 #include <keel/vm.h>
 
-#include "mediated.h"
+#include "config/mediated.h"
 
 #define CFG_PATH_MAX 1024
 #define CFG_CMDLINE_MAX 1024
