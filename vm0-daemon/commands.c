@@ -250,7 +250,7 @@ int cmd_vm_info(struct keeld *kd, json_t *args, struct req *req, json_t **result
 	json_object_set_new(o, "ioreqs", json_integer(have ? (json_int_t)info.ioreqs : 0));
 	json_object_set_new(o, "doorbells", json_integer(have ? (json_int_t)info.doorbells : 0));
 	json_object_set_new(o, "irqs", json_integer(have ? (json_int_t)info.irqs : 0));
-	json_object_set_new(o, "disks", vdisks_json(vm));
+	vdev_registry_json(&vm->vdevs, o);  /* "disks": [...] */
 	json_object_set_new(o, "boots", json_integer((json_int_t)vm->boots));
 	json_object_set_new(o, "adopted", json_boolean(vm->adopted));
 	json_object_set_new(o, "config", json_string(vm->cfg.source));

@@ -1,188 +1,219 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A guest's disk as a vdev: the mediated backing (backend/disk.c), the
+ * virtio-blk model (devices/virtio_blk.c) and its virtio-mmio window
+ * (virtio/transport.c), served as an ioreq window and a posted QueueNotify
+ * doorbell.
+ *
+ * The backing is open from attach (`keel vm boot`) until detach (the guest
+ * stops): a stopped guest holds no backing open, so another guest may use it.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <keel/guest.h>
+#include <keel/ioctl.h>
 #include <linux/virtio_mmio.h>
 
-#include "dev.h"
-#include "log.h"
-#include "devices/vdisk.h"
+#include "backend/disk.h"
+#include "devices/devices.h"
 #include "devices/virtio_blk.h"
-#include "vm/vm.h"
+#include "guest/guest_fdt.h"
+#include "log.h"
+#include "virtio/transport.h"
 
+struct vdisk;
 
-/* The device's edge: any thread (completions may be raised off the loop). */
+/* One attach's: outlives the detach until the model's last completion. */
+struct vdisk_run {
+	struct vdisk *vd;
+	struct disk disk;
+	struct vblk *blk;
+	struct virtio_mmio t;
+};
+
+struct vdisk {
+	struct vdev vdev;
+	unsigned index;            /* in cfg.disk[] */
+	struct cfg_disk cfg;
+	struct vdisk_run *run;     /* while attached */
+};
+
+#define to_vdisk(d) ((struct vdisk *)(d))
+
+/* The device's edge: any thread (completions may be raised off the loop).
+ * None comes after detach: the transport's reset drops later completions. */
 static void vdisk_irq(void *opaque)
 {
-	struct vdisk *vd = opaque;
-	const struct cfg_disk *c = &vd->vm->cfg.disk[vd->index];
-	int r = dev_irq_line(vd->vm->kd->dev, vd->vm->id, 32 + c->spi, KEEL_IRQ_EDGE);
+	struct vdisk *vd = ((struct vdisk_run *)opaque)->vd;
+	int r = vdev_irq(&vd->vdev, vd->cfg.spi, KEEL_IRQ_EDGE);
 
 	if (r < 0)
-		klog_vm(vd->vm->id, "vm %u: disk %u interrupt: %s", vd->vm->id, vd->index, strerror(-r));
+		klog_vm(vdev_host(&vd->vdev)->vm_id, "vm %u: disk %u interrupt: %s",
+			vdev_host(&vd->vdev)->vm_id, vd->index, strerror(-r));
 }
 
-/* The device's last completion has been delivered (vblk_set_release):
+/* The model's last completion has been delivered (vblk_set_release):
  * nothing refers to the transport or the disk anymore. */
 static void vdisk_release(void *opaque)
 {
-	struct vdisk *vd = opaque;
+	struct vdisk_run *run = opaque;
 
-	disk_close(&vd->disk);
-	free(vd);
+	disk_close(&run->disk);
+	free(run);
 }
 
 /*
  * Requests may still be on the threadpool (a guest that queued flushes and
  * powered off at once): their completions run on the loop later and use
- * the device, which uses vd->t and vd->disk, so vd is freed only when the
- * device is (vdisk_release). The reset in virtio_mmio_destroy returns once
+ * the model, which uses run->t and run->disk, so run is freed only when the
+ * model is (vdisk_release). The reset in virtio_mmio_destroy returns once
  * no worker touches guest RAM or the disk's data; a flush may still run on
  * the fd, so the lock is dropped now and the same guest can boot again
  * with the disk at once.
  */
-static void vdisk_free(struct vdisk *vd)
+static void vdisk_detach(struct vdev *d)
 {
-	if (!vd->blk) {
-		vdisk_release(vd);
+	struct vdisk_run *run = to_vdisk(d)->run;
+
+	to_vdisk(d)->run = NULL;
+	if (!run)
+		return;
+	if (!run->blk) {
+		vdisk_release(run);
 		return;
 	}
-	virtio_mmio_destroy(&vd->t);
-	disk_unlock(&vd->disk);
-	vblk_set_release(vd->blk, vdisk_release, vd);
-	vblk_destroy(vd->blk);
+	virtio_mmio_destroy(&run->t);
+	disk_unlock(&run->disk);
+	vblk_set_release(run->blk, vdisk_release, run);
+	vblk_destroy(run->blk);
 }
 
-void vdisks_close(struct vm *vm)
+static int vdisk_attach(struct vdev *d, char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < vm->nr_vdisks; i++)
-		vdisk_free(vm->vdisk[i]);
-	memset(vm->vdisk, 0, sizeof(vm->vdisk));
-	vm->nr_vdisks = 0;
-}
-
-static int vdisk_open(struct vm *vm, unsigned i, char *err, size_t errlen)
-{
-	const struct cfg_disk *c = &vm->cfg.disk[i];
-	struct vdisk *vd = calloc(1, sizeof(*vd));
+	struct vdisk *vd = to_vdisk(d);
+	const struct vdev_host *h = vdev_host(d);
+	struct vdisk_run *run = calloc(1, sizeof(*run));
 	char why[CFG_ERR_MAX];
 	int r;
 
-	if (!vd)
+	if (!run)
 		return -ENOMEM;
-	vd->vm = vm;
-	vd->index = i;
-	vd->disk.fd = -1;
-	r = disk_open(&vd->disk, c->path, c->readonly, why, sizeof(why));
+	run->vd = vd;
+	run->disk.fd = -1;
+	vd->run = run;
+	r = disk_open(&run->disk, vd->cfg.path, vd->cfg.readonly, why, sizeof(why));
 	if (!r)
-		r = vblk_create(&vd->blk, vm->kd->loop, &vd->t, &vd->disk,
-				c->serial[0] ? c->serial : NULL, why, sizeof(why));
+		r = vblk_create(&run->blk, h->loop, &run->t, &run->disk,
+				vd->cfg.serial[0] ? vd->cfg.serial : NULL, why, sizeof(why));
 	if (r) {
-		snprintf(err, errlen, "%s: disk %u: %s", vm->cfg.label, i, why);
-		vdisk_free(vd);
+		snprintf(err, errlen, "%s: disk %u: %s", h->label, vd->index, why);
 		return r;
 	}
-	virtio_mmio_init(&vd->t, &vblk_ops, vd->blk, &vm->gm, vdisk_irq, vd);
-	vm->vdisk[vm->nr_vdisks++] = vd;
-	return 0;
-}
-
-int vdisks_open(struct vm *vm, char *err, size_t errlen)
-{
-	int r;
-
-	if (vm->nr_vdisks)
-		vdisks_close(vm);
-	r = config_resolve_disks(&vm->cfg, &vm->kd->mediated, err, errlen);
-	for (unsigned i = 0; !r && i < vm->cfg.nr_disks; i++)
-		r = vdisk_open(vm, i, err, errlen);
-	if (r)
-		vdisks_close(vm);
+	virtio_mmio_init(&run->t, &vblk_ops, run->blk, h->gm, vdisk_irq, run);
+	/* A window is 0x200-aligned (config/check.c): never across a page. */
+	r = vdev_window(d, vd->cfg.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &run->t, err, errlen);
+	if (!r)
+		r = vdev_doorbell(d, vd->cfg.base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0, err, errlen);
 	return r;
 }
 
-int vdisks_attach(struct vm *vm, bool register_with_hyp, char *err, size_t errlen)
+static int vdisk_dt_node(struct vdev *d, void *fdt)
 {
-	for (unsigned i = 0; i < vm->nr_vdisks; i++) {
-		struct vdisk *vd = vm->vdisk[i];
-		uint64_t base = vm->cfg.disk[vd->index].base;
-		uint64_t page = base & ~(KEEL_GUEST_PAGE_SIZE - 1);
-		const char *what = "window";
-		int r = mmio_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &vd->t);
+	return guest_fdt_virtio_mmio(fdt, to_vdisk(d)->cfg.base, to_vdisk(d)->cfg.spi);
+}
 
-		if (!r && register_with_hyp) {
-			/* Windows share pages (stride 0x200): the first disk in a
-			 * page registers it, the others find it there. A window
-			 * is 0x200-aligned (config.c), so it never crosses into
-			 * the next page. */
-			what = "ioreq page";
-			r = dev_mmio_register(vm->kd->dev, vm->id, page, KEEL_GUEST_PAGE_SIZE,
-					      KEEL_MMIO_IOREQ, 0);
-			if (r == -EEXIST)
-				r = 0;
-			if (!r) {
-				what = "QueueNotify doorbell";
-				r = dev_mmio_register(vm->kd->dev, vm->id, base + VIRTIO_MMIO_QUEUE_NOTIFY,
-						      4, KEEL_MMIO_DOORBELL, vd->index);
-			}
-		}
-		if (r) {
-			snprintf(err, errlen, "vm %u: disk %u: virtio-mmio %s at 0x%llx: %s", vm->id,
-				 vd->index, what, (unsigned long long)base, strerror(-r));
-			return r;
-		}
+/* The doorbell's value is the queue the guest names: checked by the transport. */
+static void vdisk_kick(struct vdev *d, uint32_t tag, uint32_t queue)
+{
+	if (to_vdisk(d)->run)
+		virtio_mmio_kick(&to_vdisk(d)->run->t, queue);
+}
+
+static void vdisk_kick_all(struct vdev *d)
+{
+	if (to_vdisk(d)->run)
+		virtio_mmio_kick_all(&to_vdisk(d)->run->t);
+}
+
+/* Config, and size and I/O counters while the guest runs. */
+static json_t *vdisk_json(const struct vdev *d)
+{
+	const struct vdisk *vd = to_vdisk(d);
+	const struct cfg_disk *c = &vd->cfg;
+	json_t *o = json_pack("{s:s, s:b, s:I, s:i}", "path", c->path, "readonly", c->readonly,
+			      "base", (json_int_t)c->base, "intid", (int)(32 + c->spi));
+	struct vblk_stats st;
+
+	if (!vd->run || !vd->run->blk)
+		return o;
+	vblk_get_stats(vd->run->blk, &st);
+	json_object_set_new(o, "size", json_integer((json_int_t)vd->run->disk.size));
+	json_object_set_new(o, "requests", json_integer((json_int_t)st.requests));
+	json_object_set_new(o, "read_bytes", json_integer((json_int_t)st.read_bytes));
+	json_object_set_new(o, "write_bytes", json_integer((json_int_t)st.write_bytes));
+	json_object_set_new(o, "flushes", json_integer((json_int_t)st.flushes));
+	json_object_set_new(o, "errors",
+			    json_integer((json_int_t)(st.errors + st.unsupported + st.bad_chains)));
+	return o;
+}
+
+static int vdisk_save(struct vdev *d, json_t **state)
+{
+	return -EOPNOTSUPP;
+}
+
+static int vdisk_restore(struct vdev *d, const json_t *state)
+{
+	return -EOPNOTSUPP;
+}
+
+static void vdisk_destroy(struct vdev *d)
+{
+	free(to_vdisk(d));
+}
+
+static const struct vdev_ops vdisk_ops = {
+	.attach = vdisk_attach,
+	.detach = vdisk_detach,
+	.dt_node = vdisk_dt_node,
+	.kick = vdisk_kick,
+	.kick_all = vdisk_kick_all,
+	.json = vdisk_json,
+	.save = vdisk_save,
+	.restore = vdisk_restore,
+	.destroy = vdisk_destroy,
+};
+
+static unsigned vdisk_count(const struct vm_config *cfg)
+{
+	return cfg->nr_disks;
+}
+
+/* cfg's mediated indexes are resolved already (vm_create). */
+static int vdisk_create(struct vdev_registry *r, const struct vm_config *cfg, unsigned i,
+			struct vdev **out, char *err, size_t errlen)
+{
+	struct vdisk *vd = calloc(1, sizeof(*vd));
+	char name[VDEV_NAME_MAX];
+
+	if (!vd) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
+	snprintf(name, sizeof(name), "disk %u", i);
+	vdev_init(&vd->vdev, r, &vdisk_type, &vdisk_ops, name);
+	vd->index = i;
+	vd->cfg = cfg->disk[i];
+	*out = &vd->vdev;
 	return 0;
 }
 
-void vdisks_kick(struct vm *vm, uint32_t cookie, uint32_t queue)
-{
-	if (cookie >= vm->nr_vdisks) {
-		if (!vm->bad_doorbell_logged)
-			klog_vm(vm->id, "vm %u: doorbell for device %u, which it does not have (logged once)",
-				vm->id, cookie);
-		vm->bad_doorbell_logged = true;
-		return;
-	}
-	virtio_mmio_kick(&vm->vdisk[cookie]->t, queue);
-}
-
-void vdisks_kick_all(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vdisks; i++)
-		virtio_mmio_kick_all(&vm->vdisk[i]->t);
-}
-
-json_t *vdisks_json(const struct vm *vm)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < vm->cfg.nr_disks; i++) {
-		const struct cfg_disk *c = &vm->cfg.disk[i];
-		json_t *o = json_pack("{s:s, s:b, s:I, s:i}", "path", c->path, "readonly", c->readonly,
-				      "base", (json_int_t)c->base, "intid", (int)(32 + c->spi));
-		const struct vdisk *vd = NULL;
-
-		for (unsigned j = 0; j < vm->nr_vdisks; j++)
-			if (vm->vdisk[j]->index == i)
-				vd = vm->vdisk[j];
-		if (vd) {
-			struct vblk_stats st;
-
-			vblk_get_stats(vd->blk, &st);
-			json_object_set_new(o, "size", json_integer((json_int_t)vd->disk.size));
-			json_object_set_new(o, "requests", json_integer((json_int_t)st.requests));
-			json_object_set_new(o, "read_bytes", json_integer((json_int_t)st.read_bytes));
-			json_object_set_new(o, "write_bytes", json_integer((json_int_t)st.write_bytes));
-			json_object_set_new(o, "flushes", json_integer((json_int_t)st.flushes));
-			json_object_set_new(o, "errors",
-					    json_integer((json_int_t)(st.errors + st.unsupported + st.bad_chains)));
-		}
-		json_array_append_new(a, o);
-	}
-	return a;
-}
+const struct vdev_type vdisk_type = {
+	.name = "virtio-blk",
+	.json_key = "disks",
+	.count = vdisk_count,
+	.create = vdisk_create,
+};

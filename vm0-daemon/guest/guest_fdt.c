@@ -69,12 +69,10 @@ static int prop_strings(void *fdt, const char *name, const char *a, const char *
 
 static int add_chosen(void *fdt, const struct guest_dt_params *p)
 {
-	char stdout_path[64];
-
-	snprintf(stdout_path, sizeof(stdout_path), "/pl011@%llx", (unsigned long long)p->uart_base);
 	TRY(fdt_begin_node(fdt, "chosen"));
 	TRY(fdt_property_string(fdt, "bootargs", p->bootargs ? p->bootargs : ""));
-	TRY(fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (p->stdout_path)
+		TRY(fdt_property_string(fdt, "stdout-path", p->stdout_path));
 	if (p->initrd_end > p->initrd_start) {
 		TRY(fdt_property_u64(fdt, "linux,initrd-start", p->initrd_start));
 		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));
@@ -220,14 +218,19 @@ int guest_fdt_host_timer_file(const char *path, uint32_t ppi[KEEL_TIMER_NR])
 	return r;
 }
 
-static int add_pl011(void *fdt, const struct guest_dt_params *p)
+void guest_fdt_pl011_path(char *buf, size_t len, uint64_t base)
 {
-	uint64_t reg[2] = { p->uart_base, 0x1000 };
-	uint32_t irq[3] = { GIC_SPI, p->uart_spi, IRQ_TYPE_LEVEL_HIGH };
+	snprintf(buf, len, "/pl011@%llx", (unsigned long long)base);
+}
+
+int guest_fdt_pl011(void *fdt, uint64_t base, unsigned spi)
+{
+	uint64_t reg[2] = { base, 0x1000 };
+	uint32_t irq[3] = { GIC_SPI, spi, IRQ_TYPE_LEVEL_HIGH };
 	uint32_t clocks[2] = { GUEST_FDT_PHANDLE_CLK, GUEST_FDT_PHANDLE_CLK };
 	char name[40];
 
-	snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)p->uart_base);
+	snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)base);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(prop_strings(fdt, "compatible", "arm,pl011", "arm,primecell"));
 	TRY(prop_reg(fdt, reg, 1));
@@ -238,14 +241,14 @@ static int add_pl011(void *fdt, const struct guest_dt_params *p)
 	return 0;
 }
 
-static int add_pl061(void *fdt, const struct guest_dt_params *p)
+int guest_fdt_pl061(void *fdt, uint64_t base, unsigned spi)
 {
-	uint64_t reg[2] = { p->gpio_base, 0x1000 };
-	uint32_t irq[3] = { GIC_SPI, p->gpio_spi, IRQ_TYPE_LEVEL_HIGH };
+	uint64_t reg[2] = { base, 0x1000 };
+	uint32_t irq[3] = { GIC_SPI, spi, IRQ_TYPE_LEVEL_HIGH };
 	uint32_t gpios[3] = { GUEST_FDT_PHANDLE_GPIO, GUEST_GPIO_POWER_LINE, 0 };
 	char name[40];
 
-	snprintf(name, sizeof(name), "pl061@%llx", (unsigned long long)p->gpio_base);
+	snprintf(name, sizeof(name), "pl061@%llx", (unsigned long long)base);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(prop_strings(fdt, "compatible", "arm,pl061", "arm,primecell"));
 	TRY(prop_reg(fdt, reg, 1));
@@ -270,28 +273,22 @@ static int add_pl061(void *fdt, const struct guest_dt_params *p)
 	return 0;
 }
 
-/* QEMU virt's virtio-mmio nodes. The sequential-write API keeps nodes in
- * the order written, and Linux probes in DT order, so virtio[0] becomes the
- * guest's first device (vda for disks). dma-coherent: keeld reaches guest
- * RAM through cacheable mappings, so the guest must not map its rings and
+/* QEMU virt's virtio-mmio node. dma-coherent: keeld reaches guest RAM
+ * through cacheable mappings, so the guest must not map its rings and
  * buffers non-cacheable. */
-static int add_virtio(void *fdt, const struct guest_dt_params *p)
+int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi)
 {
+	uint64_t reg[2] = { base, GUEST_VIRTIO_MMIO_SIZE };
+	uint32_t irq[3] = { GIC_SPI, spi, IRQ_TYPE_EDGE_RISING };
 	char name[40];
 
-	for (unsigned i = 0; i < p->nr_virtio; i++) {
-		uint64_t reg[2] = { p->virtio[i].base, GUEST_VIRTIO_MMIO_SIZE };
-		uint32_t irq[3] = { GIC_SPI, p->virtio[i].spi, IRQ_TYPE_EDGE_RISING };
-
-		snprintf(name, sizeof(name), "virtio_mmio@%llx",
-			 (unsigned long long)p->virtio[i].base);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		TRY(prop_reg(fdt, reg, 1));
-		TRY(prop_cells(fdt, "interrupts", irq, 3));
-		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
-		TRY(fdt_end_node(fdt));
-	}
+	snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	TRY(prop_reg(fdt, reg, 1));
+	TRY(prop_cells(fdt, "interrupts", irq, 3));
+	TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	TRY(fdt_end_node(fdt));
 	return 0;
 }
 
@@ -301,7 +298,7 @@ int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p)
 	int r;
 
 	if (len > INT32_MAX || !p->nr_vcpus || p->nr_vcpus > KEEL_MAX_VCPUS || !p->nr_mem ||
-	    p->nr_mem > KEEL_VM_MAX_MEM || p->nr_virtio > GUEST_FDT_MAX_VIRTIO)
+	    p->nr_mem > KEEL_VM_MAX_MEM)
 		return -EINVAL;
 	TRY(fdt_create(fdt, (int)len));
 	TRY(fdt_finish_reservemap(fdt));
@@ -329,7 +326,9 @@ int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p)
 	TRY(fdt_property_u32(fdt, "phandle", GUEST_FDT_PHANDLE_CLK));
 	TRY(fdt_end_node(fdt));
 
-	if ((r = add_pl011(fdt, p)) || (r = add_pl061(fdt, p)) || (r = add_virtio(fdt, p)))
+	/* The sequential-write API keeps nodes in the order written, and
+	 * Linux probes in DT order: devices() decides which is vda. */
+	if (p->devices && (r = p->devices(fdt, p->devices_opaque)))
 		return r;
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -21,12 +21,6 @@
 #define GUEST_FDT_MAX_VIRTIO KEEL_GUEST_VIRTIO_MAX
 #define GUEST_VIRTIO_MMIO_SIZE 0x200 /* the virtio-mmio register window */
 
-/* A virtio-mmio transport (any device type: the guest reads DeviceID). */
-struct guest_dt_virtio {
-	uint64_t base;
-	unsigned spi;          /* edge-triggered */
-};
-
 struct guest_dt_params {
 	unsigned gic_version;  /* KEEL_GIC_V2 or KEEL_GIC_V3 */
 	uint64_t gicd, gicr, gicc;
@@ -35,12 +29,11 @@ struct guest_dt_params {
 	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];
 	const char *bootargs;
 	uint64_t initrd_start, initrd_end;  /* both 0: no initramfs */
-	uint64_t uart_base;
-	unsigned uart_spi;
-	uint64_t gpio_base;
-	unsigned gpio_spi;
-	unsigned nr_virtio;    /* in the order the guest should probe them (vda, vdb, ...) */
-	struct guest_dt_virtio virtio[GUEST_FDT_MAX_VIRTIO];
+	const char *stdout_path;  /* /chosen's, e.g. "/pl011@9000000"; NULL: none */
+	/* Writes the device nodes (guest_fdt_pl011, ...) in the order the
+	 * guest should probe them (vda, vdb, ...); returns 0 or -errno. */
+	int (*devices)(void *fdt, void *opaque);
+	void *devices_opaque;
 	/* The host's timer PPIs (PPI numbers, KEEL_TIMER_* order): the guest's
 	 * virtual timer is the host's, handed through. */
 	uint32_t timer_ppi[KEEL_TIMER_NR];
@@ -60,6 +53,15 @@ int guest_fdt_host_timer_file(const char *path, uint32_t ppi[KEEL_TIMER_NR]);
 
 /* Build the DT into buf (at most len bytes). Returns 0 or -errno. */
 int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p);
+
+/* Device nodes, QEMU virt's (for a devices() callback): the PL011 (and
+ * the stdout-path that names it), the PL061 with the gpio-keys power
+ * button on GUEST_GPIO_POWER_LINE, a virtio-mmio transport (any device
+ * type: the guest reads DeviceID; edge-triggered). 0 or -errno. */
+int guest_fdt_pl011(void *fdt, uint64_t base, unsigned spi);
+void guest_fdt_pl011_path(char *buf, size_t len, uint64_t base);
+int guest_fdt_pl061(void *fdt, uint64_t base, unsigned spi);
+int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi);
 
 /* A user-supplied DTB (Shyper's device_tree_filename): rewrite /chosen's
  * bootargs and initrd into it, in place (buf holds len bytes of room). */

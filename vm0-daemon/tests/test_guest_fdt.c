@@ -18,6 +18,29 @@
 
 static uint8_t buf[GUEST_FDT_MAX];
 
+/* The devices keeld gives every guest (the PL011, the PL061) and a list
+ * of virtio-mmio transports, written the way keeld's registry does. */
+struct test_devs {
+	unsigned nr_virtio;
+	struct { uint64_t base; unsigned spi; } virtio[GUEST_FDT_MAX_VIRTIO];
+};
+
+static int test_devices(void *fdt, void *opaque)
+{
+	const struct test_devs *d = opaque;
+	int r;
+
+	if ((r = guest_fdt_pl011(fdt, KEEL_GUEST_UART_BASE, KEEL_GUEST_UART_SPI)) ||
+	    (r = guest_fdt_pl061(fdt, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SPI)))
+		return r;
+	for (unsigned i = 0; d && i < d->nr_virtio; i++)
+		if ((r = guest_fdt_virtio_mmio(fdt, d->virtio[i].base, d->virtio[i].spi)))
+			return r;
+	return 0;
+}
+
+#define STD_DEVICES .stdout_path = "/pl011@9000000", .devices = test_devices
+
 static void build(unsigned gic, unsigned nvcpus, bool initrd)
 {
 	struct guest_dt_params p = {
@@ -30,8 +53,7 @@ static void build(unsigned gic, unsigned nvcpus, bool initrd)
 		.bootargs = "console=ttyAMA0 earlycon",
 		.initrd_start = initrd ? 0x42800000 : 0,
 		.initrd_end = initrd ? 0x43000000 : 0,
-		.uart_base = KEEL_GUEST_UART_BASE, .uart_spi = KEEL_GUEST_UART_SPI,
-		.gpio_base = KEEL_GUEST_GPIO_BASE, .gpio_spi = KEEL_GUEST_GPIO_SPI,
+		STD_DEVICES,
 		.timer_ppi = { 13, 14, 11, 10 },
 	};
 
@@ -189,9 +211,7 @@ static void test_host_timer(void **state)
 		struct guest_dt_params p = {
 			.gic_version = KEEL_GIC_V3, .gicd = 0x08000000, .gicr = 0x080a0000,
 			.nr_vcpus = 1, .nr_mem = 1, .mem = { { 0x40000000, 0x10000000 } },
-			.bootargs = "", .uart_base = KEEL_GUEST_UART_BASE,
-			.uart_spi = KEEL_GUEST_UART_SPI, .gpio_base = KEEL_GUEST_GPIO_BASE,
-			.gpio_spi = KEEL_GUEST_GPIO_SPI,
+			.bootargs = "", STD_DEVICES,
 		};
 
 		memcpy(p.timer_ppi, ppi, sizeof(ppi));
@@ -262,15 +282,16 @@ static void test_uart_gpio(void **state)
 
 static void test_virtio(void **state)
 {
-	struct guest_dt_params p = {
-		.gic_version = KEEL_GIC_V3, .gicd = 0x08000000, .gicr = 0x080a0000,
-		.nr_vcpus = 1, .nr_mem = 1, .mem = { { 0x40000000, 0x10000000 } },
-		.uart_base = KEEL_GUEST_UART_BASE, .uart_spi = KEEL_GUEST_UART_SPI,
-		.gpio_base = KEEL_GUEST_GPIO_BASE, .gpio_spi = KEEL_GUEST_GPIO_SPI,
+	struct test_devs devs = {
 		.nr_virtio = 3,
 		.virtio = { { KEEL_GUEST_VIRTIO_BASE, KEEL_GUEST_VIRTIO_SPI },
 			    { KEEL_GUEST_VIRTIO_BASE + KEEL_GUEST_VIRTIO_STRIDE, KEEL_GUEST_VIRTIO_SPI + 1 },
 			    { 0x0c000000, 987 } },
+	};
+	struct guest_dt_params p = {
+		.gic_version = KEEL_GIC_V3, .gicd = 0x08000000, .gicr = 0x080a0000,
+		.nr_vcpus = 1, .nr_mem = 1, .mem = { { 0x40000000, 0x10000000 } },
+		STD_DEVICES, .devices_opaque = &devs,
 	};
 	static const char *const paths[3] = { "/virtio_mmio@a000000", "/virtio_mmio@a000200",
 					      "/virtio_mmio@c000000" };
@@ -306,19 +327,20 @@ static void test_virtio(void **state)
 	build(KEEL_GIC_V3, 1, false);
 	assert_true(fdt_path_offset(buf, "/virtio_mmio@a000000") < 0);
 
-	p.nr_virtio = GUEST_FDT_MAX_VIRTIO + 1;
-	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), -EINVAL);
-	p.nr_virtio = GUEST_FDT_MAX_VIRTIO;
-	for (unsigned i = 0; i < GUEST_FDT_MAX_VIRTIO; i++)
-		p.virtio[i] = (struct guest_dt_virtio){ KEEL_GUEST_VIRTIO_BASE + i * 0x200, 16 + i };
-	assert_int_equal(guest_fdt_build(buf, sizeof(buf), &p), 0);
+	/* as many as a guest may have fit in GUEST_FDT_MAX */
+	devs.nr_virtio = GUEST_FDT_MAX_VIRTIO;
+	for (unsigned i = 0; i < GUEST_FDT_MAX_VIRTIO; i++) {
+		devs.virtio[i].base = KEEL_GUEST_VIRTIO_BASE + i * 0x200;
+		devs.virtio[i].spi = 16 + i;
+	}
+	assert_int_equal(guest_fdt_build(buf, GUEST_FDT_MAX, &p), 0);
 	assert_int_equal(cell("/virtio_mmio@a003e00", "interrupts", 1), 16 + 31);
 }
 
 static void test_limits_and_patch(void **state)
 {
 	struct guest_dt_params p = { .gic_version = KEEL_GIC_V3, .nr_vcpus = 1, .nr_mem = 1,
-				     .mem = { { 0x40000000, 0x10000000 } }, .uart_base = 0x9000000 };
+				     .mem = { { 0x40000000, 0x10000000 } }, STD_DEVICES };
 	uint8_t small[256];
 	int len;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A guest's disks torn down with I/O in flight (vdisk.c over virtio/blk.c
- * with keeld's real libuv loop and threadpool): a guest that queues
+ * A guest's disks torn down with I/O in flight (the disk vdev,
+ * devices/vdisk.c, over devices/virtio_blk.c, in a device registry, with
+ * keeld's real libuv loop and threadpool): a guest that queues
  * flushes and powers off or resets at once, or `keel vm shutdown -f`
  * during I/O. Built with AddressSanitizer (meson test keeld-vdisk-asan):
  * a completion that touches a freed disk, transport or guest RAM is a
@@ -26,15 +27,16 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <keel/ioctl.h>
 #include <endian.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "devices/vdisk.h"
+#include "devices/devices.h"
 #include "devices/virtio_blk.h"
-#include "vm/vm.h"
+#include "virtio/transport.h"
 
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m);
@@ -60,8 +62,11 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 #define DISK_BYTES (4 << 20)
 
 static uv_loop_t loop;
-static struct keeld kd;
-static struct vm vm;
+static struct vm_config cfg;
+static struct guest_mem gm;
+static struct vdev_registry reg;
+static uint32_t cookie;      /* the disk's QueueNotify doorbell, as registered */
+static unsigned doorbells;
 static uint8_t *ram;
 static char dpath[64];
 static char err[512];
@@ -73,14 +78,48 @@ static void *gp(uint64_t gpa)
 	return ram + (gpa - RAM_BASE);
 }
 
+/* The hypervisor as the registry sees it: doorbells are remembered. */
+static int hyp_mmio_register(void *opaque, uint64_t base, uint64_t size, unsigned flags,
+			     uint32_t c)
+{
+	if (flags == KEEL_MMIO_DOORBELL) {
+		assert_int_equal(base, cfg.disk[0].base + VIRTIO_MMIO_QUEUE_NOTIFY);
+		cookie = c;
+		doorbells++;
+	}
+	return 0;
+}
+
+/* No interrupts: the driver asks for none (driver_init). */
+static int hyp_irq_line(void *opaque, unsigned intid, unsigned level)
+{
+	fail_msg("interrupt %u raised", intid);
+	return 0;
+}
+
+static const struct vdev_host_ops hyp_ops = { .mmio_register = hyp_mmio_register,
+					      .irq_line = hyp_irq_line };
+static const struct vdev_type *const types[] = { &vdisk_type };
+
+/* Register accesses go through the registry, as a guest's ioreqs do. */
 static void mmio_w(uint64_t off, uint32_t v)
 {
-	virtio_mmio_ops.write(&vm.vdisk[0]->t, off, 4, v);
+	uint64_t data = v;
+
+	assert_int_equal(vdev_registry_access(&reg, cfg.disk[0].base + off, 4, true, &data), 0);
 }
 
 static uint32_t mmio_r(uint64_t off)
 {
-	return (uint32_t)virtio_mmio_ops.read(&vm.vdisk[0]->t, off, 4);
+	uint64_t data;
+
+	assert_int_equal(vdev_registry_access(&reg, cfg.disk[0].base + off, 4, false, &data), 0);
+	return (uint32_t)data;
+}
+
+static void kick(void)
+{
+	assert_int_equal(vdev_registry_kick(&reg, cookie, 0), 0);
 }
 
 /* The guest's RAM comes and goes with the guest, as keeld's mapping does. */
@@ -89,17 +128,17 @@ static void ram_map(void)
 	ram = aligned_alloc(4096, RAM_SIZE);
 	assert_non_null(ram);
 	memset(ram, 0, RAM_SIZE);
-	vm.gm.n = 1;
-	vm.gm.r[0].ipa = RAM_BASE;
-	vm.gm.r[0].size = RAM_SIZE;
-	vm.gm.r[0].host = ram;
+	gm.n = 1;
+	gm.r[0].ipa = RAM_BASE;
+	gm.r[0].size = RAM_SIZE;
+	gm.r[0].host = ram;
 }
 
 static void ram_unmap(void)
 {
 	free(ram);
 	ram = NULL;
-	memset(&vm.gm, 0, sizeof(vm.gm));
+	memset(&gm, 0, sizeof(gm));
 }
 
 /* 3.1.1 up to DRIVER_OK with every offered feature but EVENT_IDX (so the
@@ -179,7 +218,7 @@ static void post_mixed_and_kick(unsigned n)
 		else
 			post(VIRTIO_BLK_T_FLUSH, 0, 0, i);
 	}
-	vdisks_kick(&vm, 0, 0);
+	kick();
 }
 
 static void make_disk(void)
@@ -193,31 +232,38 @@ static void make_disk(void)
 	close(fd);
 }
 
+/* `keel vm boot`: each attach registers the doorbell anew. */
 static void open_disks(void)
 {
-	assert_int_equal(vdisks_open(&vm, err, sizeof(err)), 0);
-	assert_int_equal(vm.nr_vdisks, 1);
+	unsigned before = doorbells;
+
+	assert_int_equal(vdev_registry_attach(&reg, true, err, sizeof(err)), 0);
+	assert_int_equal(doorbells, before + 1);
 }
 
 static int setup(void **state)
 {
 	assert_int_equal(uv_loop_init(&loop), 0);
-	kd.loop = &loop;
-	memset(&vm, 0, sizeof(vm));
-	vm.id = 3;
-	vm.kd = &kd;
-	snprintf(vm.cfg.label, sizeof(vm.cfg.label), "vm-test");
-	vm.cfg.nr_disks = 1;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.label, sizeof(cfg.label), "vm-test");
+	cfg.nr_disks = 1;
 	make_disk();
-	snprintf(vm.cfg.disk[0].path, sizeof(vm.cfg.disk[0].path), "%s", dpath);
-	vm.cfg.disk[0].mediated = -1;
-	vm.cfg.disk[0].base = 0x0a000000;
-	vm.cfg.disk[0].spi = 16;
+	snprintf(cfg.disk[0].path, sizeof(cfg.disk[0].path), "%s", dpath);
+	cfg.disk[0].mediated = -1;
+	cfg.disk[0].base = 0x0a000000;
+	cfg.disk[0].spi = 16;
+	{
+		struct vdev_host h = { .ops = &hyp_ops, .vm_id = 3, .label = cfg.label,
+				       .loop = &loop, .gm = &gm };
+
+		assert_int_equal(vdev_registry_create(&reg, &h, &cfg, types, 1, err, sizeof(err)), 0);
+	}
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	vdev_registry_destroy(&reg);
 	/* Every late completion is delivered (and dropped) here; the loop
 	 * then holds nothing of the disks anymore. */
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -238,8 +284,8 @@ static bool disk_lockable(void)
 	return ok;
 }
 
-/* The guest powers off with flushes and big reads queued: vdisks_close
- * (as vm_stopped does) and its RAM unmapped at once; completions come
+/* The guest powers off with flushes and big reads queued: a detach
+ * (vdev_registry_detach, as vm_stopped does) and its RAM unmapped at once; completions come
  * later, and must touch neither the freed disk nor the freed RAM. */
 static void test_close_in_flight(void **state)
 {
@@ -247,8 +293,10 @@ static void test_close_in_flight(void **state)
 	open_disks();
 	driver_init();
 	post_mixed_and_kick(90);
-	vdisks_close(&vm);
-	assert_int_equal(vm.nr_vdisks, 0);
+	vdev_registry_detach(&reg);
+	assert_false(reg.attached);
+	/* the window went with it */
+	assert_int_equal(vdev_registry_kick(&reg, cookie, 0), -ENOENT);
 	ram_unmap();
 	/* The backing is free for the next boot at once, even while a
 	 * flush may still run on the old fd. */
@@ -274,7 +322,7 @@ static void test_restart_cycles(void **state)
 		/* Some iterations deliver part of the completions first. */
 		if (cycle % 3 == 0)
 			uv_run(&loop, UV_RUN_NOWAIT);
-		vdisks_close(&vm);
+		vdev_registry_detach(&reg);
 		ram_unmap();
 	}
 	assert_true(disk_lockable());
@@ -293,13 +341,13 @@ static void test_reset_then_io(void **state)
 	mmio_w(VIRTIO_MMIO_STATUS, 0);
 	driver_init();
 	post(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
-	vdisks_kick(&vm, 0, 0);
+	kick();
 	used = gp(USED_GPA);
 	for (int i = 0; i < 100000 && __atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) != 1; i++)
 		uv_run(&loop, UV_RUN_ONCE);
 	assert_int_equal(used->idx, 1);
 	assert_int_equal(*(uint8_t *)gp(STATUS_GPA), VIRTIO_BLK_S_OK);
-	vdisks_close(&vm);
+	vdev_registry_detach(&reg);
 	ram_unmap();
 }
 

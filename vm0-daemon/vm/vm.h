@@ -12,12 +12,9 @@
 
 #include "config/config.h"
 #include "console.h"
-#include "devices/pl011.h"
-#include "devices/pl061.h"
-#include "keeld.h"
 #include "guest/loader.h"
-#include "vdev/mmio.h"
-#include "devices/vdisk.h"
+#include "keeld.h"
+#include "vdev/vdev.h"
 
 #define VM_SHUTDOWN_GRACE_MS 30000
 #define VM_BUTTON_PRESS_MS 100
@@ -37,15 +34,10 @@ struct vm {
 	unsigned stop_reason;  /* KEEL_STOP_* */
 	struct keel_vm_desc desc;
 	struct guest_mem gm;
-	struct mmio_table mmio;
-	bool unknown_logged;
-	bool bad_doorbell_logged;
-	struct pl011 uart;
-	struct pl061 gpio;
-	unsigned nr_vdisks;    /* open from boot until the guest stops */
-	struct vdisk *vdisk[CFG_MAX_DISKS];
+	/* Its devices: created with the config, attached from boot until
+	 * the guest stops, destroyed with the VM. */
+	struct vdev_registry vdevs;
 	bool console_added;
-	bool input_waiting;    /* /dev/hvc has bytes the UART FIFO had no room for */
 	struct console con;
 	uv_timer_t button_timer;
 	uv_timer_t grace_timer;

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's console as a vdev: the PL011 model (pl011.c) at the config's
+ * uart_base, its output into the VM's console and its input from
+ * /dev/hvc<id>, as many bytes as its FIFO takes; the rest wait in keel.ko
+ * until the guest reads some.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <keel/guest.h>
+#include <keel/ioctl.h>
+
+#include "devices/devices.h"
+#include "devices/pl011.h"
+#include "guest/guest_fdt.h"
+#include "log.h"
+
+struct uart {
+	struct vdev vdev;
+	uint64_t base;
+	unsigned spi;
+	struct pl011 m;
+	bool input_waiting;   /* keel.ko may hold bytes the FIFO had no room for */
+};
+
+#define to_uart(d) ((struct uart *)(d))
+
+static void uart_irq(void *opaque, bool level)
+{
+	struct uart *u = opaque;
+	int r = vdev_irq(&u->vdev, u->spi, level ? KEEL_IRQ_HIGH : KEEL_IRQ_LOW);
+
+	if (r < 0)
+		klog("vm %u: UART interrupt %s: %s", vdev_host(&u->vdev)->vm_id,
+		     level ? "high" : "low", strerror(-r));
+}
+
+static void uart_tx(void *opaque, uint8_t byte)
+{
+	const struct vdev_host *h = vdev_host(&((struct uart *)opaque)->vdev);
+
+	h->ops->console_put(h->opaque, byte);
+}
+
+static void uart_pull_input(struct uart *u)
+{
+	const struct vdev_host *h = vdev_host(&u->vdev);
+	uint8_t buf[PL011_FIFO];
+	size_t room = pl011_rx_room(&u->m);
+	int n;
+
+	if (!room)
+		return;
+	n = h->ops->console_read(h->opaque, buf, room);
+	if (n < 0) {
+		if (n != -EAGAIN)
+			klog("vm %u: console input: %s", h->vm_id, strerror(-n));
+		u->input_waiting = false;
+		return;
+	}
+	pl011_receive(&u->m, buf, (size_t)n);
+	/* A full read means more may wait; a short one drained keel.ko. */
+	u->input_waiting = (size_t)n == room;
+}
+
+/* Any access may have made room in the FIFO (a DR read, a reset). */
+static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct uart *u = opaque;
+	uint64_t v = pl011_read(&u->m, off, size);
+
+	if (u->input_waiting)
+		uart_pull_input(u);
+	return v;
+}
+
+static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct uart *u = opaque;
+
+	pl011_write(&u->m, off, size, val);
+	if (u->input_waiting)
+		uart_pull_input(u);
+}
+
+static const struct mmio_ops uart_mmio_ops = { "pl011", uart_read, uart_write };
+
+static int uart_attach(struct vdev *d, char *err, size_t errlen)
+{
+	struct uart *u = to_uart(d);
+
+	pl011_init(&u->m, uart_tx, uart_irq, u);
+	/* Bytes may have been typed while the guest was down. */
+	u->input_waiting = true;
+	return vdev_window(d, u->base, KEEL_GUEST_UART_SIZE, &uart_mmio_ops, u, err, errlen);
+}
+
+static void uart_detach(struct vdev *d)
+{
+	to_uart(d)->input_waiting = false;
+}
+
+static int uart_dt_node(struct vdev *d, void *fdt)
+{
+	return guest_fdt_pl011(fdt, to_uart(d)->base, to_uart(d)->spi);
+}
+
+static void uart_stdout_path(const struct vdev *d, char *buf, size_t len)
+{
+	guest_fdt_pl011_path(buf, len, to_uart(d)->base);
+}
+
+static void uart_signal(struct vdev *d, enum vdev_signal s, bool level)
+{
+	if (s != VDEV_SIG_CONSOLE_INPUT)
+		return;
+	to_uart(d)->input_waiting = true;
+	uart_pull_input(to_uart(d));
+}
+
+static int uart_save(struct vdev *d, json_t **state)
+{
+	return -EOPNOTSUPP;
+}
+
+static int uart_restore(struct vdev *d, const json_t *state)
+{
+	return -EOPNOTSUPP;
+}
+
+static void uart_destroy(struct vdev *d)
+{
+	free(to_uart(d));
+}
+
+static const struct vdev_ops uart_ops = {
+	.attach = uart_attach,
+	.detach = uart_detach,
+	.dt_node = uart_dt_node,
+	.signal = uart_signal,
+	.stdout_path = uart_stdout_path,
+	.save = uart_save,
+	.restore = uart_restore,
+	.destroy = uart_destroy,
+};
+
+static unsigned uart_count(const struct vm_config *cfg)
+{
+	return 1;
+}
+
+static int uart_create(struct vdev_registry *r, const struct vm_config *cfg, unsigned i,
+		       struct vdev **out, char *err, size_t errlen)
+{
+	struct uart *u = calloc(1, sizeof(*u));
+
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	vdev_init(&u->vdev, r, &uart_type, &uart_ops, "pl011");
+	u->base = cfg->uart_base;
+	u->spi = cfg->uart_spi;
+	*out = &u->vdev;
+	return 0;
+}
+
+const struct vdev_type uart_type = {
+	.name = "pl011",
+	.count = uart_count,
+	.create = uart_create,
+};
