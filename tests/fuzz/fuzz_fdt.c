@@ -91,9 +91,33 @@ static int count_nodes(const void *fdt, const char *parent, const char *prefix)
 	return n;
 }
 
+/* The device nodes keeld's registry writes: a PL011, a PL061, virtio-mmio
+ * transports, at fuzzed places. */
+struct fuzz_devs {
+	uint64_t uart_base, gpio_base;
+	unsigned uart_spi, gpio_spi, nr_virtio;
+	struct { uint64_t base; unsigned spi; } virtio[GUEST_FDT_MAX_VIRTIO];
+};
+
+static int fuzz_devices(void *fdt, void *opaque)
+{
+	const struct fuzz_devs *d = opaque;
+	int r;
+
+	if ((r = guest_fdt_pl011(fdt, d->uart_base, d->uart_spi)) ||
+	    (r = guest_fdt_pl061(fdt, d->gpio_base, d->gpio_spi)))
+		return r;
+	for (unsigned i = 0; i < d->nr_virtio; i++)
+		if ((r = guest_fdt_virtio_mmio(fdt, d->virtio[i].base, d->virtio[i].spi)))
+			return r;
+	return 0;
+}
+
 static void fuzz_build(struct input *in)
 {
 	struct guest_dt_params p = {0};
+	struct fuzz_devs devs = {0};
+	char stdout_path[64];
 	size_t len = take(in, 1) & 1 ? GUEST_FDT_MAX : take(in, 2);
 	char *bootargs;
 	void *buf;
@@ -110,13 +134,19 @@ static void fuzz_build(struct input *in)
 		p.mem[i] = (struct keel_vm_mem){ (take(in, 4) << 12) | i, take(in, 8) };
 	p.initrd_start = take(in, 8);
 	p.initrd_end = take(in, 8);
-	p.uart_base = take(in, 8);
-	p.uart_spi = (unsigned)take(in, 4);
-	p.gpio_base = take(in, 8);
-	p.gpio_spi = (unsigned)take(in, 4);
-	p.nr_virtio = (unsigned)take(in, 1) % (GUEST_FDT_MAX_VIRTIO + 2);
-	for (unsigned i = 0; i < GUEST_FDT_MAX_VIRTIO; i++)
-		p.virtio[i] = (struct guest_dt_virtio){ take(in, 4) << 9, (unsigned)take(in, 1) };
+	devs.uart_base = take(in, 8);
+	devs.uart_spi = (unsigned)take(in, 4);
+	devs.gpio_base = take(in, 8);
+	devs.gpio_spi = (unsigned)take(in, 4);
+	devs.nr_virtio = (unsigned)take(in, 1) % (GUEST_FDT_MAX_VIRTIO + 1);
+	for (unsigned i = 0; i < GUEST_FDT_MAX_VIRTIO; i++) {
+		devs.virtio[i].base = take(in, 4) << 9;
+		devs.virtio[i].spi = (unsigned)take(in, 1);
+	}
+	guest_fdt_pl011_path(stdout_path, sizeof(stdout_path), devs.uart_base);
+	p.stdout_path = stdout_path;
+	p.devices = fuzz_devices;
+	p.devices_opaque = &devs;
 	bootargs = take_string(in, 2048) /* past the 1 KiB a config allows */;
 	p.bootargs = take(in, 1) & 1 ? NULL : bootargs;
 
@@ -137,8 +167,8 @@ static void fuzz_build(struct input *in)
 			fail("cpu nodes differ from nr_vcpus", p.nr_vcpus);
 		if (count_nodes(buf, "/", "memory@") != (int)p.nr_mem)
 			fail("memory nodes differ from nr_mem", p.nr_mem);
-		if (count_nodes(buf, "/", "virtio_mmio@") != (int)p.nr_virtio)
-			fail("virtio nodes differ from nr_virtio", p.nr_virtio);
+		if (count_nodes(buf, "/", "virtio_mmio@") != (int)devs.nr_virtio)
+			fail("virtio nodes differ from nr_virtio", devs.nr_virtio);
 	}
 	free(buf);
 	free(bootargs);
