@@ -250,6 +250,10 @@ int cmd_vm_info(struct keeld *kd, json_t *args, struct req *req, json_t **result
 	json_object_set_new(o, "ioreqs", json_integer(have ? (json_int_t)info.ioreqs : 0));
 	json_object_set_new(o, "doorbells", json_integer(have ? (json_int_t)info.doorbells : 0));
 	json_object_set_new(o, "irqs", json_integer(have ? (json_int_t)info.irqs : 0));
+	json_object_set_new(o, "ioreq_answer_ns",
+			    json_integer(have ? (json_int_t)info.ioreq_answer_ns : 0));
+	json_object_set_new(o, "ioreq_resume_ns",
+			    json_integer(have ? (json_int_t)info.ioreq_resume_ns : 0));
 	vdev_registry_json(&vm->vdevs, o);  /* "disks": [...] */
 	json_object_set_new(o, "boots", json_integer((json_int_t)vm->boots));
 	json_object_set_new(o, "adopted", json_boolean(vm->adopted));

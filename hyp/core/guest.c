@@ -32,11 +32,16 @@
  * the host's device tree gives it (platform.c, parse_timer). */
 #define GUEST_TIMER_PPI (plat.timer_intid[KEEL_TIMER_VIRT])
 
-u64 hyp_now_ns(void)
+u64 hyp_ticks_ns(u64 ticks)
 {
-	u64 ticks = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
+	u64 freq = read_sysreg(cntfrq_el0);
 
 	return freq ? (ticks / freq) * 1000000000ULL + (ticks % freq) * 1000000000ULL / freq : 0;
+}
+
+u64 hyp_now_ns(void)
+{
+	return hyp_ticks_ns(read_sysreg(cntpct_el0));
 }
 
 static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
@@ -328,7 +333,11 @@ static void guest_info_fill(struct vm *vm, struct keel_vm_info *info)
 		info->exits += READ_ONCE(vm->vcpus[i]->nr_exits);
 		info->ioreqs += READ_ONCE(vm->vcpus[i]->nr_ioreqs);
 		info->doorbells += READ_ONCE(vm->vcpus[i]->nr_doorbells);
+		info->ioreq_answer_ns += READ_ONCE(vm->vcpus[i]->ioreq_answer_ticks);
+		info->ioreq_resume_ns += READ_ONCE(vm->vcpus[i]->ioreq_resume_ticks);
 	}
+	info->ioreq_answer_ns = hyp_ticks_ns(info->ioreq_answer_ns);
+	info->ioreq_resume_ns = hyp_ticks_ns(info->ioreq_resume_ns);
 	info->irqs = __atomic_load_n(&vm->nr_irqs, __ATOMIC_RELAXED);
 	memcpy(info->name, vm->name, sizeof(info->name));
 	info->name[sizeof(info->name) - 1] = '\0';

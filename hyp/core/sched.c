@@ -181,6 +181,7 @@ void sched_block_ioreq(struct vcpu *v)
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = true;
 	v->state = VCPU_BLOCKED;
+	v->ioreq_blocked_at = read_sysreg(cntpct_el0);
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 }
@@ -194,6 +195,8 @@ void sched_ioreq_done(struct vcpu *v)
 
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = false;
+	v->ioreq_answered_at = read_sysreg(cntpct_el0);
+	v->ioreq_answer_ticks += v->ioreq_answered_at - v->ioreq_blocked_at;
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		rq_add(pc, v);
@@ -365,6 +368,12 @@ void sched_resolve(void)
 		if (next) {
 			if (next != cur)
 				pc->slice_end = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
+			if (next->ioreq_answered_at) {
+				/* An answer may have come after now was read. */
+				next->ioreq_resume_ticks +=
+					read_sysreg(cntpct_el0) - next->ioreq_answered_at;
+				next->ioreq_answered_at = 0;
+			}
 			pc->current = next;
 			pc->run_start = now;
 			pc->in_guest = true;

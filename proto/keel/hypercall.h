@@ -16,7 +16,7 @@
 #include "types.h"
 
 /** Bumped on any change to a function number or its arguments. */
-#define KEEL_HC_ABI_REVISION 3
+#define KEEL_HC_ABI_REVISION 4
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 

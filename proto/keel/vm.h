@@ -71,7 +71,10 @@ struct keel_vm_info {
 	__u64 ioreqs;       /**< accesses forwarded to VM0 that waited for its answer */
 	__u64 doorbells;    /**< posted doorbell writes (no wait) */
 	__u64 irqs;         /**< interrupts VM0 raised in it (KEEL_HC_IRQ_LINE high or edge) */
+	/* Where the ioreqs' time went, summed over them (divide by ioreqs): */
+	__u64 ioreq_answer_ns; /**< from the access until VM0 completed it */
+	__u64 ioreq_resume_ns; /**< from VM0's completion until the vCPU ran again */
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_vm_info) == 112, "keel_vm_info layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_vm_info) == 128, "keel_vm_info layout");
 
 #endif

@@ -22,4 +22,5 @@ u32 guest_count(void);
 void guest_stopped(struct vm *vm, u32 reason);
 /* Hypervisor clock in ns (CNTPCT scaled by CNTFRQ). */
 u64 hyp_now_ns(void);
+u64 hyp_ticks_ns(u64 ticks);  /* CNTPCT ticks as ns */
 #endif

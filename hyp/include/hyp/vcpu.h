@@ -76,6 +76,11 @@ struct vcpu {
 	bool ioreq_write, ioreq_sse, ioreq_sf;
 	u8 ioreq_ilen;          /* 2 or 4: the faulting instruction's length */
 	u64 ioreq_seq;
+	/* Where an ioreq's time goes (CNTPCT; under its pCPU's rq_lock): when
+	 * it blocked, when VM0 answered (0: not waiting to resume), and the
+	 * sums reported by VM_INFO. */
+	u64 ioreq_blocked_at, ioreq_answered_at;
+	u64 ioreq_answer_ticks, ioreq_resume_ticks;
 };
 
 /* Registers: x31 reads as zero (xzr) and ignores writes. */
