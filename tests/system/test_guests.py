@@ -59,18 +59,42 @@ def ready_count(v, vm_id):
     return history(v, vm_id).count(GUEST_READY)
 
 
-def wait_ready(v, vm_id, count=1, timeout=GUEST_TIMEOUT, first_wait=8.0):
+def wait_in_vm0(v, cond, timeout):
+    """Waits, in VM0, until the shell condition `cond` holds, looking every
+    0.5 s; True if it did within `timeout` s. One ssh for the whole wait:
+    polling from here cost an ssh connection and a fixed sleep per look."""
+    r = v.ssh(f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); "
+              f"until {cond}; do [ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; sleep 0.5; done",
+              timeout=timeout + 60, check=False)
+    assert r.returncode in (0, 3), f"waiting for {cond!r}: {r.returncode} {r.stderr}"
+    return r.returncode == 0
+
+
+def wait_ready(v, vm_id, count=1, timeout=GUEST_TIMEOUT):
     """Waits until the guest's console history holds `count` ready lines;
     returns the history."""
-    t_end = time.monotonic() + timeout
-    time.sleep(first_wait)
-    while True:
-        h = history(v, vm_id)
-        if h.count(GUEST_READY) >= count:
-            return h
-        assert time.monotonic() < t_end, \
-            f"vm {vm_id}: {h.count(GUEST_READY)} of {count} {GUEST_READY} lines after {timeout} s:\n{h[-3000:]}"
-        time.sleep(3)
+    ok = wait_in_vm0(v, f"[ $(keel vm console {vm_id} </dev/null | grep -c {GUEST_READY}) -ge {count} ]",
+                     timeout)
+    h = history(v, vm_id)
+    assert ok and h.count(GUEST_READY) >= count, \
+        f"vm {vm_id}: {h.count(GUEST_READY)} of {count} {GUEST_READY} lines after {timeout} s:\n{h[-3000:]}"
+    return h
+
+
+def wait_booted(v, vm_id, boots, timeout=GUEST_TIMEOUT):
+    """Waits until keeld counts `boots` boots of the guest and the newest
+    boot printed its ready line (the history is a 64 KiB ring: older boots
+    scroll out, so only what follows the last boot banner counts)."""
+    cond = (f"[ \"$(keel vm info {vm_id} --json | tr -d '\\n' | sed 's/.*\"boots\": *\\([0-9]*\\).*/\\1/')\" "
+            f"= {boots} ] && keel vm console {vm_id} </dev/null | "
+            f"awk '/{BOOT_BANNER}/ {{ r = 0 }} /{GUEST_READY}/ {{ r = 1 }} END {{ exit !r }}'")
+    if wait_in_vm0(v, cond, timeout):
+        return
+    info = json.loads(keel_ok(v, f"vm info {vm_id} --json"))
+    h = history(v, vm_id)
+    last = h.rsplit(BOOT_BANNER, 1)[-1] if BOOT_BANNER in h else ""
+    assert info["boots"] == boots and GUEST_READY in last, \
+        f"boot {boots} (keeld counts {info['boots']}): no {GUEST_READY}:\n{h[-3000:]}"
 
 
 def vm_list(v):
@@ -139,7 +163,7 @@ def test_two_guests_boot(hv3):
     keel_ok(hv3, "vm boot 1")
     keel_ok(hv3, "vm boot 2")
     h1 = wait_ready(hv3, 1)
-    h2 = wait_ready(hv3, 2, first_wait=0)
+    h2 = wait_ready(hv3, 2)
     assert re.search(rf"{GUEST_READY} keel-guest 1 cpus", h1), h1[-2000:]
     assert re.search(rf"{GUEST_READY} keel-guest 2 cpus", h2), h2[-2000:]
 
@@ -479,22 +503,12 @@ def test_reboot_cycles_no_leak(hv3):
     assert ready_count(hv3, 1) >= 1
 
     def cycle():
-        # The history is a 64 KiB ring: older boots scroll out, so look at
-        # what the newest boot printed, after keeld counted one more boot.
         nonlocal boots
         t0 = time.monotonic()
         keel_ok(hv3, "vm reboot 1 -f")
         boots += 1
-        t_end = t0 + GUEST_TIMEOUT
-        time.sleep(4)
-        while True:
-            info = json.loads(keel_ok(hv3, "vm info 1 --json"))
-            h = history(hv3, 1)
-            last = h.rsplit(BOOT_BANNER, 1)[-1] if BOOT_BANNER in h else ""
-            if info["boots"] == boots and GUEST_READY in last:
-                return time.monotonic() - t0
-            assert time.monotonic() < t_end, f"boot {boots}: no {GUEST_READY}:\n{h[-3000:]}"
-            time.sleep(2)
+        wait_booted(hv3, 1, boots)
+        return time.monotonic() - t0
 
     boots = boots0
 

@@ -35,7 +35,7 @@ def iso():
         keel_ok(v, "vm boot 1")
         keel_ok(v, "vm boot 2")
         wait_ready(v, 1)
-        wait_ready(v, 2, first_wait=0)
+        wait_ready(v, 2)
         yield v
     finally:
         v.stop()
