@@ -5,6 +5,7 @@ scripts/run and drive VM0's serial console (pexpect) and ssh.
 One QEMU at a time; each gets a free host port for ssh. Console logs go to
 build/test-logs/. Tests marked `hyp` need a working hypervisor.
 """
+import json
 import os
 import re
 import socket
@@ -68,6 +69,7 @@ class Vm:
     """Keel + VM0 (or VM0 alone) under QEMU, started by scripts/run."""
 
     def __init__(self, name, gic=3, smp=4, direct=False, mem=None, extra=(), demo=None):
+        stop_idle()  # one QEMU at a time
         self.gic, self.smp, self.direct = gic, smp, direct
         self.port = free_port()
         args = [os.path.join(ROOT, "scripts", "run"), "--no-build", "--gic", str(gic),
@@ -141,6 +143,61 @@ def ready_vm(name, gic=3, smp=4, demo=None):
         raise
     drain(v)
     return v
+
+
+# A machine a module gave back clean (shared_vm / give_back), kept for the
+# next module that wants the same kind: a VM0 boot saved. Stopped as soon
+# as anything else starts a QEMU, and at the end of the session.
+_idle = None
+
+
+def stop_idle():
+    global _idle
+    v, _idle = _idle, None
+    if v is not None:
+        v.stop()
+
+
+def is_clean(v):
+    """No guest left, the guest pool whole, keeld answering: what a fresh
+    machine offers a module."""
+    if not v.alive():
+        return False
+    r = v.ssh("keel vm list --json && keel system info --json", timeout=60, check=False)
+    if r.returncode != 0:
+        return False
+    dec, out = json.JSONDecoder(), r.stdout.strip()
+    vms, end = dec.raw_decode(out)
+    si, _ = dec.raw_decode(out[end:].lstrip())
+    return vms.get("vms") == [] and si["pool_free_bytes"] == si["pool_bytes"] and si["vms"] == 1
+
+
+def shared_vm(name, gic=3, smp=4):
+    """A ready Keel machine for a module: the one the previous module gave
+    back, if it is of this kind and clean, else a new one."""
+    global _idle
+    v, _idle = _idle, None
+    if v is not None:
+        if (v.gic, v.smp) == (gic, smp) and is_clean(v):
+            drain(v)
+            return v
+        v.stop()
+    return ready_vm(name, gic=gic, smp=smp)
+
+
+def give_back(v):
+    """A module is done with its shared_vm machine: kept for the next
+    module if clean, stopped if not."""
+    global _idle
+    stop_idle()
+    if is_clean(v):
+        _idle = v
+    else:
+        v.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    stop_idle()
 
 
 def keel_bin_present():

@@ -5,15 +5,16 @@ GIC, data segment, virtual timer ticks, an SGI, vCPU 1 brought up with PSCI
 CPU_ON, then PSCI SYSTEM_OFF; bad images and entry points refused with the
 field and value named; an identity-mapped guest whose RAM is at IPA = PA.
 
-One QEMU per GIC version (GICv3 first, stopped before GICv2 starts); the
-checks of one machine share it."""
+One QEMU per GIC version (GICv2 first, given back before GICv3 starts); the
+checks of one machine share it. Machines come from conftest.shared_vm: the
+GICv3 one, left clean, goes on to test_blk."""
 import json
 import re
 import time
 
 import pytest
 
-from conftest import ROOT, drain, ready_vm
+from conftest import ROOT, drain, give_back, shared_vm
 from test_guests import check_alive, expect_error, history, keel, keel_ok, vm_list, write_file
 
 pytestmark = pytest.mark.hyp
@@ -74,20 +75,32 @@ _machines = {}
 
 
 @pytest.fixture(scope="module")
-def bm3():
-    v = ready_vm("test_baremetal-keel-gicv3-smp4", gic=3, smp=4)
-    _machines[3] = v
+def bm2():
+    v = shared_vm("test_baremetal-keel-gicv2-smp4", gic=2, smp=4)
+    _machines[2] = v
     yield v
-    v.stop()
+    if _machines.pop(2, None) is v:
+        give_back(v)
 
 
 @pytest.fixture(scope="module")
-def bm2():
-    if 3 in _machines:
-        _machines.pop(3).stop()
-    v = ready_vm("test_baremetal-keel-gicv2-smp4", gic=2, smp=4)
+def bm3():
+    # GICv2 first, and given back before the GICv3 machine starts (one QEMU
+    # at a time); the GICv3 one goes last so test_blk can have it.
+    if 2 in _machines:
+        give_back(_machines.pop(2))
+    v = shared_vm("test_baremetal-keel-gicv3-smp4", gic=3, smp=4)
     yield v
-    v.stop()
+    give_back(v)
+
+
+def test_gicv2(bm2):
+    """GICv2: the raw binary and the ELF, every line, powered off."""
+    for config in ("/etc/keel/baremetal.json", "/etc/keel/shyper-baremetal.json"):
+        vm_id, h, first, _ = run_guest(bm2, config, 2)
+        assert first.group(1) == "0x40200000", h
+        remove(bm2, vm_id)
+    check_alive(bm2)
 
 
 def test_raw_binary(bm3):
@@ -253,12 +266,3 @@ def test_bad_images(bm3):
              r'program say so with "type"')
     assert vm_list(bm3) == []
     check_alive(bm3)
-
-
-def test_gicv2(bm2):
-    """GICv2: the raw binary and the ELF, every line, powered off."""
-    for config in ("/etc/keel/baremetal.json", "/etc/keel/shyper-baremetal.json"):
-        vm_id, h, first, _ = run_guest(bm2, config, 2)
-        assert first.group(1) == "0x40200000", h
-        remove(bm2, vm_id)
-    check_alive(bm2)

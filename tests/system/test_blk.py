@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from conftest import drain, ready_vm
+from conftest import drain, give_back, shared_vm
 
 GUEST_READY = "KEEL-GUEST-READY"
 BOOT_BANNER = "Booting Linux on physical CPU"
@@ -179,10 +179,10 @@ def vm0_block_has(v, path, block, text):
 
 @pytest.fixture(scope="module")
 def hv():
-    v = ready_vm("test_blk-keel-gicv3-smp4", gic=3, smp=4)
+    v = shared_vm("test_blk-keel-gicv3-smp4", gic=3, smp=4)
     v.vm1 = None
     yield v
-    v.stop()
+    give_back(v)
 
 
 # ------------------------------------------------- VM0's side, no guest

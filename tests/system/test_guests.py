@@ -4,9 +4,9 @@ config/boot/list/console/reboot/shutdown/remove, every command's bad input,
 a guest probing management hypercalls and memory outside its RAM, reboot
 cycles without pool or id leaks, on GICv3 and GICv2 (4 pCPUs each).
 
-One QEMU per GIC version (module-scoped fixtures, GICv3 first; the GICv3
-machine is stopped before the GICv2 one starts). Tests of one machine run in
-file order and share its guests."""
+One QEMU per GIC version (module-scoped fixtures, GICv2 first; the GICv2
+machine is given back before the GICv3 one starts). Tests of one machine run
+in file order and share its guests."""
 import json
 import os
 import re
@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, drain, ready_vm
+from conftest import ROOT, drain, give_back, shared_vm
 
 pytestmark = pytest.mark.hyp
 
@@ -121,7 +121,7 @@ def check_alive(v, running=()):
 
 
 def boot_machine(name, gic):
-    v = ready_vm(name, gic=gic, smp=4)
+    v = shared_vm(name, gic=gic, smp=4)
     v.pool_free0 = sysinfo(v)["pool_free_bytes"]
     return v
 
@@ -130,22 +130,86 @@ _machines = {}
 
 
 @pytest.fixture(scope="module")
-def hv3():
-    v = boot_machine("test_guests-keel-gicv3-smp4", 3)
-    _machines[3] = v
+def hv2():
+    v = boot_machine("test_guests-keel-gicv2-smp4", 2)
+    _machines[2] = v
     yield v
-    v.stop()
+    if _machines.pop(2, None) is v:
+        give_back(v)
 
 
 @pytest.fixture(scope="module")
-def hv2():
-    # Two TCG machines on two host cores would slow both down: the GICv3
-    # tests are done when the first GICv2 test runs.
-    if 3 in _machines:
-        _machines.pop(3).stop()
-    v = boot_machine("test_guests-keel-gicv2-smp4", 2)
+def hv3():
+    # Two TCG machines on two host cores would slow both down: the GICv2
+    # tests are done when the first GICv3 test runs. The GICv3 machine
+    # goes last, so test_isolation can have it if the reboot test left it
+    # clean (conftest.shared_vm).
+    if 2 in _machines:
+        give_back(_machines.pop(2))
+    v = boot_machine("test_guests-keel-gicv3-smp4", 3)
     yield v
-    v.stop()
+    give_back(v)
+
+
+# ------------------------------------------------------------------ GICv2
+
+def test_gicv2_guest(hv2):
+    si = sysinfo(hv2)
+    assert si["gic_version"] == 2 and si["pcpus"] == 4
+    free0 = si["pool_free_bytes"]
+    assert keel_ok(hv2, "vm config /etc/keel/vm1.json").strip() == "1"
+    keel_ok(hv2, "vm boot 1")
+    h = wait_ready(hv2, 1)
+    assert re.search(rf"{GUEST_READY} keel-guest 1 cpus", h)
+    vms = vm_list(hv2)
+    assert [(g["id"], g["name"], g["state"], g["vcpus"], g["memory"]) for g in vms] == \
+        [(1, "vm1", "running", 1, 256 << 20)]
+    assert "keel: vm1 'vm1' created: 1 vCPUs, 256 MiB" in drain(hv2)
+    # Its disk works on GICv2 too (doorbells, edge SPIs): read and write back.
+    guest_run(hv2, 1, "dd if=/dev/vda of=/tmp/b bs=64k count=16 && "
+              "dd if=/tmp/b of=/dev/vda bs=64k conv=fsync && echo v2-disk-$((6*7))",
+              "v2-disk-42", timeout=60)
+    info = json.loads(keel_ok(hv2, "vm info 1 --json"))
+    assert info["doorbells"] > 0 and info["irqs"] > 0, info
+    assert info["disks"][0]["read_bytes"] >= 1 << 20 and info["disks"][0]["flushes"] >= 1, info
+    expect_error(hv2, "vm remove 1", "vm 1 is running: shut it down first", running=(1,))
+    keel_ok(hv2, "vm shutdown 1 -f")
+    keel_ok(hv2, "vm remove 1")
+    assert vm_list(hv2) == []
+    assert sysinfo(hv2)["pool_free_bytes"] == free0
+    check_alive(hv2)
+
+
+def test_vm0_ioctls_keeltest(hv2):
+    """/dev/keel's ioctls from VM0 with good and bad arguments (keeltest: VM
+    create/map/start/stop, ioreqs, posted doorbells and their counters, bad
+    ids, sizes, flags and pointers). keeld owns the event stream, so it is
+    stopped for the run and started again afterwards."""
+    hv2.ssh("kill $(pidof keeld); for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; sleep 1; done; true")
+    r = hv2.ssh("keeltest 5", check=False, timeout=120)
+    hv2.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
+            " sleep 2")
+    assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
+    assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 70, r.stdout
+    # Every doorbell of the guest's burst counted by the hypervisor, and
+    # delivered or covered by a RESCAN.
+    assert "ok: VM_INFO counts 2 ioreqs and 2003 doorbells" in r.stdout, r.stdout
+    assert re.search(r"^ok: doorbell burst: \d+ of 2000 delivered", r.stdout, re.M), r.stdout
+    # Bad input only the hypervisor can refuse (issue 8, part 6): descriptors,
+    # starts, interrupts past the last.
+    for line in ("ok: VM_CREATE with RAM over the GIC distributor: -22",
+                 "ok: VM_CREATE with more RAM than the pool has: -12",
+                 "ok: pool whole after the bad descriptors",
+                 "ok: VM_CREATE of an id in use: -17",
+                 "ok: VM_START with entry just past RAM",
+                 "ok: still CREATED after bad starts",
+                 "ok: VM_START of a running VM: -16"):
+        assert line in r.stdout, r.stdout
+    assert re.search(r"^ok: IRQ_LINE on \d+, one past the last: -22", r.stdout, re.M), r.stdout
+    assert "FAIL" not in r.stdout, r.stdout
+    # keeltest removed its VM; keeld is back and serves the CLI.
+    assert vm_list(hv2) == []
+    check_alive(hv2)
 
 
 # ------------------------------------------------------- GICv3: two guests
@@ -535,64 +599,3 @@ def test_reboot_cycles_no_leak(hv3):
     keel_ok(hv3, "vm remove 1")
     assert sysinfo(hv3)["pool_free_bytes"] == hv3.pool_free0
     check_alive(hv3)
-
-
-# ------------------------------------------------------------------ GICv2
-
-def test_gicv2_guest(hv2):
-    si = sysinfo(hv2)
-    assert si["gic_version"] == 2 and si["pcpus"] == 4
-    free0 = si["pool_free_bytes"]
-    assert keel_ok(hv2, "vm config /etc/keel/vm1.json").strip() == "1"
-    keel_ok(hv2, "vm boot 1")
-    h = wait_ready(hv2, 1)
-    assert re.search(rf"{GUEST_READY} keel-guest 1 cpus", h)
-    vms = vm_list(hv2)
-    assert [(g["id"], g["name"], g["state"], g["vcpus"], g["memory"]) for g in vms] == \
-        [(1, "vm1", "running", 1, 256 << 20)]
-    assert "keel: vm1 'vm1' created: 1 vCPUs, 256 MiB" in drain(hv2)
-    # Its disk works on GICv2 too (doorbells, edge SPIs): read and write back.
-    guest_run(hv2, 1, "dd if=/dev/vda of=/tmp/b bs=64k count=16 && "
-              "dd if=/tmp/b of=/dev/vda bs=64k conv=fsync && echo v2-disk-$((6*7))",
-              "v2-disk-42", timeout=60)
-    info = json.loads(keel_ok(hv2, "vm info 1 --json"))
-    assert info["doorbells"] > 0 and info["irqs"] > 0, info
-    assert info["disks"][0]["read_bytes"] >= 1 << 20 and info["disks"][0]["flushes"] >= 1, info
-    expect_error(hv2, "vm remove 1", "vm 1 is running: shut it down first", running=(1,))
-    keel_ok(hv2, "vm shutdown 1 -f")
-    keel_ok(hv2, "vm remove 1")
-    assert vm_list(hv2) == []
-    assert sysinfo(hv2)["pool_free_bytes"] == free0
-    check_alive(hv2)
-
-
-def test_vm0_ioctls_keeltest(hv2):
-    """/dev/keel's ioctls from VM0 with good and bad arguments (keeltest: VM
-    create/map/start/stop, ioreqs, posted doorbells and their counters, bad
-    ids, sizes, flags and pointers). keeld owns the event stream, so it is
-    stopped for the run and started again afterwards."""
-    hv2.ssh("kill $(pidof keeld); for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; sleep 1; done; true")
-    r = hv2.ssh("keeltest 5", check=False, timeout=120)
-    hv2.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
-            " sleep 2")
-    assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
-    assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 70, r.stdout
-    # Every doorbell of the guest's burst counted by the hypervisor, and
-    # delivered or covered by a RESCAN.
-    assert "ok: VM_INFO counts 2 ioreqs and 2003 doorbells" in r.stdout, r.stdout
-    assert re.search(r"^ok: doorbell burst: \d+ of 2000 delivered", r.stdout, re.M), r.stdout
-    # Bad input only the hypervisor can refuse (issue 8, part 6): descriptors,
-    # starts, interrupts past the last.
-    for line in ("ok: VM_CREATE with RAM over the GIC distributor: -22",
-                 "ok: VM_CREATE with more RAM than the pool has: -12",
-                 "ok: pool whole after the bad descriptors",
-                 "ok: VM_CREATE of an id in use: -17",
-                 "ok: VM_START with entry just past RAM",
-                 "ok: still CREATED after bad starts",
-                 "ok: VM_START of a running VM: -16"):
-        assert line in r.stdout, r.stdout
-    assert re.search(r"^ok: IRQ_LINE on \d+, one past the last: -22", r.stdout, re.M), r.stdout
-    assert "FAIL" not in r.stdout, r.stdout
-    # keeltest removed its VM; keeld is back and serves the CLI.
-    assert vm_list(hv2) == []
-    check_alive(hv2)

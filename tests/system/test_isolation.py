@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import drain, ready_vm
+from conftest import drain, give_back, shared_vm
 from test_guests import check_alive, guest_run, keel_ok, vm_list, wait_ready
 
 pytestmark = pytest.mark.hyp
@@ -27,7 +27,7 @@ MIN_RATIO = 0.25
 
 @pytest.fixture(scope="module")
 def iso():
-    v = ready_vm("test_isolation-keel-gicv3-smp4", gic=3, smp=4)
+    v = shared_vm("test_isolation-keel-gicv3-smp4", gic=3, smp=4)
     try:
         # vm1 on pCPU 1 (with VM0's vCPU 1), vm2 on pCPUs 2 and 3.
         assert keel_ok(v, "vm config /etc/keel/vm1.json").strip() == "1"
@@ -38,7 +38,7 @@ def iso():
         wait_ready(v, 2)
         yield v
     finally:
-        v.stop()
+        give_back(v)
 
 
 def test_guest_pmu_debug_trapped(iso):
