@@ -92,7 +92,10 @@ out:
 
 /*
  * in: id, vcpu, data. The slot must be INPROCESS (taken by IOREQ_GET):
- * -EINVAL otherwise. For a read, data becomes the guest's value.
+ * -EINVAL otherwise. For a read, data becomes the guest's value. Then the
+ * hypervisor's answer: -EINVAL when the slot is not DONE with the seq of
+ * the request that vCPU waits on (someone wrote the slot meanwhile, or
+ * the VM on that id is a newer one), -ENOENT when the VM is gone.
  */
 long keel_ioc_ioreq_complete(struct keel_dev *kd, void __user *uarg)
 {
@@ -113,8 +116,10 @@ long keel_ioc_ioreq_complete(struct keel_dev *kd, void __user *uarg)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (READ_ONCE(slot->dir) == KEEL_IOREQ_READ)
-		WRITE_ONCE(slot->data, done.data);
+	/* Stored for writes too: the hypervisor keeps its own record of
+	 * which it was and takes data for reads only, so nothing here needs
+	 * the slot's dir (VM0 memory, whatever is in it now). */
+	WRITE_ONCE(slot->data, done.data);
 	/*
 	 * Release: the data store above is visible before DONE is; the
 	 * hypervisor reads the state with acquire semantics before data.

@@ -12,6 +12,7 @@
  *   ioreq.c    IOREQ_GET / IOREQ_COMPLETE on the shared slots
  *   mmap.c     VM_MAP and mmap() of guest RAM
  *   console.c  /dev/hvc<id> consoles, a tty driver of our own
+ *   debugfs.c  /sys/kernel/debug/keel: the shared area, raw IOREQ_COMPLETE
  */
 #ifndef KEEL_KMOD_H
 #define KEEL_KMOD_H
@@ -111,6 +112,10 @@ long keel_ioc_irq_line(void __user *uarg);
 /* shared.c */
 int keel_shared_init(struct keel_dev *kd, struct platform_device *pdev);
 void keel_shared_exit(struct keel_dev *kd);
+
+/* debugfs.c */
+void keel_debugfs_init(struct keel_dev *kd);
+void keel_debugfs_exit(void);
 
 /* event.c */
 int keel_events_init(struct keel_dev *kd);

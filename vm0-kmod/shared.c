@@ -148,6 +148,7 @@ int keel_shared_init(struct keel_dev *kd, struct platform_device *pdev)
 	}
 	kd->irq_requested = true;
 	keel_ring_drain(kd);
+	keel_debugfs_init(kd);
 	return 0;
 
 err_unregister:
@@ -163,6 +164,7 @@ void keel_shared_exit(struct keel_dev *kd)
 
 	if (!sh)
 		return;
+	keel_debugfs_exit();
 	if (kd->irq_requested)
 		free_irq(kd->irq, kd);
 	kd->irq_requested = false;
