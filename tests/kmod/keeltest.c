@@ -6,6 +6,7 @@
  *   keeltest [VM id]    (as root in VM0, keel.ko loaded; VM id 5 unless given)
  *   keeltest add|remove ID; keeltest write ID TEXT   (console by hand)
  *   keeltest stress ID1 ID2 SECONDS   (racing threads on two VM ids; stress.c)
+ *   keeltest forge ID   (VM0 forging ioreq slots and ring indices; forge.c)
  *
  * Console and argument checks need no hypervisor support; the VM part runs
  * when KEEL_HC_VM_CREATE exists and is skipped (reported) when it does not.
@@ -433,6 +434,8 @@ int main(int argc, char **argv)
 	if (argc > 4 && !strcmp(argv[1], "stress"))
 		return stress_main(kfd, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 				   strtoul(argv[4], NULL, 0));
+	if (argc > 2 && !strcmp(argv[1], "forge"))
+		return forge_main(kfd, strtoul(argv[2], NULL, 0));
 	if (argc > 1)
 		vmid = strtoul(argv[1], NULL, 0);
 	test_basic(kfd);

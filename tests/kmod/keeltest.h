@@ -41,4 +41,7 @@ void test_bad_irq(int kfd, unsigned int id, const struct keel_sysinfo *si);
 
 /* stress.c: keeltest stress ID1 ID2 SECONDS */
 int stress_main(int kfd, unsigned int id1, unsigned int id2, unsigned int seconds);
+
+/* forge.c: keeltest forge ID (VM0 scribbling on the shared area) */
+int forge_main(int kfd, unsigned int id);
 #endif

@@ -8,7 +8,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import HYP_BANNER, READY, ROOT, finish
+from conftest import HYP_BANNER, READY, ROOT, drain, finish
 
 
 def proto_define(name):
@@ -51,6 +51,42 @@ def test_keel_module_unloads(vm):
     vm.ssh(f"insmod /lib/modules/$(uname -r)/extra/keel.ko")
     if not vm.direct:
         vm.ssh("test -c /dev/keel")
+
+
+@pytest.mark.hyp
+def test_vm0_forges_shared_area(vm):
+    """VM0 writing anything to the area it shares with the hypervisor
+    (issue 8, part 6; keeltest forge, tests/kmod/forge.c): forged ioreq
+    completions are refused with their errno and a rate-limited warning,
+    the guest's pending read then gets the right value, and events keep
+    flowing through a corrupted ring. keeld answers every IOREQ event, so
+    it is stopped for the run and started again."""
+    if vm.direct:
+        vm.ssh("! test -e /dev/keel")
+        return
+    text0 = len(drain(vm))
+    vm.ssh("kill $(pidof keeld) 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; "
+           "sleep 1; done; true")
+    r = vm.ssh("keeltest forge 5", check=False, timeout=180)
+    vm.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
+           " sleep 2")
+    assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
+    assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 35, r.stdout
+    for line in ("ok: IOREQ_COMPLETE forged, slot still READY (not DONE): -22",
+                 "ok: IOREQ_COMPLETE forged, DONE for vCPU 1, no request pending: -22",
+                 "ok: IOREQ_COMPLETE forged, VM 0 (VM0 itself): -2",
+                 "ok: IOREQ_COMPLETE again for the request answered before: -22",
+                 "ok: ev_tail past the head: rescan"):
+        assert line in r.stdout, r.stdout
+    # 110 refusals logged against VM0's budget: a burst of 10, then one a
+    # second, and a count of what was dropped.
+    log = drain(vm)[text0:]
+    refused = len(re.findall(r"keel: warning: vm5 vcpu\d: ioreq complete refused", log))
+    assert 1 <= refused <= 25, log[-3000:]
+    assert re.search(r"keel: vm0: \d+ lines suppressed \(rate limit\)", log), log[-3000:]
+    # keeld is back and serves the CLI; VM0 is unharmed.
+    vm.ssh("keel vm list")
+    assert vm.console("echo still-here")[1].strip().endswith("still-here")
 
 
 def test_disk(vm):
