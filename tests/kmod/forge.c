@@ -174,13 +174,14 @@ static void check_exact(const struct evcount *c, const char *when)
 }
 
 /* One forged completion: how VM0 spoils the slots, whom it names. */
-#define SELF (~0U)	/* the test VM's id */
+#define SELF (-1LL)	/* the test VM's id */
 struct forgery {
 	const char *what;
 	unsigned int slot;	/* vCPU whose slot is written */
 	unsigned int state;
 	long long seq_delta;	/* from the pending request's seq */
-	unsigned int vm, vcpu;	/* named in the hypercall */
+	long long vm;		/* named in the hypercall, or SELF */
+	unsigned int vcpu;
 	int want;
 };
 
@@ -198,7 +199,7 @@ static const struct forgery forgeries[] = {
 	{ "vCPU 0xffffffff", 0, KEEL_IOREQ_DONE, 0, SELF, ~0U, -EINVAL },
 	{ "VM 0 (VM0 itself)", 0, KEEL_IOREQ_DONE, 0, 0, 0, -ENOENT },
 	{ "VM KEEL_MAX_VMS", 0, KEEL_IOREQ_DONE, 0, KEEL_MAX_VMS, 0, -EINVAL },
-	{ "VM 0xffffffff", 0, KEEL_IOREQ_DONE, 0, ~0U, 0, -EINVAL },
+	{ "VM 0xffffffff", 0, KEEL_IOREQ_DONE, 0, 0xffffffffLL, 0, -EINVAL },
 };
 
 #define FLOOD 100	/* forged completions in a row: the hypervisor's log is rate-limited */
@@ -225,7 +226,7 @@ static void forge_completions(struct forge *f)
 		bad.seq = s0.seq + g->seq_delta;
 		bad.data = 0xbad00000 + i;
 		sh_write(f, slot_off(f->id, g->slot), &bad, sizeof(bad));
-		ret = raw_complete(f, g->vm == SELF ? f->id : g->vm, g->vcpu);
+		ret = raw_complete(f, g->vm == SELF ? f->id : (unsigned int)g->vm, g->vcpu);
 		CHECK(ret == g->want, "IOREQ_COMPLETE forged, %s: %d", g->what, ret);
 		sh_write(f, slot_off(f->id, 0), &s0, sizeof(s0));
 		sh_write(f, slot_off(f->id, 1), &s1, sizeof(s1));
