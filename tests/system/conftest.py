@@ -103,8 +103,7 @@ class Vm:
 
     def ssh(self, cmd, timeout=60, check=True):
         env = dict(os.environ, KEEL_SSH_PORT=str(self.port))
-        r = subprocess.run([os.path.join(ROOT, "scripts", "ssh"), cmd], env=env,
-                           capture_output=True, text=True, timeout=timeout)
+        r = run_draining(self, [os.path.join(ROOT, "scripts", "ssh"), cmd], timeout, env)
         if check:
             assert r.returncode == 0, f"ssh {cmd!r}: {r.returncode} {r.stderr}"
         return r
@@ -130,6 +129,30 @@ def drain(v):
         except (pexpect.TIMEOUT, pexpect.EOF):
             break
     return v.text
+
+
+def run_draining(v, args, timeout, env=None):
+    """Runs a command to its end (subprocess.run with output captured) while
+    reading v's console. QEMU writes the UART to our pty holding its big
+    lock, and sleeps while the pty is full: every vCPU then stops, so a long
+    command that makes the hypervisor or VM0 print (the stress test's
+    create/destroy lines fill the pty in ~100 cycles) would freeze the
+    machine it waits for if nobody read the console meanwhile."""
+    t_end = time.monotonic() + timeout
+    with subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as p:
+        while True:
+            drain(v)
+            try:
+                out, err = p.communicate(timeout=min(0.5, max(0.0, t_end - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= t_end:
+                    p.kill()
+                    p.communicate()
+                    raise
+    drain(v)
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
 
 
 def ready_vm(name, gic=3, smp=4, demo=None):
