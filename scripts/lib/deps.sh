@@ -9,6 +9,7 @@ KEEL_HOST_PKGS=(
 	python3-pexpect libfdt-dev openssh-client make gcc libc6-dev kmod
 	libuv1-dev:arm64 libjansson-dev:arm64 libc6-dev:arm64
 	clang libclang-rt-14-dev
+	liburing-dev liburing-dev:arm64
 )
 
 # Prints the packages of "$@" that are not installed.

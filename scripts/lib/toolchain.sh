@@ -8,8 +8,8 @@
 
 # Each check: "name|packages that provide it|function".
 KEEL_TOOLCHAIN_CHECKS=(
-	"host C (unit tests)|gcc libc6-dev libcmocka-dev libuv1-dev libjansson-dev libfdt-dev pkg-config|tc_host"
-	"aarch64 userspace (keeld, keel)|gcc-aarch64-linux-gnu libc6-dev:arm64 libuv1-dev:arm64 libjansson-dev:arm64|tc_arm64_user"
+	"host C (unit tests)|gcc libc6-dev libcmocka-dev libuv1-dev libjansson-dev libfdt-dev liburing-dev pkg-config|tc_host"
+	"aarch64 userspace (keeld, keel)|gcc-aarch64-linux-gnu libc6-dev:arm64 libuv1-dev:arm64 libjansson-dev:arm64 liburing-dev:arm64|tc_arm64_user"
 	"EL2 freestanding (keel.bin)|gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu|tc_el2"
 	"kernel module (keel.ko)|make gcc kmod gcc-aarch64-linux-gnu (and the cached linux-headers in \$KEEL_KDIR)|tc_kmod"
 	"libFuzzer (tests/fuzz)|clang libclang-rt-14-dev|tc_fuzz"
@@ -24,21 +24,23 @@ tc_host() {
 #include <uv.h>
 #include <jansson.h>
 #include <libfdt.h>
-int main(void) { return uv_version() == 0 || !json_integer(1) || fdt_check_header(NULL) == 0; }
+#include <liburing.h>
+int main(void) { struct io_uring r; return uv_version() == 0 || !json_integer(1) || fdt_check_header(NULL) == 0 || io_uring_queue_init(1, &r, 0) == 1; }
 C
 	# shellcheck disable=SC2046
-	gcc -o "$1/host" "$1/host.c" $(pkg-config --cflags --libs libuv jansson cmocka) -lfdt
+	gcc -o "$1/host" "$1/host.c" $(pkg-config --cflags --libs libuv jansson cmocka liburing) -lfdt
 }
 
 tc_arm64_user() {
 	cat >"$1/user.c" <<'C'
 #include <uv.h>
 #include <jansson.h>
-int main(void) { return uv_version() == 0 || !json_integer(1); }
+#include <liburing.h>
+int main(void) { struct io_uring r; return uv_version() == 0 || !json_integer(1) || io_uring_queue_init(1, &r, 0) == 1; }
 C
 	local pc
 	pc=$(PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
-		pkg-config --cflags --libs --static libuv-static jansson) || return 1
+		pkg-config --cflags --libs --static libuv-static jansson liburing) || return 1
 	# shellcheck disable=SC2086
 	aarch64-linux-gnu-gcc -static -o "$1/user" "$1/user.c" $pc
 }
@@ -87,6 +89,7 @@ toolchain_check() {
 	key=$( { dpkg-query -W -f='${Package}:${Architecture}=${Version}\n' \
 		gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev libc6-dev:arm64 \
 		libuv1-dev libuv1-dev:arm64 libjansson-dev libjansson-dev:arm64 libcmocka-dev \
+		liburing-dev liburing-dev:arm64 \
 		libfdt-dev clang libclang-rt-14-dev make kmod 2>/dev/null
 		echo "${KEEL_KDIR:-}"; sed -n '/^KEEL_TOOLCHAIN_CHECKS=/,/^)/p' \
 		"$KEEL_ROOT/scripts/lib/toolchain.sh"; } | sha256sum | cut -c1-16)
