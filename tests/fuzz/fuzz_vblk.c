@@ -324,7 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gm.r[0] = (struct guest_region){RAM0_IPA, RAM0_SIZE, ram0};
 	gm.r[1] = (struct guest_region){RAM1_IPA, RAM1_SIZE, ram1};
 	drv_avail = 0;
-	if (vblk_create(&b, NULL, &t, flags & 1 ? &disk_ro : &disk_rw,
+	if (vblk_create(&b, NULL, &t, flags & 1 ? &disk_ro : &disk_rw, NULL,
 			flags & 4 ? "fuzz-serial" : NULL, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		abort();

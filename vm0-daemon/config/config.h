@@ -22,6 +22,7 @@
 
 #define CFG_MAX_DISKS 8
 #define CFG_SERIAL_MAX 21               /* VIRTIO_BLK_ID_BYTES + NUL */
+#define CFG_BACKEND_MAX 16
 
 /* A virtio-blk disk backed by a mediated disk in VM0 (file or block device). */
 struct cfg_disk {
@@ -29,6 +30,7 @@ struct cfg_disk {
 	int mediated;                   /* index into mediated-cfg.json's list, or -1 */
 	bool readonly;
 	char serial[CFG_SERIAL_MAX];    /* VIRTIO_BLK_T_GET_ID answer; "" = derived from the path */
+	char backend[CFG_BACKEND_MAX];  /* disk I/O backend (backend/blkio.h); "" = auto */
 	uint64_t base;                  /* virtio-mmio window (KEEL_GUEST_VIRTIO_STRIDE bytes) */
 	unsigned spi;                   /* its SPI (INTID - 32), edge-triggered */
 	unsigned entry;                 /* in disks[] or emulated_device_list[], for messages */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/blkio.h"
 #include "image.h"
 #include "priv.h"
 
@@ -17,7 +18,8 @@ static const char *const keel_keys[] = {
 	NULL,
 };
 
-static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", NULL };
+static const char *const disk_keys[] = { "path", "mediated", "readonly", "serial", "backend",
+					  NULL };
 
 /* "disks": [{"path": "/data/vm1.img", "readonly": false, "serial": "x"},
  * {"mediated": 0}]. Disk n gets virtio-mmio window n and SPI
@@ -81,6 +83,17 @@ static int parse_keel_disk(struct pctx *p, json_t *e, unsigned i)
 		r = cfg_get_string(p, field, v, d->serial, sizeof(d->serial));
 		if (r)
 			return r;
+	}
+	/* "auto" (io_uring when the kernel gives keeld one), "uring" or
+	 * "threadpool": how keeld does the disk's I/O (backend/blkio.h). */
+	if ((v = json_object_get(e, "backend"))) {
+		snprintf(field, sizeof(field), "disks[%u].backend", i);
+		r = cfg_get_string(p, field, v, d->backend, sizeof(d->backend));
+		if (r)
+			return r;
+		if (!blkio_name_ok(d->backend))
+			return cfg_fail(p, EINVAL, field, v,
+					"is not \"auto\", \"uring\" or \"threadpool\"");
 	}
 	return 0;
 }

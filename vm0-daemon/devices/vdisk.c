@@ -106,7 +106,7 @@ static int vdisk_attach(struct vdev *d, char *err, size_t errlen)
 	vd->run = run;
 	r = disk_open(&run->disk, vd->cfg.path, vd->cfg.readonly, why, sizeof(why));
 	if (!r)
-		r = vblk_create(&run->blk, h->loop, &run->t, &run->disk,
+		r = vblk_create(&run->blk, h->loop, &run->t, &run->disk, vd->cfg.backend,
 				vd->cfg.serial[0] ? vd->cfg.serial : NULL, why, sizeof(why));
 	if (r) {
 		snprintf(err, errlen, "%s: disk %u: %s", h->label, vd->index, why);
@@ -138,18 +138,34 @@ static void vdisk_kick_all(struct vdev *d)
 		virtio_mmio_kick_all(&to_vdisk(d)->run->t);
 }
 
+/* The backend's work: what a request cost keeld (tests/bench/blk prints
+ * copies and hand-offs per I/O). */
+static json_t *vdisk_io_json(const struct blkio *io)
+{
+	const struct blkio_stats *s = &io->stats;
+
+	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "backend", io->ops->name,
+			 "direct", blkio_direct(io), "requests", (json_int_t)s->requests,
+			 "bytes", (json_int_t)s->bytes, "copies", (json_int_t)s->copies,
+			 "handoffs", (json_int_t)s->handoffs, "submissions",
+			 (json_int_t)s->submits, "direct_bytes", (json_int_t)s->direct_bytes,
+			 "direct_redone", (json_int_t)s->direct_redone);
+}
+
 /* Config, and size and I/O counters while the guest runs. */
 static json_t *vdisk_json(const struct vdev *d)
 {
 	const struct vdisk *vd = to_vdisk(d);
 	const struct cfg_disk *c = &vd->cfg;
-	json_t *o = json_pack("{s:s, s:b, s:I, s:i}", "path", c->path, "readonly", c->readonly,
-			      "base", (json_int_t)c->base, "intid", (int)(32 + c->spi));
+	json_t *o = json_pack("{s:s, s:b, s:I, s:i, s:s}", "path", c->path, "readonly", c->readonly,
+			      "base", (json_int_t)c->base, "intid", (int)(32 + c->spi),
+			      "backend", c->backend[0] ? c->backend : "auto");
 	struct vblk_stats st;
 
 	if (!vd->run || !vd->run->blk)
 		return o;
 	vblk_get_stats(vd->run->blk, &st);
+	json_object_set_new(o, "io", vdisk_io_json(vblk_io(vd->run->blk)));
 	json_object_set_new(o, "size", json_integer((json_int_t)vd->run->disk.size));
 	json_object_set_new(o, "requests", json_integer((json_int_t)st.requests));
 	json_object_set_new(o, "read_bytes", json_integer((json_int_t)st.read_bytes));

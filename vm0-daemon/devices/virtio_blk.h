@@ -11,14 +11,10 @@
  * descriptors point at (a guest may name the same page a thousand times).
  *
  * Threading. With a loop, requests are popped on keeld's loop thread in
- * kick(). A read or write that VM0's page cache can serve without blocking
- * (RWF_NOWAIT) runs right there; everything else (cache misses, flush,
- * discard, write-zeroes) runs on libuv's threadpool, split into at most
- * VBLK_BATCHES jobs per kick that run in parallel, and completes on the
- * loop thread; only requests of at most VBLK_INLINE_MAX bytes, and at most
- * VBLK_INLINE_BUDGET bytes per kick, are served on the loop, so one guest
- * cannot hold the loop (and every other guest) for long. I/O uses the
- * chain's guest buffers as iovecs. Either way completion is: status byte,
+ * kick(), checked, and their I/O handed to the disk's backend
+ * (backend/blkio.h: io_uring, or libuv's threadpool), all of one kick
+ * together; the backend does the I/O with the chain's guest buffers as
+ * iovecs and reports back on the loop thread. Completion is: status byte,
  * vq_push, and at most one virtio_mmio_used() per loop iteration (an idle
  * handle collects every completion of the iteration). At most
  * VBLK_MAX_INFLIGHT requests are in flight; the queue is left alone (kicks
@@ -26,8 +22,8 @@
  * does each request inline and raises at most one interrupt per kick.
  *
  * Reset (ops->reset: the driver wrote status 0, or virtio_mmio_destroy)
- * returns only when no worker touches guest memory or the disk's data
- * anymore: it waits for at most one read or write per busy worker (each
+ * returns only when the backend does not touch guest memory or the disk's
+ * data anymore: it waits for the reads and writes already running (each
  * bounded by seg_max * size_max), never for a flush, which touches
  * neither and may take seconds; a flush still running keeps only the disk's
  * fd open (see vblk_destroy). Completions of requests from before a reset
@@ -42,16 +38,14 @@
 
 #include <uv.h>
 
+#include "backend/blkio.h"
 #include "backend/disk.h"
 #include "virtio/transport.h"
 
 #define VBLK_QUEUE_MAX		      256 /* QueueNumMax */
 #define VBLK_SEG_MAX		      128 /* data segments per request (config seg_max) */
 #define VBLK_SIZE_MAX		      (64U << 10) /* bytes per data segment (config size_max) */
-#define VBLK_INLINE_MAX		      (128U << 10) /* larger reads/writes always go to a worker */
-#define VBLK_INLINE_BUDGET	      (1U << 20)   /* bytes served on the loop per kick */
-#define VBLK_BATCHES 4             /* threadpool jobs one kick's blocking requests are split into */
-#define VBLK_MAX_INFLIGHT	      64  /* requests on the threadpool per device */
+#define VBLK_MAX_INFLIGHT	      64  /* requests with the backend per device */
 #define VBLK_MAX_DISCARD_SEG	      32  /* ranges in one DISCARD request */
 #define VBLK_MAX_DISCARD_SECTORS      (1U << 21) /* 1 GiB per range: a hole punch is cheap */
 #define VBLK_MAX_WRITE_ZEROES_SECTORS (1U << 17) /* 64 MiB: may be written as zeroes */
@@ -76,13 +70,14 @@ extern const struct virtio_dev_ops vblk_ops;
  * it afterwards with virtio_mmio_init(t, &vblk_ops, *out, ...)).
  * loop: keeld's loop, or NULL for synchronous mode (I/O inline in kick).
  * disk: borrowed, open; it must outlive the device (disk_close after
- * vblk_destroy). serial: the GET_ID string (printable ASCII, at most
+ * vblk_destroy). backend: the disk I/O backend's name (blkio_open; NULL:
+ * auto). serial: the GET_ID string (printable ASCII, at most
  * VIRTIO_BLK_ID_BYTES), or NULL for the last VIRTIO_BLK_ID_BYTES bytes of
  * the disk's file name. -EINVAL (bad serial, closed disk) or -ENOMEM with
  * a message in err.
  */
 int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struct disk *disk,
-		const char *serial, char *err, size_t errlen);
+		const char *backend, const char *serial, char *err, size_t errlen);
 /**
  * Stop the device (as a reset does: no worker touches guest memory or the
  * disk's data when this returns) and free it. Call virtio_mmio_destroy(t)
@@ -101,5 +96,7 @@ void vblk_destroy(struct vblk *b);
  */
 void vblk_set_release(struct vblk *b, void (*release)(void *opaque), void *opaque);
 void vblk_get_stats(const struct vblk *b, struct vblk_stats *out);
+/** The disk's I/O backend: its name, counters and O_DIRECT state. */
+const struct blkio *vblk_io(const struct vblk *b);
 
 #endif

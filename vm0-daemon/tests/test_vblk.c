@@ -55,6 +55,7 @@ static unsigned irqs;
 static uint16_t avail_idx, used_seen, next_desc;
 static uint64_t avail_gpa = AVAIL_GPA, used_gpa = USED_GPA;
 static uv_loop_t loop;
+static const char *backend; /* the async tests' disk backend; NULL: auto */
 
 static void *gp(uint64_t gpa)
 {
@@ -191,7 +192,7 @@ static void device_up(bool readonly, const char *serial, bool async)
 	make_disk(readonly);
 	if (async)
 		assert_int_equal(uv_loop_init(&loop), 0);
-	assert_int_equal(vblk_create(&b, async ? &loop : NULL, &t, &disk, serial, err, sizeof(err)),
+	assert_int_equal(vblk_create(&b, async ? &loop : NULL, &t, &disk, backend, serial, err, sizeof(err)),
 			 0);
 	virtio_mmio_init(&t, &vblk_ops, b, &gm, on_irq, NULL);
 	driver_init(0);
@@ -755,11 +756,11 @@ static void test_create_errors(void **state)
 	struct vblk *x;
 
 	assert_int_equal(
-	    vblk_create(&x, NULL, &t, &disk, "012345678901234567890", err, sizeof(err)), -EINVAL);
+	    vblk_create(&x, NULL, &t, &disk, NULL, "012345678901234567890", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "is longer than 20 bytes"));
-	assert_int_equal(vblk_create(&x, NULL, &t, &disk, "bad\nserial", err, sizeof(err)),
+	assert_int_equal(vblk_create(&x, NULL, &t, &disk, NULL, "bad\nserial", err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(vblk_create(&x, NULL, &t, &disk, "01234567890123456789", err, sizeof(err)),
+	assert_int_equal(vblk_create(&x, NULL, &t, &disk, NULL, "01234567890123456789", err, sizeof(err)),
 			 0);
 	vblk_destroy(x);
 }
@@ -816,6 +817,7 @@ static void test_async(void **state)
 	uint8_t got[4096];
 
 	device_up(false, NULL, true);
+	assert_string_equal(vblk_io(b)->ops->name, backend);
 	for (unsigned i = 0; i < n * 4096; i++)
 		((uint8_t *)gp(DATA_GPA))[i] = (uint8_t)(i * 13 + i / 4096);
 	post_io(n, VIRTIO_BLK_T_OUT);
@@ -883,6 +885,19 @@ static void test_async_destroy(void **state)
 	device_down(true);
 }
 
+/* The async tests once per backend: the model must not see a difference. */
+static int on_threadpool(void **state)
+{
+	backend = "threadpool";
+	return 0;
+}
+
+static int on_uring(void **state)
+{
+	backend = "uring";
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,9 +916,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_one_irq, up_rw, down),
 		cmocka_unit_test_setup_teardown(test_seg_limits, up_rw, down),
 		cmocka_unit_test_setup_teardown(test_create_errors, up_rw, down),
-		cmocka_unit_test(test_async),
-		cmocka_unit_test(test_async_reset),
-		cmocka_unit_test(test_async_destroy),
+		cmocka_unit_test_setup(test_async, on_threadpool),
+		cmocka_unit_test_setup(test_async_reset, on_threadpool),
+		cmocka_unit_test_setup(test_async_destroy, on_threadpool),
+		cmocka_unit_test_setup(test_async, on_uring),
+		cmocka_unit_test_setup(test_async_reset, on_uring),
+		cmocka_unit_test_setup(test_async_destroy, on_uring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
