@@ -62,20 +62,6 @@ static bool uring_is_write(enum blkio_kind k)
 	return k == BLKIO_WRITE || k == BLKIO_DISCARD || k == BLKIO_WRITE_ZEROES;
 }
 
-static struct io_uring_sqe *uring_sqe(struct uring *u)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
-
-	/* The SQ is full: hand it to the kernel and take a fresh entry. */
-	if (!sqe) {
-		io_uring_submit(&u->ring);
-		u->io.stats.submits++;
-		u->queued = 0;
-		sqe = io_uring_get_sqe(&u->ring);
-	}
-	return sqe;
-}
-
 static void uring_submit_queued(struct uring *u)
 {
 	int r;
@@ -87,6 +73,28 @@ static void uring_submit_queued(struct uring *u)
 	/* Entries the kernel did not take stay in the SQ for the next call. */
 	if (r >= 0)
 		u->queued = 0;
+}
+
+static void uring_ready(struct uring *u, struct blkio_req *r);
+
+/* An SQE for r, or NULL with r done (-EBUSY, delivered from the loop): the
+ * SQ is full and the kernel takes nothing (its CQ backlog is full), and
+ * waiting here would stop every guest. */
+static struct io_uring_sqe *uring_sqe(struct uring *u, struct blkio_req *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+	if (!sqe) {
+		uring_submit_queued(u);
+		sqe = io_uring_get_sqe(&u->ring);
+	}
+	if (!sqe) {
+		r->result = -EBUSY;
+		uring_ready(u, r);
+		if (eventfd_write(u->efd, 1))
+			klog("%s: io_uring eventfd: %s", u->io.disk->path, strerror(errno));
+	}
+	return sqe;
 }
 
 static bool uring_aligned(const struct uring *u, const struct blkio_req *r, uint64_t off)
@@ -102,9 +110,11 @@ static bool uring_aligned(const struct uring *u, const struct blkio_req *r, uint
 /* (Re)issue the rest of a read or write, from r->off + what moved so far. */
 static void uring_prep_rw(struct uring *u, struct blkio_req *r, bool may_direct)
 {
-	struct io_uring_sqe *sqe = uring_sqe(u);
+	struct io_uring_sqe *sqe = uring_sqe(u, r);
 	uint64_t off = r->off + r->moved;
 
+	if (!sqe)
+		return;
 	r->direct = may_direct && u->dfd >= 0 && uring_aligned(u, r, off);
 	if (r->kind == BLKIO_READ)
 		io_uring_prep_readv(sqe, r->direct ? u->dfd : u->io.disk->fd, r->iov, r->niov,
@@ -119,8 +129,10 @@ static void uring_prep_rw(struct uring *u, struct blkio_req *r, bool may_direct)
 
 static void uring_prep_flush(struct uring *u, struct blkio_req *r)
 {
-	struct io_uring_sqe *sqe = uring_sqe(u);
+	struct io_uring_sqe *sqe = uring_sqe(u, r);
 
+	if (!sqe)
+		return;
 	/* As disk_flush: fdatasync for files, fsync for block devices. The
 	 * disk's fd and the O_DIRECT one share the inode. */
 	io_uring_prep_fsync(sqe, u->io.disk->fd, u->io.disk->block ? 0 : IORING_FSYNC_DATASYNC);
