@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A mediated disk: a regular file or a block device in VM0 that keeld
- * serves to one guest (virtio/blk.c). Opened once per guest with the
- * checks and locks that keep two guests from writing one disk:
+ * serves to one guest (devices/virtio_blk.c, through a backend: blkio.h).
+ * Opened once per guest with the checks and locks that keep two guests
+ * from writing one disk:
  *
  *  - read-write: flock(LOCK_EX|LOCK_NB); read-only: flock(LOCK_SH|LOCK_NB).
  *    flock locks belong to the open file description, so a second
@@ -11,8 +12,10 @@
  *  - block devices opened read-write also get O_EXCL, with which the
  *    kernel refuses a device VM0 has mounted (or another O_EXCL opener).
  *
- * I/O goes through VM0's page cache (no O_DIRECT): disk_flush() is what
- * puts it on stable storage. The I/O calls are safe from any thread.
+ * These I/O calls go through VM0's page cache (the io_uring backend may
+ * also open the disk again with O_DIRECT: backend/file_uring.c);
+ * disk_flush() is what puts it on stable storage. They are safe from any
+ * thread.
  */
 #ifndef KEELD_DISK_H
 #define KEELD_DISK_H

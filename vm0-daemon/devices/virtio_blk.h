@@ -79,10 +79,10 @@ extern const struct virtio_dev_ops vblk_ops;
 int vblk_create(struct vblk **out, uv_loop_t *loop, struct virtio_mmio *t, struct disk *disk,
 		const char *backend, const char *serial, char *err, size_t errlen);
 /**
- * Stop the device (as a reset does: no worker touches guest memory or the
- * disk's data when this returns) and free it. Call virtio_mmio_destroy(t)
+ * Stop the device (as a reset does: the backend touches neither guest
+ * memory nor the disk's data when this returns) and free it. Call virtio_mmio_destroy(t)
  * first (it calls reset through the ops). With a loop the memory is
- * released from the loop once libuv has delivered the last completions
+ * released from the loop once the backend has delivered the last completions
  * (a flush may still be running): keep the loop running (uv_run) after
  * this, as keeld does. Until then the device still refers to the disk and
  * to t's memory (never to t's locks, rings or guest memory): free them in
