@@ -25,7 +25,12 @@ tc_host() {
 #include <jansson.h>
 #include <libfdt.h>
 #include <liburing.h>
-int main(void) { struct io_uring r; return uv_version() == 0 || !json_integer(1) || fdt_check_header(NULL) == 0 || io_uring_queue_init(1, &r, 0) == 1; }
+int main(void)
+{
+	struct io_uring r;
+	return uv_version() == 0 || !json_integer(1) || fdt_check_header(NULL) == 0 ||
+	       io_uring_queue_init(1, &r, 0) == 1;
+}
 C
 	# shellcheck disable=SC2046
 	gcc -o "$1/host" "$1/host.c" $(pkg-config --cflags --libs libuv jansson cmocka liburing) -lfdt
@@ -36,7 +41,11 @@ tc_arm64_user() {
 #include <uv.h>
 #include <jansson.h>
 #include <liburing.h>
-int main(void) { struct io_uring r; return uv_version() == 0 || !json_integer(1) || io_uring_queue_init(1, &r, 0) == 1; }
+int main(void)
+{
+	struct io_uring r;
+	return uv_version() == 0 || !json_integer(1) || io_uring_queue_init(1, &r, 0) == 1;
+}
 C
 	local pc
 	pc=$(PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
