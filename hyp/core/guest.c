@@ -18,6 +18,7 @@
 #include <hyp/platform.h>
 #include <hyp/pool.h>
 #include <hyp/sched.h>
+#include <hyp/shadow.h>
 #include <hyp/stage2.h>
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
@@ -411,6 +412,15 @@ int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie)
 		ret = mmio_register(vm, base, size, mmio_kinds[flags].handler,
 				    (void *)(uintptr_t)cookie, mmio_kinds[flags].overlay);
 	return guest_put(vm, ret);
+}
+
+int guest_shadow_register(const struct keel_shadow_desc *d)
+{
+	struct vm *vm = guest_get(d->vm_id);
+
+	if (!vm)
+		return -ENOENT;
+	return guest_put(vm, shadow_register(vm, d));
 }
 
 int guest_irq_line(u32 id, u32 intid, u32 level)

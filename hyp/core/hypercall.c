@@ -183,6 +183,20 @@ static void hc_vm_map(struct vcpu *v, struct hc_result *r)
 		 guest_map((u32)HC_ARG(v, 1), (u32)region, &r->x1, &r->x2, &r->x3);
 }
 
+static void hc_shadow_register(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_shadow_desc desc;
+	const void *src = vm0_buffer(v, HC_ARG(v, 1), sizeof(desc));
+
+	if (!src) {
+		r->ret = -EFAULT;
+		return;
+	}
+	/* One copy into private memory; only the copy is checked and used. */
+	memcpy(&desc, src, sizeof(desc));
+	r->ret = guest_shadow_register(&desc);
+}
+
 static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VERSION_FN] = hc_version,
 	[KEEL_HC_LOG_READ_FN] = hc_log_read,
@@ -197,6 +211,7 @@ static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_IRQ_LINE_FN] = hc_irq_line,
 	[KEEL_HC_IOREQ_COMPLETE_FN] = hc_ioreq_complete,
 	[KEEL_HC_VM_MAP_FN] = hc_vm_map,
+	[KEEL_HC_SHADOW_REGISTER_FN] = hc_shadow_register,
 };
 
 void hypercall_handle(struct vcpu *v)

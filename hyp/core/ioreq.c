@@ -14,6 +14,7 @@
 #include <hyp/ioreq.h>
 #include <hyp/log.h>
 #include <hyp/sched.h>
+#include <hyp/shadow.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
@@ -105,6 +106,9 @@ int ioreq_mmio(struct vcpu *v, struct mmio_access *acc, void *priv)
 	u32 was;
 	u64 flags;
 
+	/* A shadow register answers without VM0 (and without a shared area). */
+	if (!shadow_access(v->vm, acc))
+		return 0;
 	if (!s || v->vm->id >= KEEL_MAX_VMS || v->id >= KEEL_MAX_VCPUS)
 		return -ENODEV;  /* nobody serves it: the guest gets an external abort */
 	slot = &s->ioreq[v->vm->id][v->id];

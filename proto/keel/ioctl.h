@@ -22,7 +22,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 4
+#define KEEL_IOC_REVISION 5  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -95,6 +95,26 @@ struct keel_ioc_console {
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_console) == 16, "keel_ioc_console layout");
 
+/**
+ * KEEL_IOC_SHADOW_REGISTER: shadow registers for one MMIO window of a guest
+ * (shared.h). keel.ko allocates the zeroed page, registers it with
+ * KEEL_HC_SHADOW_REGISTER and keeps it until the VM is destroyed; mmap()
+ * of KEEL_SHADOW_PAGE_SIZE bytes at mmap_offset shows it to keeld (the
+ * mapping keeps the page alive past the VM).
+ */
+struct keel_ioc_shadow {
+	__u32 id;
+	__u32 cookie;       /**< comes back in KEEL_EV_POSTED's vcpu field */
+	__u64 base;         /**< guest IPA of the window */
+	__u64 size;
+	__u32 nr_regs;      /**< 1..KEEL_SHADOW_MAX_REGS */
+	__u32 pad;
+	__u64 mmap_offset;  /**< out */
+	struct keel_shadow_reg reg[KEEL_SHADOW_MAX_REGS];
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_REGS,
+		   "keel_ioc_shadow layout");
+
 #define KEEL_IOC_VM_CREATE _IOWR(KEEL_IOC_MAGIC, 0x10, struct keel_vm_desc)
 #define KEEL_IOC_VM_START _IOW(KEEL_IOC_MAGIC, 0x11, struct keel_ioc_vm_start)
 #define KEEL_IOC_VM_STOP _IOW(KEEL_IOC_MAGIC, 0x12, struct keel_ioc_vm_id)
@@ -114,6 +134,7 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_console) == 16, "keel_ioc_console layo
 #define KEEL_IOC_CONSOLE_WRITE _IOWR(KEEL_IOC_MAGIC, 0x1c, struct keel_ioc_console)
 /** Bytes typed into /dev/hvc<id> -> keeld (for the guest's UART). */
 #define KEEL_IOC_CONSOLE_READ _IOWR(KEEL_IOC_MAGIC, 0x1d, struct keel_ioc_console)
+#define KEEL_IOC_SHADOW_REGISTER _IOWR(KEEL_IOC_MAGIC, 0x1e, struct keel_ioc_shadow)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):

@@ -4,6 +4,7 @@
  * them; results are 0 or -errno. */
 #ifndef HYP_GUEST_H
 #define HYP_GUEST_H
+#include <keel/shared.h>
 #include <keel/vm.h>
 #include <hyp/types.h>
 
@@ -15,6 +16,8 @@ int guest_stop(u32 id);
 int guest_destroy(u32 id);
 int guest_info(u32 id, struct keel_vm_info *info);
 int guest_mmio_register(u32 id, u64 base, u64 size, u32 flags, u64 cookie);
+/* d: a private copy of VM0's descriptor. */
+int guest_shadow_register(const struct keel_shadow_desc *d);
 int guest_irq_line(u32 id, u32 intid, u32 level);
 int guest_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
 u32 guest_count(void);

@@ -4,6 +4,7 @@
 #include <hyp/config.h>
 #include <hyp/mmio.h>
 #include <hyp/platform.h>
+#include <hyp/shadow.h>
 #include <hyp/spinlock.h>
 #include <hyp/stage2.h>
 #include <hyp/types.h>
@@ -48,6 +49,7 @@ struct vm {
 	u32 hw_ppis;          /* PPIs (bit n = INTID 16 + n) forwarded from the hardware */
 	u32 nr_mmio;
 	struct mmio_region mmio[MAX_MMIO_REGIONS];
+	struct shadow_table shadow;  /* registers answered without VM0 (shadow.c) */
 	spinlock_t lock;
 	u32 refs;             /* vm_get references (hypercalls in flight) */
 	/* Serialises every change to this VM's stage 2 while it is live (VM0's
