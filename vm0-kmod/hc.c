@@ -121,6 +121,13 @@ long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags, u32 cookie)
 	return keel_hc_errno(res.a0);
 }
 
+long keel_hc_shadow_register(void *desc)
+{
+	struct arm_smccc_res res;
+
+	return keel_hc(KEEL_HC_SHADOW_REGISTER, virt_to_phys(desc), 0, 0, 0, &res);
+}
+
 long keel_hc_irq_line(u32 id, u32 intid, u32 level)
 {
 	struct arm_smccc_res res;

@@ -11,6 +11,7 @@
  *   event.c    the event FIFO behind read()/poll() on /dev/keel
  *   ioreq.c    IOREQ_GET / IOREQ_COMPLETE on the shared slots
  *   mmap.c     VM_MAP and mmap() of guest RAM
+ *   shadow.c   SHADOW_REGISTER: shadow register pages, and their mmap()
  *   console.c  /dev/hvc<id> consoles, a tty driver of our own
  *   debugfs.c  /sys/kernel/debug/keel: the shared area, raw IOREQ_COMPLETE
  */
@@ -71,6 +72,9 @@ struct keel_dev {
 	/* mmap.c */
 	struct mutex map_lock;
 	struct keel_region regions[KEEL_MAX_VMS][KEEL_VM_MAX_MEM];
+	/* shadow.c, under map_lock: pages the hypervisor writes until the VM
+	 * is destroyed. */
+	struct page *shadows[KEEL_MAX_VMS][KEEL_SHADOW_MAX_WINDOWS];
 };
 
 /* A guest's id: VM0 (0) is never the target of a guest operation. */
@@ -94,6 +98,7 @@ long keel_hc_mmio_register(u32 id, u64 base, u64 size, u32 flags, u32 cookie);
 long keel_hc_irq_line(u32 id, u32 intid, u32 level);
 long keel_hc_ioreq_complete(u32 id, u32 vcpu);
 long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
+long keel_hc_shadow_register(void *desc);
 
 /* dev.c */
 int keel_dev_register(struct keel_dev *kd);
@@ -136,6 +141,16 @@ long keel_ioc_vm_map(struct keel_dev *kd, void __user *uarg);
 int keel_mmap(struct keel_dev *kd, struct vm_area_struct *vma);
 bool keel_maps_busy(struct keel_dev *kd, u32 id);
 void keel_maps_forget(struct keel_dev *kd, u32 id);
+/* mmap offsets: guest RAM regions first, shadow pages after them. */
+#define KEEL_MMAP_SHIFT 36
+#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
+#define KEEL_MMAP_SHADOWS (KEEL_MAX_VMS * KEEL_SHADOW_MAX_WINDOWS)
+
+/* shadow.c */
+long keel_ioc_shadow_register(struct keel_dev *kd, void __user *uarg);
+/* Caller holds map_lock; the hypervisor destroyed the VM (or never had it). */
+void keel_shadows_forget(struct keel_dev *kd, u32 id);
+int keel_shadow_mmap(struct keel_dev *kd, struct vm_area_struct *vma, u64 key, u64 within);
 
 /* console.c */
 int keel_consoles_init(struct keel_dev *kd);

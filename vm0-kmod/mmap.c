@@ -19,8 +19,6 @@
 
 #include "keel.h"
 
-#define KEEL_MMAP_SHIFT 36
-#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
 
 void keel_maps_init(struct keel_dev *kd)
 {
@@ -141,8 +139,10 @@ int keel_mmap(struct keel_dev *kd, struct vm_area_struct *vma)
 
 	/* Shared only: a private (copy-on-write) PFN map makes no sense for
 	 * memory the guest changes under us. */
-	if (!(vma->vm_flags & VM_SHARED) || key >= KEEL_MMAP_REGIONS)
+	if (!(vma->vm_flags & VM_SHARED) || key >= KEEL_MMAP_REGIONS + KEEL_MMAP_SHADOWS)
 		return -EINVAL;
+	if (key >= KEEL_MMAP_REGIONS)
+		return keel_shadow_mmap(kd, vma, key - KEEL_MMAP_REGIONS, within);
 	key = array_index_nospec(key, KEEL_MMAP_REGIONS);
 	reg = &kd->regions[key / KEEL_VM_MAX_MEM][key % KEEL_VM_MAX_MEM];
 

@@ -27,6 +27,7 @@ static bool keel_event_valid(const struct keel_event *ev)
 	case KEEL_EV_VM_STOPPED:
 		return ev->arg <= KEEL_STOP_REQUEST;
 	case KEEL_EV_DOORBELL:
+	case KEEL_EV_POSTED:
 		return true;  /* cookie and value are keeld's to check */
 	default:
 		return false;

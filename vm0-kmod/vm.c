@@ -118,8 +118,10 @@ long keel_ioc_vm_destroy(struct keel_dev *kd, void __user *uarg)
 		ret = -EBUSY;
 	} else {
 		ret = keel_hc_vm_destroy(id);
-		if (!ret)
+		if (!ret) {
 			keel_maps_forget(kd, id);
+			keel_shadows_forget(kd, id);
+		}
 	}
 	mutex_unlock(&kd->map_lock);
 	return ret;
