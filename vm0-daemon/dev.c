@@ -253,6 +253,26 @@ int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint6
 	return 0;
 }
 
+int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page)
+{
+	void *p;
+	int r = xioctl(d, KEEL_IOC_SHADOW_REGISTER, s);
+
+	if (r < 0)
+		return r;
+	p = mmap(NULL, KEEL_SHADOW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		 (off_t)s->mmap_offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*page = p;
+	return 0;
+}
+
+void dev_shadow_unmap(struct keel_shadow_page *page)
+{
+	munmap(page, KEEL_SHADOW_PAGE_SIZE);
+}
+
 int dev_console_add(struct dev *d, unsigned id)
 {
 	struct keel_ioc_vm_id v = { .id = id };

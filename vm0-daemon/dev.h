@@ -42,6 +42,9 @@ int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data)
 /* KEEL_IOC_VM_MAP + mmap: *host is the region's bytes in this process. */
 int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint64_t *size,
 	       void **host);
+/* KEEL_IOC_SHADOW_REGISTER (s->id, window, registers) + mmap of its page. */
+int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page);
+void dev_shadow_unmap(struct keel_shadow_page *page);
 int dev_console_add(struct dev *d, unsigned id);
 int dev_console_remove(struct dev *d, unsigned id);
 /* Returns bytes moved or -errno. */

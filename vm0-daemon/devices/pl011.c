@@ -54,6 +54,17 @@ void pl011_init(struct pl011 *u, void (*tx)(void *, uint8_t), void (*irq)(void *
 	u->opaque = opaque;
 }
 
+uint32_t pl011_fr(const struct pl011 *u)
+{
+	uint32_t v = PL011_FR_TXFE;
+
+	if (!u->rx_count)
+		v |= PL011_FR_RXFE;
+	if (u->rx_count == PL011_FIFO)
+		v |= PL011_FR_RXFF;
+	return v;
+}
+
 static uint32_t pl011_read_reg(struct pl011 *u, uint64_t reg)
 {
 	uint32_t v;
@@ -70,12 +81,7 @@ static uint32_t pl011_read_reg(struct pl011 *u, uint64_t reg)
 	case PL011_RSR:
 		return 0;
 	case PL011_FR:
-		v = PL011_FR_TXFE;
-		if (!u->rx_count)
-			v |= PL011_FR_RXFE;
-		if (u->rx_count == PL011_FIFO)
-			v |= PL011_FR_RXFF;
-		return v;
+		return pl011_fr(u);
 	case PL011_ILPR: return u->ilpr;
 	case PL011_IBRD: return u->ibrd;
 	case PL011_FBRD: return u->fbrd;

@@ -52,6 +52,9 @@ extern const struct mmio_ops pl011_mmio_ops;
 void pl011_init(struct pl011 *u, void (*tx)(void *, uint8_t), void (*irq)(void *, bool),
 		void *opaque);
 uint64_t pl011_read(void *dev, uint64_t off, unsigned size);
+/* The flag register: TXFE always (the transmitter never holds a byte),
+ * RXFE / RXFF from the receive FIFO. */
+uint32_t pl011_fr(const struct pl011 *u);
 void pl011_write(void *dev, uint64_t off, unsigned size, uint64_t val);
 /* Bytes typed at the console: how many fit, and push (returns bytes taken). */
 size_t pl011_rx_room(const struct pl011 *u);

@@ -4,6 +4,12 @@
  * uart_base, its output into the VM's console and its input from
  * /dev/hvc<id>, as many bytes as its FIFO takes; the rest wait in keel.ko
  * until the guest reads some.
+ *
+ * The guest's printing never waits for keeld: DR stores are posted (the
+ * hypervisor queues them and the guest goes on; they come back here as
+ * writes) and FR reads are answered by the hypervisor from a shadow word we
+ * keep equal to pl011_fr() after every change. Everything else (DR reads,
+ * interrupt registers) stays an ioreq; posted stores are applied before it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,14 +30,33 @@ struct uart {
 	unsigned spi;
 	struct pl011 m;
 	bool input_waiting;   /* keel.ko may hold bytes the FIFO had no room for */
+	uint32_t *fr;         /* FR's shadow word (atomic) */
+	uint32_t fr_own;      /* it until the window is claimed */
 };
 
 #define to_uart(d) ((struct uart *)(d))
 
+#define UART_FR_WORD 0
+
+/* FR as the guest sees it without asking us: current after every change of
+ * the receive FIFO. */
+static void uart_fr_sync(struct uart *u)
+{
+	/* Release: keeld's own state before the word; the full barrier in
+	 * uart_irq orders it before an interrupt. */
+	__atomic_store_n(u->fr, pl011_fr(&u->m), __ATOMIC_RELEASE);
+}
+
 static void uart_irq(void *opaque, bool level)
 {
 	struct uart *u = opaque;
-	int r = vdev_irq(&u->vdev, u->spi, level ? KEEL_IRQ_HIGH : KEEL_IRQ_LOW);
+	int r;
+
+	uart_fr_sync(u);
+	/* Full barrier: FR's word (RXFE clear) is visible before the RX
+	 * interrupt that makes the guest read it. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r = vdev_irq(&u->vdev, u->spi, level ? KEEL_IRQ_HIGH : KEEL_IRQ_LOW);
 
 	if (r < 0)
 		klog("vm %u: UART interrupt %s: %s", vdev_host(&u->vdev)->vm_id,
@@ -62,6 +87,7 @@ static void uart_pull_input(struct uart *u)
 		return;
 	}
 	pl011_receive(&u->m, buf, (size_t)n);
+	uart_fr_sync(u);
 	/* A full read means more may wait; a short one drained keel.ko. */
 	u->input_waiting = (size_t)n == room;
 }
@@ -72,6 +98,7 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 	struct uart *u = opaque;
 	uint64_t v = pl011_read(&u->m, off, size);
 
+	uart_fr_sync(u);  /* a DR read took a byte */
 	if (u->input_waiting)
 		uart_pull_input(u);
 	return v;
@@ -86,12 +113,35 @@ static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 		uart_pull_input(u);
 }
 
-static const struct mmio_ops uart_mmio_ops = { "pl011", uart_read, uart_write };
+/* DR stores posted (Linux writes it with 1-, 2- or 4-byte stores), FR
+ * answered from its word. */
+static const struct keel_shadow_reg uart_shadow[] = {
+	{ PL011_DR, KEEL_SHADOW_POSTED, KEEL_SHADOW_SIZES, 0 },
+	{ PL011_FR, KEEL_SHADOW_READ, KEEL_SHADOW_SIZES, UART_FR_WORD },
+};
+
+static void uart_shadow_bind(void *opaque, uint32_t *words)
+{
+	struct uart *u = opaque;
+
+	u->fr = &words[UART_FR_WORD];
+	uart_fr_sync(u);
+}
+
+static const struct mmio_ops uart_mmio_ops = {
+	.name = "pl011",
+	.read = uart_read,
+	.write = uart_write,
+	.shadow = uart_shadow,
+	.nr_shadow = sizeof(uart_shadow) / sizeof(uart_shadow[0]),
+	.shadow_bind = uart_shadow_bind,
+};
 
 static int uart_attach(struct vdev *d, char *err, size_t errlen)
 {
 	struct uart *u = to_uart(d);
 
+	u->fr = &u->fr_own;
 	pl011_init(&u->m, uart_tx, uart_irq, u);
 	/* Bytes may have been typed while the guest was down. */
 	u->input_waiting = true;

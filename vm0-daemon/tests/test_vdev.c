@@ -62,7 +62,7 @@ static void t_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	last_write[((struct tdev *)opaque)->i] = val;
 }
 
-static const struct mmio_ops t_mmio = { "test", t_read, t_write };
+static const struct mmio_ops t_mmio = { .name = "test", .read = t_read, .write = t_write };
 
 static int t_attach(struct vdev *d, char *err, size_t errlen)
 {

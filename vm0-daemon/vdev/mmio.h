@@ -6,11 +6,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <keel/shared.h>
+
 struct mmio_ops {
 	const char *name;
 	/* off is relative to the range base; size is 1, 2, 4 or 8 */
 	uint64_t (*read)(void *dev, uint64_t off, unsigned size);
 	void (*write)(void *dev, uint64_t off, unsigned size, uint64_t val);
+	/* Registers the hypervisor answers itself (shadow registers,
+	 * proto/keel/shared.h); nr_shadow 0: none. Posted stores still arrive
+	 * through write, later; READ words are the device's to keep current. */
+	const struct keel_shadow_reg *shadow;
+	unsigned nr_shadow;
+	/* The window's shadow words (the page shared with the hypervisor, or
+	 * keeld's own): called once the window is claimed, before any access. */
+	void (*shadow_bind)(void *dev, uint32_t *words);
 };
 
 struct mmio_range {

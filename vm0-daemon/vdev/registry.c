@@ -14,12 +14,6 @@
 #include "log.h"
 #include "vdev/vdev.h"
 
-#define COOKIE_SLOT_BITS 8
-#define COOKIE_SLOT_MASK ((1U << COOKIE_SLOT_BITS) - 1)
-#define COOKIE_GEN_MASK (~0U >> COOKIE_SLOT_BITS)
-
-_Static_assert(VDEV_MAX_DOORBELLS <= COOKIE_SLOT_MASK + 1, "a doorbell slot must fit its cookie bits");
-
 void vdev_init(struct vdev *d, struct vdev_registry *r, const struct vdev_type *type,
 	       const struct vdev_ops *ops, const char *name)
 {
@@ -83,9 +77,10 @@ void vdev_registry_destroy(struct vdev_registry *r)
 	}
 }
 
-/* Windows and doorbells belong to one attach. */
+/* Windows, doorbells and shadow pages belong to one attach. */
 static void forget_claims(struct vdev_registry *r)
 {
+	vdev_shadow_forget(r);
 	memset(&r->mmio, 0, sizeof(r->mmio));
 	memset(r->window_dev, 0, sizeof(r->window_dev));
 	memset(r->bell, 0, sizeof(r->bell));
@@ -111,9 +106,10 @@ int vdev_registry_attach(struct vdev_registry *r, bool hyp, char *err, size_t er
 		vdev_registry_detach(r);
 	forget_claims(r);
 	r->hyp = hyp;
-	r->generation = (r->generation + 1) & COOKIE_GEN_MASK;
+	r->generation = (r->generation + 1) & VDEV_COOKIE_GEN_MASK;
 	r->unknown_logged = false;
 	r->bad_doorbell_logged = false;
+	r->bad_posted_logged = false;
 	for (unsigned i = 0; i < r->n; i++) {
 		struct vdev *d = r->dev[i];
 		int e;
@@ -133,6 +129,8 @@ int vdev_registry_attach(struct vdev_registry *r, bool hyp, char *err, size_t er
 
 void vdev_registry_detach(struct vdev_registry *r)
 {
+	/* The guest's last posted stores (a panic message) still count. */
+	vdev_shadow_drain_all(r);
 	detach_first(r, r->n);
 	forget_claims(r);
 	r->attached = false;
@@ -158,7 +156,7 @@ int vdev_window(struct vdev *d, uint64_t base, uint64_t size, const struct mmio_
 	}
 	r->window_dev[slot] = d;
 	if (!r->hyp)
-		return 0;
+		return ops->nr_shadow ? vdev_shadow_claim(r, d, slot, err, errlen) : 0;
 	/* Windows may share a page (virtio's stride is 0x200): the first one
 	 * in a page registers it, the others find it there. */
 	e = h->ops->mmio_register(h->opaque, first, end - first, KEEL_MMIO_IOREQ, 0);
@@ -168,7 +166,7 @@ int vdev_window(struct vdev *d, uint64_t base, uint64_t size, const struct mmio_
 			 (unsigned long long)(end - first), strerror(-e));
 		return e;
 	}
-	return 0;
+	return ops->nr_shadow ? vdev_shadow_claim(r, d, slot, err, errlen) : 0;
 }
 
 int vdev_doorbell(struct vdev *d, uint64_t addr, unsigned size, uint32_t tag, char *err,
@@ -176,7 +174,7 @@ int vdev_doorbell(struct vdev *d, uint64_t addr, unsigned size, uint32_t tag, ch
 {
 	struct vdev_registry *r = d->reg;
 	const struct vdev_host *h = &r->host;
-	uint32_t cookie = r->generation << COOKIE_SLOT_BITS | r->nr_bells;
+	uint32_t cookie = vdev_cookie(r, r->nr_bells);
 	int e = 0;
 
 	if (r->nr_bells == VDEV_MAX_DOORBELLS)
@@ -203,7 +201,11 @@ struct vdev *vdev_registry_find(const struct vdev_registry *r, uint64_t addr)
 int vdev_registry_access(struct vdev_registry *r, uint64_t addr, unsigned size, bool write,
 			 uint64_t *data)
 {
-	int e = mmio_access(&r->mmio, addr, size, write, data);
+	int e;
+
+	/* Posted stores the guest made before this access come first. */
+	vdev_shadow_drain_all(r);
+	e = mmio_access(&r->mmio, addr, size, write, data);
 
 	if (e && !r->unknown_logged) {
 		r->unknown_logged = true;
@@ -215,10 +217,10 @@ int vdev_registry_access(struct vdev_registry *r, uint64_t addr, unsigned size, 
 
 int vdev_registry_kick(struct vdev_registry *r, uint32_t cookie, uint32_t value)
 {
-	unsigned slot = cookie & COOKIE_SLOT_MASK;
+	unsigned slot;
 	struct vdev *d;
 
-	if (slot >= r->nr_bells || cookie >> COOKIE_SLOT_BITS != r->generation) {
+	if (!vdev_cookie_slot(r, cookie, r->nr_bells, &slot)) {
 		if (!r->bad_doorbell_logged)
 			klog_vm(r->host.vm_id,
 				"vm %u: doorbell with cookie 0x%x, which no device of this boot registered (logged once)",
@@ -233,6 +235,7 @@ int vdev_registry_kick(struct vdev_registry *r, uint32_t cookie, uint32_t value)
 
 void vdev_registry_kick_all(struct vdev_registry *r)
 {
+	vdev_shadow_drain_all(r);
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->dev[i]->attached && r->dev[i]->ops->kick_all)
 			r->dev[i]->ops->kick_all(r->dev[i]);

@@ -28,6 +28,8 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include <keel/ioctl.h>
+
 #include "config/config.h"
 #include "guest/loader.h"
 #include "vdev/mmio.h"
@@ -95,6 +97,12 @@ struct vdev_host_ops {
 			     uint32_t cookie);
 	/* KEEL_IOC_IRQ_LINE: intid, KEEL_IRQ_* level. Any thread. */
 	int (*irq_line)(void *opaque, unsigned intid, unsigned level);
+	/* KEEL_IOC_SHADOW_REGISTER of s (all but s->id filled) and its page
+	 * mapped here; released when the attach ends. NULL: not offered (the
+	 * registry then keeps the words itself). */
+	int (*shadow_register)(void *opaque, struct keel_ioc_shadow *s,
+			       struct keel_shadow_page **page);
+	void (*shadow_release)(void *opaque, struct keel_shadow_page *page);
 	/* A byte the guest printed; bytes typed for it (-EAGAIN: none). */
 	void (*console_put)(void *opaque, uint8_t byte);
 	int (*console_read)(void *opaque, void *buf, size_t len);
@@ -122,6 +130,14 @@ struct vdev_doorbell {
 	uint32_t tag;
 };
 
+/* A window's shadow registers (vdev/shadow.c). */
+struct vdev_shadow {
+	struct keel_shadow_page *page;  /* shared with the hypervisor, or our own */
+	bool shared;                    /* page came from shadow_register */
+	unsigned window;                /* its slot in mmio.r[] */
+	uint32_t tail;                  /* our posted_tail: the page's is a report */
+};
+
 struct vdev_registry {
 	struct vdev_host host;
 	const struct vdev_type *const *types;
@@ -134,8 +150,10 @@ struct vdev_registry {
 	struct vdev *window_dev[MMIO_MAX_RANGES]; /* owner of mmio.r[i] */
 	unsigned nr_bells;
 	struct vdev_doorbell bell[VDEV_MAX_DOORBELLS];
+	unsigned nr_shadows;
+	struct vdev_shadow shadow[KEEL_SHADOW_MAX_WINDOWS];
 	uint32_t generation;                /* of the cookies this attach hands out */
-	bool unknown_logged, bad_doorbell_logged;
+	bool unknown_logged, bad_doorbell_logged, bad_posted_logged;
 };
 
 /* Create every device the config asks for, type by type in the order of
@@ -156,6 +174,11 @@ int vdev_registry_access(struct vdev_registry *r, uint64_t addr, unsigned size, 
 /* KEEL_EV_DOORBELL: -ENOENT (logged once per attach) for a cookie this
  * attach did not hand out. */
 int vdev_registry_kick(struct vdev_registry *r, uint32_t cookie, uint32_t value);
+/* KEEL_EV_POSTED: apply the posted stores of the window with that cookie
+ * (-ENOENT, logged once per attach, for a cookie this attach did not hand
+ * out). Posted stores are also applied before any ioreq is served and on a
+ * rescan, so they keep their order against the guest's other accesses. */
+int vdev_registry_posted(struct vdev_registry *r, uint32_t cookie);
 /* Every device that has queues, as if kicked. */
 void vdev_registry_kick_all(struct vdev_registry *r);
 void vdev_registry_signal(struct vdev_registry *r, enum vdev_signal s, bool level);
@@ -171,6 +194,36 @@ int vdev_registry_save(struct vdev_registry *r, json_t **out, char *err, size_t 
 /* The device that owns the window at addr, or NULL. */
 struct vdev *vdev_registry_find(const struct vdev_registry *r, uint64_t addr);
 
+/* ---- inside vdev/ ---- */
+
+/* Cookies (doorbells, shadow windows) are a slot and the attach generation,
+ * so one handed out by an earlier boot never reaches a device of this one. */
+#define VDEV_COOKIE_SLOT_BITS 8
+#define VDEV_COOKIE_GEN_MASK (~0U >> VDEV_COOKIE_SLOT_BITS)
+_Static_assert(VDEV_MAX_DOORBELLS <= 1U << VDEV_COOKIE_SLOT_BITS &&
+	       KEEL_SHADOW_MAX_WINDOWS <= 1U << VDEV_COOKIE_SLOT_BITS,
+	       "a slot must fit its cookie bits");
+
+static inline uint32_t vdev_cookie(const struct vdev_registry *r, unsigned slot)
+{
+	return r->generation << VDEV_COOKIE_SLOT_BITS | slot;
+}
+
+/* The slot a cookie names, if this attach handed it out among n slots. */
+static inline bool vdev_cookie_slot(const struct vdev_registry *r, uint32_t cookie, unsigned n,
+				    unsigned *slot)
+{
+	*slot = cookie & ((1U << VDEV_COOKIE_SLOT_BITS) - 1);
+	return *slot < n && cookie >> VDEV_COOKIE_SLOT_BITS == r->generation;
+}
+
+/* vdev/shadow.c: the shadow registers of window slot `window` (its ops
+ * name them); release every page; apply every window's posted stores. */
+int vdev_shadow_claim(struct vdev_registry *r, struct vdev *d, unsigned window, char *err,
+		      size_t errlen);
+void vdev_shadow_forget(struct vdev_registry *r);
+void vdev_shadow_drain_all(struct vdev_registry *r);
+
 /* ---- for device implementations ---- */
 
 /* Fill the common part (after allocating the device). */
@@ -178,7 +231,8 @@ void vdev_init(struct vdev *d, struct vdev_registry *r, const struct vdev_type *
 	       const struct vdev_ops *ops, const char *name);
 /* During attach: serve [base, base+size) with ops on opaque. With the
  * hypervisor, the guest pages holding it become ioreq pages (a page shared
- * by two windows is registered once). -EEXIST: overlaps another window. */
+ * by two windows is registered once), and ops->shadow its shadow registers.
+ * -EEXIST: overlaps another window. */
 int vdev_window(struct vdev *d, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		void *opaque, char *err, size_t errlen);
 /* During attach: a posted doorbell at [addr, addr+size) whose rings come

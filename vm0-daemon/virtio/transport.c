@@ -55,7 +55,10 @@ static void raise_irq(struct virtio_mmio *t, uint32_t why)
 {
 	/* Release: the used ring / config the driver will look at when it
 	 * sees this bit is published before it (the irq edge comes after). */
-	__atomic_fetch_or(&t->int_status, why, __ATOMIC_RELEASE);
+	__atomic_fetch_or(t->isr, why, __ATOMIC_RELEASE);
+	/* Full barrier: the bit is visible (to the hypervisor answering the
+	 * shadow InterruptStatus) before the interrupt the line raises. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&t->interrupts, 1, __ATOMIC_RELAXED);
 	if (t->irq)
 		t->irq(t->irq_opaque);
@@ -91,7 +94,7 @@ static void device_reset(struct virtio_mmio *t)
 	t->drv_feat_sel = 0;
 	t->queue_sel = 0;
 	t->drv_features = 0;
-	__atomic_store_n(&t->int_status, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(t->isr, 0, __ATOMIC_RELAXED);
 	/* Release: the cleared state above is in place before a reader that
 	 * sees status 0 (the driver's reset handshake reads it back). */
 	__atomic_store_n(&t->status, 0, __ATOMIC_RELEASE);
@@ -233,14 +236,14 @@ static uint32_t rd_int_status(struct virtio_mmio *t)
 {
 	/* Acquire: pairs with raise_irq's release, so what the bit announces
 	 * is visible to the guest's reads that follow this one. */
-	return __atomic_load_n(&t->int_status, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(t->isr, __ATOMIC_ACQUIRE);
 }
 
 static void wr_int_ack(struct virtio_mmio *t, uint32_t v)
 {
 	/* Relaxed: only clears bits; a bit set concurrently by a worker and
 	 * not named in v survives (atomic RMW). */
-	__atomic_fetch_and(&t->int_status, ~v, __ATOMIC_RELAXED);
+	__atomic_fetch_and(t->isr, ~v, __ATOMIC_RELAXED);
 }
 
 static uint32_t rd_status(struct virtio_mmio *t)
@@ -441,10 +444,29 @@ static void virtio_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_
 		reg->write(t, (uint32_t)val);
 }
 
+/* The two registers every interrupt costs: the hypervisor answers them
+ * from the InterruptStatus word (proto/keel/shared.h shadow registers). */
+static const struct keel_shadow_reg virtio_mmio_shadow[] = {
+	{ VIRTIO_MMIO_INTERRUPT_STATUS, KEEL_SHADOW_READ, KEEL_SHADOW_SIZE_4, 0 },
+	{ VIRTIO_MMIO_INTERRUPT_ACK, KEEL_SHADOW_W1C, KEEL_SHADOW_SIZE_4, 0 },
+};
+
+static void virtio_mmio_shadow_bind(void *opaque, uint32_t *words)
+{
+	struct virtio_mmio *t = opaque;
+
+	/* Before the guest runs and before any worker: nothing races here. */
+	__atomic_store_n(&words[0], __atomic_load_n(t->isr, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	t->isr = &words[0];
+}
+
 const struct mmio_ops virtio_mmio_ops = {
     .name = "virtio-mmio",
     .read = virtio_mmio_read,
     .write = virtio_mmio_write,
+    .shadow = virtio_mmio_shadow,
+    .nr_shadow = sizeof(virtio_mmio_shadow) / sizeof(virtio_mmio_shadow[0]),
+    .shadow_bind = virtio_mmio_shadow_bind,
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops, void *dev,
@@ -458,6 +480,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops, v
 	t->gm = gm;
 	t->irq = irq;
 	t->irq_opaque = irq_opaque;
+	t->isr = &t->int_status;
 	/* Recursive: virtio_mmio_used takes the queue lock itself, and may be
 	 * called by a device that still holds it. */
 	pthread_mutexattr_init(&attr);

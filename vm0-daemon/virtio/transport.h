@@ -7,7 +7,8 @@
  * model (blk, net, ...) plugs into it through struct virtio_dev_ops.
  *
  * Registers the guest reads or writes with an answer arrive as ioreqs on
- * keeld's loop thread. QueueNotify is a posted doorbell in the hypervisor:
+ * keeld's loop thread, except InterruptStatus and InterruptACK: shadow
+ * registers the hypervisor serves from one word (virtio_mmio_ops.shadow). QueueNotify is a posted doorbell in the hypervisor:
  * it arrives as virtio_mmio_kick(), never as a register write.
  *
  * Offered transport features: VIRTIO_F_VERSION_1 (required: legacy is not
@@ -69,7 +70,10 @@ struct virtio_mmio {
 	uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
 	uint64_t drv_features;
 	uint32_t config_generation;
-	uint32_t int_status;              /* atomic: VIRTIO_MMIO_INT_* bits */
+	uint32_t int_status;              /* InterruptStatus until a shadow word takes over */
+	/* Atomic: VIRTIO_MMIO_INT_* bits. &int_status, or the shadow word the
+	 * hypervisor answers InterruptStatus / InterruptACK from. */
+	uint32_t *isr;
 	struct vq vq[VIRTIO_MAX_QUEUES];
 	/* Held by devices around vq_pop/vq_push/vq_*_kicks of queue q (from
 	 * any thread); the transport takes it to start, stop and reset the

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hypervisor's events about guests: ioreqs (an access to a window VM0
- * serves, dispatched through the VM's device registry), doorbells, stops,
+ * serves, dispatched through the VM's device registry), doorbells, posted
+ * stores to shadow registers, stops,
  * console input, and the rescan after its event ring overflowed.
  */
 #include <errno.h>
@@ -100,6 +101,12 @@ static void vm_event(struct keeld *kd, const struct keel_event *ev)
 		/* A late doorbell from a guest that has stopped finds no devices. */
 		if (vm && vm->state == VM_RUNNING)
 			vdev_registry_kick(&vm->vdevs, ev->vcpu, ev->arg);
+		return;
+	case KEEL_EV_POSTED:
+		/* Also after a stop: a guest's last words (a panic) count. The
+		 * registry has no windows once detached. */
+		if (vm)
+			vdev_registry_posted(&vm->vdevs, ev->vcpu);
 		return;
 	case KEEL_EV_VM_STOPPED:
 		if (!vm)

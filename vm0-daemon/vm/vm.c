@@ -74,6 +74,20 @@ static int host_irq_line(void *opaque, unsigned intid, unsigned level)
 	return dev_irq_line(vm->kd->dev, vm->id, intid, level);
 }
 
+static int host_shadow_register(void *opaque, struct keel_ioc_shadow *s,
+				struct keel_shadow_page **page)
+{
+	struct vm *vm = opaque;
+
+	s->id = vm->id;
+	return dev_shadow_register(vm->kd->dev, s, page);
+}
+
+static void host_shadow_release(void *opaque, struct keel_shadow_page *page)
+{
+	dev_shadow_unmap(page);
+}
+
 static void host_console_put(void *opaque, uint8_t byte)
 {
 	struct vm *vm = opaque;
@@ -91,6 +105,8 @@ static int host_console_read(void *opaque, void *buf, size_t len)
 static const struct vdev_host_ops vm_host_ops = {
 	.mmio_register = host_mmio_register,
 	.irq_line = host_irq_line,
+	.shadow_register = host_shadow_register,
+	.shadow_release = host_shadow_release,
 	.console_put = host_console_put,
 	.console_read = host_console_read,
 };
