@@ -42,9 +42,11 @@ struct uart {
  * the receive FIFO. */
 static void uart_fr_sync(struct uart *u)
 {
-	/* Release: keeld's own state before the word; the full barrier in
-	 * uart_irq orders it before an interrupt. */
-	__atomic_store_n(u->fr, pl011_fr(&u->m), __ATOMIC_RELEASE);
+	/* Relaxed: the FIFO it describes is keeld's own (a DR read comes back
+	 * here as an ioreq); uart_irq's full barrier orders the word before an
+	 * interrupt, and an ioreq's answer follows it in program order before
+	 * KEEL_IOC_IOREQ_COMPLETE's hypercall. */
+	__atomic_store_n(u->fr, pl011_fr(&u->m), __ATOMIC_RELAXED);
 }
 
 static void uart_irq(void *opaque, bool level)

@@ -6,7 +6,9 @@
  * cookies find their device and only for the attach that handed them out,
  * unknown windows and cookies are errors, devices attach in order and
  * detach and are destroyed in reverse, and a device whose attach fails is
- * unwound with everything attached before it.
+ * unwound with everything attached before it. A window with shadow
+ * registers gets its page, and its posted stores reach the device before
+ * a later ioreq does.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,6 +32,7 @@
 static struct {
 	uint64_t base, size;    /* its window */
 	bool bell;              /* a doorbell at base + 0x50 */
+	bool shadow;            /* shadow registers: DR (0) posted, FR (4) read */
 	int fail_attach;        /* attach returns this after claiming its window */
 } want[NDEV];
 
@@ -43,7 +46,13 @@ static int hyp_fail;        /* the hypervisor refuses the next registration */
 struct tdev {
 	struct vdev vdev;
 	unsigned i;
+	uint32_t *words;        /* shadow_bind's */
 };
+
+static char wlog[256];      /* "off:val ..." of the writes to shadowed windows */
+static unsigned nr_shadow_regs, nr_shadow_released;
+static struct keel_ioc_shadow shadow_req;
+static struct keel_shadow_page *shadow_page;
 
 static void note(char op, unsigned i)
 {
@@ -64,13 +73,37 @@ static void t_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 
 static const struct mmio_ops t_mmio = { .name = "test", .read = t_read, .write = t_write };
 
+static void ts_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	size_t n = strlen(wlog);
+
+	snprintf(wlog + n, sizeof(wlog) - n, "%s%x:%llx", n ? " " : "", (unsigned)off,
+		 (unsigned long long)val);
+}
+
+static void ts_bind(void *opaque, uint32_t *words)
+{
+	((struct tdev *)opaque)->words = words;
+}
+
+static const struct keel_shadow_reg ts_regs[] = {
+	{ 0, KEEL_SHADOW_POSTED, KEEL_SHADOW_SIZES, 0 },
+	{ 4, KEEL_SHADOW_READ, KEEL_SHADOW_SIZE_4, 0 },
+};
+
+static const struct mmio_ops ts_mmio = {
+	.name = "shadowed", .read = t_read, .write = ts_write,
+	.shadow = ts_regs, .nr_shadow = 2, .shadow_bind = ts_bind,
+};
+
 static int t_attach(struct vdev *d, char *err, size_t errlen)
 {
 	struct tdev *t = (struct tdev *)d;
 	int r;
 
 	note('a', t->i);
-	r = vdev_window(d, want[t->i].base, want[t->i].size, &t_mmio, t, err, errlen);
+	r = vdev_window(d, want[t->i].base, want[t->i].size, want[t->i].shadow ? &ts_mmio : &t_mmio,
+			t, err, errlen);
 	if (!r && want[t->i].bell)
 		r = vdev_doorbell(d, want[t->i].base + 0x50, 4, 7 + t->i, err, errlen);
 	if (!r && want[t->i].fail_attach) {
@@ -166,7 +199,32 @@ static int hyp_irq(void *opaque, unsigned intid, unsigned level)
 	return 0;
 }
 
-static const struct vdev_host_ops hyp = { .mmio_register = hyp_register, .irq_line = hyp_irq };
+/* keel.ko's part: a zeroed page with magic and revision, as the hypervisor
+ * has it. */
+static int hyp_shadow(void *opaque, struct keel_ioc_shadow *s, struct keel_shadow_page **page)
+{
+	shadow_page = aligned_alloc(KEEL_SHADOW_PAGE_SIZE, KEEL_SHADOW_PAGE_SIZE);
+	assert_non_null(shadow_page);
+	memset(shadow_page, 0, KEEL_SHADOW_PAGE_SIZE);
+	shadow_page->magic = KEEL_SHADOW_MAGIC;
+	shadow_page->revision = KEEL_SHADOW_REVISION;
+	shadow_req = *s;
+	nr_shadow_regs++;
+	*page = shadow_page;
+	return 0;
+}
+
+static void hyp_shadow_release(void *opaque, struct keel_shadow_page *page)
+{
+	assert_ptr_equal(page, shadow_page);
+	nr_shadow_released++;
+	free(page);
+}
+
+static const struct vdev_host_ops hyp = {
+	.mmio_register = hyp_register, .irq_line = hyp_irq,
+	.shadow_register = hyp_shadow, .shadow_release = hyp_shadow_release,
+};
 static struct vdev_registry reg;
 static char err[256];
 
@@ -186,6 +244,8 @@ static int setup(void **state)
 	nr_ioreq_pages = nr_bells = 0;
 	memset(cookie_of, 0, sizeof(cookie_of));
 	hyp_fail = 0;
+	wlog[0] = 0;
+	nr_shadow_regs = nr_shadow_released = 0;
 	assert_int_equal(vdev_registry_create(&reg, &h, &cfg, types, 1, err, sizeof(err)), 0);
 	assert_int_equal(reg.n, NDEV);
 	return 0;
@@ -315,6 +375,65 @@ static void test_no_hyp_and_save(void **state)
 	assert_non_null(strstr(err, "dev 0"));
 }
 
+/* What the hypervisor does on a posted store. */
+static void hyp_post(uint32_t offset, uint32_t size, uint64_t data)
+{
+	uint32_t head = shadow_page->posted_head;
+
+	shadow_page->ring[head % KEEL_SHADOW_RING] = (struct keel_posted){ offset, size, data };
+	__atomic_store_n(&shadow_page->posted_head, head + 1, __ATOMIC_RELEASE);
+}
+
+/* Device 1's window has shadow registers: one page, registered for its
+ * window with a cookie of this attach, bound to the device; posted stores
+ * reach it, in order, before an ioreq and on their event; a store outside
+ * the window is dropped; the page goes back at detach. */
+static void test_shadow(void **state)
+{
+	struct tdev *t1 = (struct tdev *)reg.dev[1];
+	uint64_t data = 0x58;
+
+	want[1].shadow = true;
+	assert_int_equal(vdev_registry_attach(&reg, true, err, sizeof(err)), 0);
+	assert_int_equal(nr_shadow_regs, 1);
+	assert_int_equal(shadow_req.base, want[1].base);
+	assert_int_equal(shadow_req.size, 0x200);
+	assert_int_equal(shadow_req.nr_regs, 2);
+	assert_int_equal(shadow_req.reg[1].kind, KEEL_SHADOW_READ);
+	assert_ptr_equal(t1->words, shadow_page->word);
+
+	hyp_post(0, 1, 'a');
+	hyp_post(0, 2, 'b');
+	hyp_post(0x300, 4, 1);  /* outside the window: dropped */
+	hyp_post(0, 1, 'c');
+	/* An ioreq of the guest's after them: they come first. */
+	assert_int_equal(vdev_registry_access(&reg, want[1].base + 8, 4, true, &data), 0);
+	assert_string_equal(wlog, "0:61 0:62 0:63 8:58");
+	assert_int_equal(shadow_page->posted_tail, 4);
+
+	/* The event: its cookie drains; another names nothing. */
+	hyp_post(0, 1, 'd');
+	assert_int_equal(vdev_registry_posted(&reg, shadow_req.cookie + 1), -ENOENT);
+	assert_int_equal(vdev_registry_posted(&reg, 0), -ENOENT);
+	assert_string_equal(wlog, "0:61 0:62 0:63 8:58");
+	assert_int_equal(vdev_registry_posted(&reg, shadow_req.cookie), 0);
+	assert_string_equal(wlog, "0:61 0:62 0:63 8:58 0:64");
+	assert_int_equal(shadow_page->posted_tail, 5);
+
+	/* The last stores before a stop are applied at detach. */
+	hyp_post(0, 1, 'e');
+	vdev_registry_detach(&reg);
+	assert_string_equal(wlog, "0:61 0:62 0:63 8:58 0:64 0:65");
+	assert_int_equal(nr_shadow_released, 1);
+	assert_int_equal(vdev_registry_posted(&reg, shadow_req.cookie), -ENOENT);
+
+	/* Without the hypervisor the device still gets words of its own. */
+	t1->words = NULL;
+	assert_int_equal(vdev_registry_attach(&reg, false, err, sizeof(err)), 0);
+	assert_non_null(t1->words);
+	assert_int_equal(nr_shadow_regs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_hyp_and_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shadow, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
