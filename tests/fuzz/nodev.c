@@ -63,6 +63,13 @@ int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint6
 	return -ENODEV;
 }
 
+int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page)
+{
+	return -ENODEV;
+}
+
+void dev_shadow_unmap(struct keel_shadow_page *page) {}
+
 int dev_console_add(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_remove(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_write(struct dev *d, unsigned id, const void *buf, size_t len) { return -ENODEV; }
