@@ -148,3 +148,15 @@ u64 pool_total(void)
 {
 	return total;
 }
+
+u32 pool_ranges(struct mem_range *out, u32 max)
+{
+	u32 n;
+
+	spin_lock(&pool_lock);
+	n = nr_added;
+	for (u32 i = 0; i < n && i < max; i++)
+		out[i] = added[i];
+	spin_unlock(&pool_lock);
+	return n;
+}

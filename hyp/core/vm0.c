@@ -214,6 +214,7 @@ int vm0_create(const void *fdt, u64 boot_fdt_pa)
 	u32 nr = opts.vm0_cpus ? MIN(opts.vm0_cpus, plat.nr_cpus) : plat.nr_cpus;
 	struct vm *vm = vm_alloc(0, nr);
 	u64 image_size, dt_size, dt_pa;
+	struct mem_range pool[POOL_MAX_RANGES];
 	struct vm0_dt_params p;
 	int ret;
 
@@ -256,6 +257,8 @@ int vm0_create(const void *fdt, u64 boot_fdt_pa)
 		.nr_reserved = 1,
 		.mem = vm->mem,
 		.nr_mem = vm->nr_mem,
+		.pool = pool,
+		.nr_pool = pool_ranges(pool, POOL_MAX_RANGES),
 		.initrd_start = plat.initrd.size ? plat.initrd.base : 0,
 		.initrd_end = plat.initrd.size ? plat.initrd.base + plat.initrd.size : 0,
 		.bootargs = plat.kernel.bootargs,

@@ -6,6 +6,7 @@
  */
 #include <hyp/errno.h>
 #include <hyp/log.h>
+#include <hyp/pool.h>
 #include <hyp/vm0_dt.h>
 #include <keel/dt.h>
 #include <keel/hypercall.h>
@@ -189,9 +190,32 @@ static int edit_cpus(void *fdt, u32 nr_vcpus)
 	}
 }
 
+/* Append ranges to a memory node's cells; what the root's cells cannot hold
+ * is an error. */
+static int put_mem_ranges(fdt32_t *cells, int *pos, int ac, int sc, const struct mem_range *r,
+			  u32 n, const char *what)
+{
+	for (u32 i = 0; i < n; i++) {
+		if (!r[i].size || put_reg(cells, pos, ac, sc, r[i].base, r[i].size)) {
+			pr_err("VM0 DT: %s range %u does not fit the root's cells", what, i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The memory node lists VM0's RAM and the guest pool: Linux gives every
+ * page of memory a struct page, so with the pool in it keel.ko can hand
+ * guest RAM to keeld as real pages that the block and network stacks pin
+ * for DMA (get_user_pages); a PFN mapping of RAM Linux does not know
+ * cannot be pinned. The pool is also reserved (without no-map) in
+ * /reserved-memory, so no allocator ever hands it out; stage 2 still lets
+ * VM0 reach only the guest RAM it was given (VM_MAP).
+ */
 static int edit_memory(void *fdt, const struct vm0_dt_params *p)
 {
-	fdt32_t cells[MAX_VM0_MEM_RANGES * 4];
+	fdt32_t cells[(MAX_VM0_MEM_RANGES + POOL_MAX_RANGES) * 4];
 	char name[32];
 	int ac, sc, ret, pos = 0, node;
 
@@ -213,13 +237,9 @@ static int edit_memory(void *fdt, const struct vm0_dt_params *p)
 	ret = dt_bus_cells(fdt, 0, &ac, &sc);
 	if (ret)
 		return ret;
-	for (u32 i = 0; i < p->nr_mem; i++) {
-		if (!p->mem[i].size ||
-		    put_reg(cells, &pos, ac, sc, p->mem[i].base, p->mem[i].size)) {
-			pr_err("VM0 DT: RAM range %u does not fit the root's cells", i);
-			return -EINVAL;
-		}
-	}
+	if ((ret = put_mem_ranges(cells, &pos, ac, sc, p->mem, p->nr_mem, "RAM")) ||
+	    (ret = put_mem_ranges(cells, &pos, ac, sc, p->pool, p->nr_pool, "pool")))
+		return ret;
 	unit_name(name, sizeof(name), "memory", p->mem[0].base);
 	node = fdt_add_subnode(fdt, 0, name);
 	if (node < 0)
@@ -230,11 +250,36 @@ static int edit_memory(void *fdt, const struct vm0_dt_params *p)
 	return 0;
 }
 
+/* One /reserved-memory child, NAME@BASE; no-map keeps it out of Linux's
+ * linear map as well as out of its allocators. */
+static int add_reserved(void *fdt, int rm, int ac, int sc, const char *prefix,
+			const struct mem_range *r, bool nomap)
+{
+	fdt32_t cells[4];
+	char name[32];
+	int pos = 0, node, ret;
+
+	if (put_reg(cells, &pos, ac, sc, r->base, r->size)) {
+		pr_err("VM0 DT: reserved range %#llx does not fit /reserved-memory's cells",
+		       (unsigned long long)r->base);
+		return -EINVAL;
+	}
+	unit_name(name, sizeof(name), prefix, r->base);
+	/* rm stays valid: adding a child only moves what follows it. */
+	node = fdt_add_subnode(fdt, rm, name);
+	if (node < 0)
+		return fdt_err(node, name);
+	if ((ret = fdt_setprop(fdt, node, "reg", cells, pos * 4)) ||
+	    (nomap && (ret = fdt_setprop_empty(fdt, node, "no-map"))))
+		return fdt_err(ret, name);
+	return 0;
+}
+
 static int edit_reserved(void *fdt, const struct vm0_dt_params *p)
 {
 	int rm, ac, sc, ret;
 
-	if (!p->nr_reserved)
+	if (!p->nr_reserved && !p->nr_pool)
 		return 0;
 	rm = fdt_path_offset(fdt, "/reserved-memory");
 	if (rm == -FDT_ERR_NOTFOUND) {
@@ -251,25 +296,12 @@ static int edit_reserved(void *fdt, const struct vm0_dt_params *p)
 	ret = dt_bus_cells(fdt, rm, &ac, &sc);
 	if (ret)
 		return ret;
-
-	for (u32 i = 0; i < p->nr_reserved; i++) {
-		fdt32_t cells[4];
-		char name[32];
-		int pos = 0, node;
-
-		if (put_reg(cells, &pos, ac, sc, p->reserved[i].base, p->reserved[i].size)) {
-			pr_err("VM0 DT: reserved range %u does not fit /reserved-memory's cells", i);
-			return -EINVAL;
-		}
-		unit_name(name, sizeof(name), "keel", p->reserved[i].base);
-		/* rm stays valid: adding a child only moves what follows it. */
-		node = fdt_add_subnode(fdt, rm, name);
-		if (node < 0)
-			return fdt_err(node, name);
-		if ((ret = fdt_setprop(fdt, node, "reg", cells, pos * 4)) ||
-		    (ret = fdt_setprop_empty(fdt, node, "no-map")))
-			return fdt_err(ret, name);
-	}
+	for (u32 i = 0; i < p->nr_reserved; i++)
+		if ((ret = add_reserved(fdt, rm, ac, sc, KEEL_DT_RESERVED_HYP, &p->reserved[i], true)))
+			return ret;
+	for (u32 i = 0; i < p->nr_pool; i++)
+		if ((ret = add_reserved(fdt, rm, ac, sc, KEEL_DT_RESERVED_POOL, &p->pool[i], false)))
+			return ret;
 	return 0;
 }
 
@@ -409,6 +441,7 @@ int vm0_dt_build(const struct vm0_dt_params *p)
 
 	if (!p->host_fdt || !p->out || !p->nr_vcpus || !p->mem || !p->nr_mem ||
 	    p->nr_mem > MAX_VM0_MEM_RANGES || (p->nr_reserved && !p->reserved) ||
+	    p->nr_pool > POOL_MAX_RANGES || (p->nr_pool && !p->pool) ||
 	    p->doorbell_intid < 32 || p->doorbell_intid >= 1020 ||
 	    p->initrd_end < p->initrd_start) {
 		pr_err("VM0 DT: bad parameters");

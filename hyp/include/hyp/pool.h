@@ -18,4 +18,7 @@ u64 pool_alloc(u64 size);
 int pool_free(u64 base, u64 size);
 u64 pool_free_total(void);
 u64 pool_total(void);
+/* What pool_add took (aligned), in order: at most max ranges copied to
+ * out; returns how many there are. */
+u32 pool_ranges(struct mem_range *out, u32 max);
 #endif

@@ -22,6 +22,10 @@ struct vm0_dt_params {
 	u32 nr_reserved;
 	const struct mem_range *mem;      /**< VM0's RAM (IPA = PA): the memory node(s) become exactly these */
 	u32 nr_mem;
+	/** the guest pool: in the memory node too, and in /reserved-memory
+	 *  without no-map (Linux gives it struct pages but never allocates it) */
+	const struct mem_range *pool;
+	u32 nr_pool;
 	u64 initrd_start, initrd_end;     /**< 0, 0: no initrd */
 	const char *bootargs;             /**< VM0's command line; NULL: none */
 	u32 doorbell_intid;               /**< SPI INTID (>= 32) of VM0's doorbell */

@@ -23,6 +23,7 @@ static const struct mem_range vm0_mem[] = {
 	{ 0x41000000, 0x3f000000 },
 	{ 0x100000000ULL, 0x40000000 },
 };
+static const struct mem_range pool_mem[] = { { 0x140000000ULL, 0x20000000 } };
 
 static struct vm0_dt_params params(const void *host, void *out, u32 nr_vcpus)
 {
@@ -31,6 +32,7 @@ static struct vm0_dt_params params(const void *host, void *out, u32 nr_vcpus)
 		.nr_vcpus = nr_vcpus,
 		.reserved = hyp_mem, .nr_reserved = 1,
 		.mem = vm0_mem, .nr_mem = 2,
+		.pool = pool_mem, .nr_pool = 1,
 		.initrd_start = 0x58000000, .initrd_end = 0x58000003,
 		.bootargs = "console=ttyAMA0 earlycon",
 		.doorbell_intid = 80,
@@ -113,14 +115,23 @@ static void common_checks(const void *out, const void *host)
 	assert_false(exists(out, "/cpus/cpu-map/socket0/cluster0/core2"));
 	assert_false(exists(out, "/cpus/cpu-map/socket0/cluster0/core3"));
 
-	/* Memory: exactly VM0's ranges, in one node. */
+	/* Memory: exactly VM0's ranges and the pool's, in one node. */
 	assert_int_equal(count_type(out, "memory"), 1);
 	assert_false(exists(out, "/memory@40000000"));
-	p = prop(out, "/memory@41000000", "reg", 32);
+	p = prop(out, "/memory@41000000", "reg", 48);
 	assert_int_equal(cell64(p, 0), 0x41000000);
 	assert_int_equal(cell64(p, 2), 0x3f000000);
 	assert_int_equal(cell64(p, 4), 0x100000000ULL);
 	assert_int_equal(cell64(p, 6), 0x40000000);
+	assert_int_equal(cell64(p, 8), 0x140000000ULL);
+	assert_int_equal(cell64(p, 10), 0x20000000);
+
+	/* The pool: reserved, but mapped (Linux gives it struct pages). */
+	p = prop(out, "/reserved-memory/keel-pool@140000000", "reg", 16);
+	assert_int_equal(cell64(p, 0), 0x140000000ULL);
+	assert_int_equal(cell64(p, 2), 0x20000000);
+	assert_null(fdt_getprop(out, fdt_path_offset(out, "/reserved-memory/keel-pool@140000000"),
+				"no-map", &len));
 
 	/* Hypervisor memory: reserved, no-map. */
 	assert_int_equal(cell(prop(out, "/reserved-memory", "#address-cells", 4), 0), 2);
@@ -258,6 +269,7 @@ static void existing_reserved_memory(void **state)
 	struct vm0_dt_params p = params(host, out, 2);
 	int rm = fdt_add_subnode(host, 0, "reserved-memory"), n;
 
+	p.nr_pool = 0;  /* above 4 GiB: 1 cell cannot hold it (checked below) */
 	/* A firmware /reserved-memory with 1 cell each: entries are added to it
 	 * and the firmware's own child stays. */
 	assert_true(rm >= 0);
@@ -277,6 +289,10 @@ static void existing_reserved_memory(void **state)
 	struct mem_range high = { 0x100000000ULL, 0x1000 };
 
 	p.reserved = &high;
+	assert_int_equal(vm0_dt_build(&p), -EINVAL);
+	p.reserved = hyp_mem;
+	p.pool = &high;
+	p.nr_pool = 1;
 	assert_int_equal(vm0_dt_build(&p), -EINVAL);
 	free(out);
 	free(host);
@@ -312,6 +328,12 @@ static void bad_params(void **state)
 	assert_int_equal(vm0_dt_build(&p), -EINVAL);
 	p = params(host, out, 2);
 	p.nr_mem = 0;
+	assert_int_equal(vm0_dt_build(&p), -EINVAL);
+	p = params(host, out, 2);
+	p.nr_pool = 33;                   /* more than the pool ever has */
+	assert_int_equal(vm0_dt_build(&p), -EINVAL);
+	p = params(host, out, 2);
+	p.pool = NULL;
 	assert_int_equal(vm0_dt_build(&p), -EINVAL);
 	p = params(host, out, 2);
 	memset(host, 0, 16);              /* not a DTB */
