@@ -42,6 +42,7 @@ struct keel_region {
 	u64 size;
 	u64 ipa;
 	bool valid;
+	bool pages;		/* pool memory with struct pages: mapped as pages */
 	atomic_t mapcount;	/* live VMAs: VM_DESTROY waits for 0 */
 };
 
@@ -140,6 +141,7 @@ void keel_maps_init(struct keel_dev *kd);
 long keel_ioc_vm_map(struct keel_dev *kd, void __user *uarg);
 int keel_mmap(struct keel_dev *kd, struct vm_area_struct *vma);
 bool keel_maps_busy(struct keel_dev *kd, u32 id);
+unsigned long keel_maps_pinned(struct keel_dev *kd, u32 id);
 void keel_maps_forget(struct keel_dev *kd, u32 id);
 /* mmap offsets: guest RAM regions first, shadow pages after them. */
 #define KEEL_MMAP_SHIFT 36

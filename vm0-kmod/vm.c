@@ -6,6 +6,8 @@
  */
 #define pr_fmt(fmt) "keel: " fmt
 
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -100,28 +102,52 @@ long keel_ioc_vm_stop(void __user *uarg)
 	return ret ? ret : keel_hc_vm_stop(id);
 }
 
+/* How long VM_DESTROY waits for pinned guest pages to be let go (I/O in
+ * flight finishing), and how often it looks. */
+#define KEEL_PIN_WAIT_MS 2000
+#define KEEL_PIN_POLL_MS 10
+
 /*
  * The VM's memory goes back to the pool and on to the next guest: refuse
- * (-EBUSY) while any of it is still mmap()ed here. map_lock keeps a new
- * mmap() from slipping in between the check and the hypercall.
+ * (-EBUSY) while any of it is still mmap()ed here, or, after waiting up to
+ * KEEL_PIN_WAIT_MS, while any page of it is still pinned (I/O in flight
+ * would otherwise land in the next guest's RAM). map_lock keeps a new
+ * mmap() from slipping in between the checks and the hypercall; it is
+ * dropped while waiting so other VMs' ioctls go on.
  */
 long keel_ioc_vm_destroy(struct keel_dev *kd, void __user *uarg)
 {
+	unsigned long deadline = jiffies + msecs_to_jiffies(KEEL_PIN_WAIT_MS), pinned;
 	u32 id;
 	long ret;
 
 	ret = keel_copy_vm_id(uarg, &id);
 	if (ret)
 		return ret;
-	mutex_lock(&kd->map_lock);
-	if (keel_maps_busy(kd, id)) {
-		ret = -EBUSY;
-	} else {
-		ret = keel_hc_vm_destroy(id);
-		if (!ret) {
-			keel_maps_forget(kd, id);
-			keel_shadows_forget(kd, id);
+	for (;;) {
+		mutex_lock(&kd->map_lock);
+		if (keel_maps_busy(kd, id)) {
+			ret = -EBUSY;
+			break;
 		}
+		pinned = keel_maps_pinned(kd, id);
+		if (!pinned) {
+			ret = keel_hc_vm_destroy(id);
+			if (!ret) {
+				keel_maps_forget(kd, id);
+				keel_shadows_forget(kd, id);
+			}
+			break;
+		}
+		if (time_after(jiffies, deadline)) {
+			pr_warn("VM %u: %lu page(s) of its RAM still pinned: not destroyed\n", id,
+				pinned);
+			ret = -EBUSY;
+			break;
+		}
+		mutex_unlock(&kd->map_lock);
+		if (msleep_interruptible(KEEL_PIN_POLL_MS))
+			return -EINTR;
 	}
 	mutex_unlock(&kd->map_lock);
 	return ret;

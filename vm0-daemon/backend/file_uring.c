@@ -10,9 +10,12 @@
  * O_DIRECT: a second fd on the same open disk, used for a request when its
  * offset and every buffer are aligned (URING_DIO_ALIGN); anything else goes
  * buffered through the disk's own fd. A direct attempt refused with EINVAL
- * is redone buffered; EFAULT (the kernel cannot pin the buffer: VM0 maps
- * guest RAM without struct pages) is redone buffered and turns O_DIRECT off
- * for the disk.
+ * is redone buffered; EFAULT (the kernel cannot pin the buffer: keel.ko
+ * maps guest RAM as pages only where the hypervisor gives VM0 the pool's
+ * memory map, a PFN mapping otherwise) is redone buffered and turns
+ * O_DIRECT off for the disk. A pinned page holds keel.ko's VM_DESTROY
+ * back, so a request stays in the kernel only until quiesce has waited
+ * for it.
  *
  * Ordering: a flush is issued only when every write submitted before it
  * (and discards and write-zeroes, which go to an embedded threadpool
