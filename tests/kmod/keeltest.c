@@ -7,6 +7,8 @@
  *   keeltest add|remove ID; keeltest write ID TEXT   (console by hand)
  *   keeltest stress ID1 ID2 SECONDS   (racing threads on two VM ids; stress.c)
  *   keeltest forge ID   (VM0 forging ioreq slots and ring indices; forge.c)
+ *   keeltest pin ID FILE ROUNDS   (O_DIRECT on guest RAM, pinned pages; pin.c)
+ *   keeltest peek ID IPA   (print the 32-bit word of VM ID's RAM at IPA; pin.c)
  *
  * Console and argument checks need no hypervisor support; the VM part runs
  * when KEEL_HC_VM_CREATE exists and is skipped (reported) when it does not.
@@ -436,6 +438,10 @@ int main(int argc, char **argv)
 				   strtoul(argv[4], NULL, 0));
 	if (argc > 2 && !strcmp(argv[1], "forge"))
 		return forge_main(kfd, strtoul(argv[2], NULL, 0));
+	if (argc > 4 && !strcmp(argv[1], "pin"))
+		return pin_main(kfd, strtoul(argv[2], NULL, 0), argv[3], strtoul(argv[4], NULL, 0));
+	if (argc > 3 && !strcmp(argv[1], "peek"))
+		return peek_main(kfd, strtoul(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
 	if (argc > 1)
 		vmid = strtoul(argv[1], NULL, 0);
 	test_basic(kfd);

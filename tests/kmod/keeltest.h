@@ -44,4 +44,9 @@ int stress_main(int kfd, unsigned int id1, unsigned int id2, unsigned int second
 
 /* forge.c: keeltest forge ID (VM0 scribbling on the shared area) */
 int forge_main(int kfd, unsigned int id);
+
+/* pin.c: keeltest pin ID FILE ROUNDS (O_DIRECT on guest RAM, destroy with
+ * a page pinned); keeltest peek ID IPA (a word of a guest's RAM) */
+int pin_main(int kfd, unsigned int id, const char *path, unsigned int rounds);
+int peek_main(int kfd, unsigned int id, unsigned long long ipa);
 #endif

@@ -6,7 +6,8 @@
  *   - rings outside the guest's RAM, straddling its end, at a huge address;
  *   - a descriptor loop, a head index past the ring, an avail index far
  *     ahead of what was published;
- *   - request buffers outside RAM and straddling its end;
+ *   - request buffers outside RAM, straddling its end, and on a device
+ *     (the disk's own register window: an MMIO IPA, not RAM);
  * resetting the device between cases. Then, after a reset, one valid read
  * of sector 0, which must complete: the device serves a guest that behaves
  * again. Each case's outcome (device status, used index) goes to the log;
@@ -29,6 +30,7 @@
 #define HUGE_ADDR 0xfffffffff000ULL     /* beyond any 48-bit IPA space */
 
 static void __iomem *regs;
+static u64 regs_pa;	/* the disk's register window: guest IPA space, not RAM */
 static u64 ram_end;
 
 /* Rings and one request, each in its own page of guest RAM. */
@@ -136,9 +138,10 @@ static void report(const char *name, int setup)
 	u32 st = readl(regs + VIRTIO_MMIO_STATUS);
 	u32 isr = readl(regs + VIRTIO_MMIO_INTERRUPT_STATUS);
 
-	pr_info("vqprobe: %s: setup %d, status 0x%x%s, isr 0x%x, used idx %u\n", name, setup, st,
-		st & VIRTIO_CONFIG_S_NEEDS_RESET ? " (needs reset)" : "", isr,
-		le16_to_cpu(READ_ONCE(q.used->idx)));
+	/* The request's status byte: 0xff if the device never wrote it. */
+	pr_info("vqprobe: %s: setup %d, status 0x%x%s, isr 0x%x, used idx %u, req status 0x%x\n",
+		name, setup, st, st & VIRTIO_CONFIG_S_NEEDS_RESET ? " (needs reset)" : "", isr,
+		le16_to_cpu(READ_ONCE(q.used->idx)), READ_ONCE(*q.status));
 	writel(isr, regs + VIRTIO_MMIO_INTERRUPT_ACK);
 }
 
@@ -196,6 +199,12 @@ static void fill_buf_outside(void)
 	q.avail->ring[0] = 0;
 }
 
+static void fill_buf_on_device(void)
+{
+	req_read(0, regs_pa, 4096);
+	q.avail->ring[0] = 0;
+}
+
 static void fill_buf_straddling(void)
 {
 	req_read(0, ram_end - 512, 4096);
@@ -244,6 +253,7 @@ static int find_disk(void)
 		if (readl(regs + VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
 		    readl(regs + VIRTIO_MMIO_VERSION) == 2 &&
 		    readl(regs + VIRTIO_MMIO_DEVICE_ID) == 2 /* VIRTIO_ID_BLOCK */) {
+			regs_pa = res.start;
 			pr_info("vqprobe: virtio-blk at %pa, RAM ends at 0x%llx\n", &res.start, ram_end);
 			of_node_put(np);
 			return 0;
@@ -283,6 +293,7 @@ static int __init vqprobe_init(void)
 	case_chain("head past the ring", fill_head_past_ring, 1);
 	case_chain("next past the ring", fill_next_past_ring, 1);
 	case_chain("buffer outside RAM", fill_buf_outside, 1);
+	case_chain("buffer on a device", fill_buf_on_device, 1);
 	case_chain("buffer straddling the end of RAM", fill_buf_straddling, 1);
 	case_chain("4 GiB buffer", fill_huge_len, 1);
 	case_chain("avail index far ahead", fill_garbage_ring, 0xfff0);
