@@ -20,6 +20,28 @@ static void test_add_aligns_to_2m(void **state)
 	assert_int_equal(pool_total() - before, 62 * MiB);
 }
 
+/* What VM0's DT lists as the pool: the aligned ranges as added, whatever
+ * is allocated; a short buffer gets the first ones and the full count. */
+static void test_ranges_as_added(void **state)
+{
+	struct mem_range r[POOL_MAX_RANGES], one;
+	u32 n = pool_ranges(r, POOL_MAX_RANGES);
+	u64 a, sum = 0;
+
+	assert_true(n >= 1);
+	for (u32 i = 0; i < n; i++)
+		sum += r[i].size;
+	assert_int_equal(sum, pool_total());
+	assert_int_equal(r[n - 1].base, 0x100000000ULL + 2 * MiB);
+	assert_int_equal(r[n - 1].size, 62 * MiB);
+	a = pool_alloc(4 * MiB);
+	assert_int_not_equal(a, 0);
+	assert_int_equal(pool_ranges(&one, 1), n);
+	assert_int_equal(one.base, r[0].base);
+	assert_int_equal(one.size, r[0].size);
+	assert_int_equal(pool_free(a, 4 * MiB), 0);
+}
+
 static void test_alloc_free_merges_back(void **state)
 {
 	u64 free0 = pool_free_total();
@@ -108,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_aligns_to_2m),
+		cmocka_unit_test(test_ranges_as_added),
 		cmocka_unit_test(test_alloc_free_merges_back),
 		cmocka_unit_test(test_exhaustion_returns_zero),
 		cmocka_unit_test(test_many_cycles_no_leak),
