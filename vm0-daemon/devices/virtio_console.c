@@ -216,7 +216,8 @@ static void vcons_ctrl_queue(struct vcons *c, uint16_t event, uint16_t value, co
 	}
 	m = &c->ctrl[c->nctrl++];
 	memcpy(m->b, &h, sizeof(h));
-	memcpy(m->b + sizeof(h), extra, extra_len);
+	if (extra_len)
+		memcpy(m->b + sizeof(h), extra, extra_len);
 	m->len = (uint8_t)(sizeof(h) + extra_len);
 }
 
