@@ -358,8 +358,8 @@ def test_bad_shyper_virtio_net(hv3):
          "type": "EMU_DEVICE_T_VIRTIO_NET"})
     write_file(hv3, "/tmp/shyper-net.json", json.dumps(cfg, indent=1))
     expect_error(hv3, "vm config /tmp/shyper-net.json",
-                 "shyper-net.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) "
-                 "is not served yet")
+                 "shyper-net.json: emulated_device_list[2] 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET): "
+                 "not supported: virtio-net is not served by this keeld yet")
     assert {g["id"] for g in vm_list(hv3)} == {1, 2}
 
 
