@@ -322,8 +322,8 @@ static void test_multiport(void **state)
 	assert_int_equal(value, 1);
 	assert_int_equal(ctrl_recv(&value, &len, size), VIRTIO_CONSOLE_RESIZE);
 	assert_int_equal(len, 12);
-	assert_int_equal(le16toh(size[0]), VCONS_ROWS);  /* Linux's order */
-	assert_int_equal(le16toh(size[1]), VCONS_COLS);
+	assert_int_equal(le16toh(size[0]), VCONS_COLS);  /* the spec's order */
+	assert_int_equal(le16toh(size[1]), VCONS_ROWS);
 	assert_int_equal(ctrl_recv(&value, &len, NULL), VIRTIO_CONSOLE_PORT_OPEN);
 	assert_int_equal(value, 1);
 	assert_false(used_ready(RXQ));
