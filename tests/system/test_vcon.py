@@ -17,8 +17,8 @@ import time
 import pytest
 
 from conftest import ROOT, give_back, shared_vm
-from test_guests import (GUEST_READY, check_alive, expect_error, guest_run, history, keel_ok,
-                         vm_list, wait_ready, write_file)
+from test_guests import (GUEST_READY, expect_error, guest_run, history, keel, keel_ok, vm_list,
+                         wait_ready, write_file)
 
 pytestmark = pytest.mark.hyp
 
@@ -96,13 +96,25 @@ def check_hvc_guest(v, vm_id, h):
     return out
 
 
+def power_button(v, vm_id):
+    """`keel vm shutdown` presses the power button; the guest's watcher
+    (started by rcS, which printed on hvc0 and was hung up when it ended)
+    powers it off."""
+    rc, out, err = keel(v, f"vm shutdown {vm_id}", timeout=90)
+    assert rc == 0, (rc, out, err)
+    h = history(v, vm_id)
+    assert "keel-guest: power button pressed, powering off" in h, h[-2000:]
+    assert {g["id"]: g["state"] for g in vm_list(v)}[vm_id] == "stopped"
+    keel_ok(v, f"vm remove {vm_id}")
+
+
 def vcon_only(v):
     vm_id, h = boot(v, "/etc/keel/vm-hvc.json")
     out = check_hvc_guest(v, vm_id, h)
     assert "/virtio_mmio@a003e00" in out, out[-2000:]
     # No PL011: the guest has no ttyAMA0.
     guest_run(v, vm_id, "ls /dev/ttyAMA0 2>&1 | tr a-z A-Z", r"NO SUCH FILE")
-    remove(v, vm_id)
+    power_button(v, vm_id)
 
 
 def both_consoles(v):
