@@ -12,16 +12,28 @@ void console_init(struct console *c, unsigned id)
 	c->id = id;
 }
 
-void console_put(struct console *c, struct dev *d, uint8_t byte)
+void console_write(struct console *c, struct dev *d, const void *buf, size_t len)
 {
-	c->hist[c->written % CONSOLE_HISTORY] = byte;
-	c->written++;
-	/* Buffer: one ioctl per guest byte would double the cost of every
-	 * console write, which already costs an exit. The loop flushes after
-	 * each batch of events. */
-	if (c->npending == CONSOLE_PENDING)
-		console_flush(c, d);
-	c->pending[c->npending++] = byte;
+	const uint8_t *p = buf;
+
+	while (len) {
+		size_t at = (size_t)(c->written % CONSOLE_HISTORY);
+		size_t n = len < CONSOLE_HISTORY - at ? len : CONSOLE_HISTORY - at;
+
+		/* Buffer: one ioctl per guest write would double the cost of
+		 * every PL011 byte, which already costs an exit. The loop
+		 * flushes after each batch of events. */
+		if (c->npending == CONSOLE_PENDING)
+			console_flush(c, d);
+		if (n > CONSOLE_PENDING - c->npending)
+			n = CONSOLE_PENDING - c->npending;
+		memcpy(c->hist + at, p, n);
+		memcpy(c->pending + c->npending, p, n);
+		c->written += n;
+		c->npending += n;
+		p += n;
+		len -= n;
+	}
 }
 
 void console_flush(struct console *c, struct dev *d)

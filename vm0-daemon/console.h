@@ -25,8 +25,8 @@ struct console {
 };
 
 void console_init(struct console *c, unsigned id);
-/* A byte from the guest: into history and the pending buffer. */
-void console_put(struct console *c, struct dev *d, uint8_t byte);
+/* Bytes from the guest: into history and the pending buffer. */
+void console_write(struct console *c, struct dev *d, const void *buf, size_t len);
 /* Hand pending bytes to /dev/hvc<id>; what nobody takes is dropped (history has it). */
 void console_flush(struct console *c, struct dev *d);
 /* History, oldest first; returns bytes copied (at most CONSOLE_HISTORY). */

@@ -20,6 +20,9 @@
 #define KEEL_GUEST_VIRTIO_SPI 16            /* device n: SPI 16 + n */
 #define KEEL_GUEST_VIRTIO_MAX 32
 #define KEEL_GUEST_VIRTIO_SIZE 0x200ULL     /* one virtio-mmio register window */
+/* The virtio-console's slot (Keel's schema): the last one, so disks and
+ * NICs count up from slot 0 without meeting it. */
+#define KEEL_GUEST_VCON_SLOT (KEEL_GUEST_VIRTIO_MAX - 1)
 
 /*
  * Limits of a guest's address space. The hypervisor refuses a descriptor

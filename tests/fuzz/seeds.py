@@ -34,6 +34,37 @@ def request(kind, sector=0, sectors=1, head=0, rng=b''):
     return bytes([REQUEST, kind, sector, sectors]) + struct.pack('<H', head) + rng
 
 
+# ---- fuzz_vcons: opcodes with little-endian operands (fuzz_vcons.c's ops[]) ----
+
+(C_MMIO_WRITE, C_MMIO_READ, C_RAM_WRITE, C_KICK, C_RESET, C_INIT, C_CHAIN, C_PRINT,
+ C_RX, C_CONTROL, C_TYPE) = range(11)
+MULTIPORT = 1 << 1
+
+
+def vcons_init(drop=0, nq=4, num_log2=4):
+    return bytes([C_INIT]) + struct.pack('<Q', drop) + bytes([nq, num_log2]) + bytes(nq)
+
+
+def vcons_ctrl(event, value=1, port=0, slot=0, length=8):
+    return bytes([C_CONTROL, slot, port, event, value, length])
+
+
+def vcons_seeds():
+    hello = bytes([C_RAM_WRITE]) + (0x18000).to_bytes(3, 'little') + bytes([6]) + b'hello\n'
+    handshake = (vcons_init() + bytes([C_RX, 0x80, 64, 0, C_RX, 0x81, 64, 0, C_RX, 0x82, 64, 0,
+                                       C_RX, 0x83, 64, 0, C_RX, 0, 0, 2]) +
+                 vcons_ctrl(0) + vcons_ctrl(3, slot=1) + vcons_ctrl(6, slot=2))
+    return {
+        'single-port': vcons_init(drop=MULTIPORT, nq=2) + hello + bytes([C_PRINT, 0, 6]) +
+                       bytes([C_RX, 0, 0, 2, C_TYPE, 3]) + b'ls\n',
+        'multiport': handshake + bytes([C_TYPE, 5]) + b'typed' + hello + bytes([C_PRINT, 0, 6]),
+        'input-first': vcons_init(drop=MULTIPORT, nq=2) + bytes([C_TYPE, 4]) + b'abcd' +
+                       bytes([C_RX, 1, 2, 0, C_RX, 2, 16, 0]),
+        'reset': handshake + bytes([C_RESET]) + vcons_init(drop=MULTIPORT, nq=2) + hello +
+                 bytes([C_PRINT, 0, 6]),
+    }
+
+
 def dwz(sector, num, flags):
     return struct.pack('<HBB', sector, num, flags)
 
@@ -66,7 +97,7 @@ KEEL_FULL = {
     'name': 'full', 'vcpus': 2, 'pcpus': [1, 2], 'memory': '512M',
     'kernel': 'Image', 'initramfs': '/boot/initrd', 'dtb': 'guest.dtb',
     'cmdline': 'console=ttyAMA0', 'identity_map': False,
-    'on_poweroff': 'remove', 'on_reboot': 'stop',
+    'on_poweroff': 'remove', 'on_reboot': 'stop', 'console': ['virtio', 'pl011'],
     'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
               {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
 }
@@ -269,6 +300,7 @@ def sock_seeds():
 
 TARGETS = {
     'fuzz_vblk': vblk_seeds,
+    'fuzz_vcons': vcons_seeds,
     'fuzz_config': config_seeds,
     'fuzz_devices': devices_seeds,
     'fuzz_fdt': fdt_seeds,

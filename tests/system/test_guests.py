@@ -358,8 +358,10 @@ def test_bad_shyper_virtio_net(hv3):
          "type": "EMU_DEVICE_T_VIRTIO_NET"})
     write_file(hv3, "/tmp/shyper-net.json", json.dumps(cfg, indent=1))
     expect_error(hv3, "vm config /tmp/shyper-net.json",
-                 "shyper-net.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) "
-                 "is not served yet")
+                 "shyper-net.json: emulated_device_list[2] 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET): "
+                 "not supported: virtio-net is not served by this keeld yet; Keel serves "
+                 "EMU_DEVICE_T_CONSOLE, EMU_DEVICE_T_PL011, EMU_DEVICE_T_GICD, EMU_DEVICE_T_GICR, "
+                 "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED, EMU_DEVICE_T_VIRTIO_BLK, EMU_DEVICE_T_VIRTIO_CONSOLE")
     assert {g["id"] for g in vm_list(hv3)} == {1, 2}
 
 

@@ -87,63 +87,104 @@ int cfg_disk_shares(const struct vm_config *c, unsigned i)
 	return -1;
 }
 
-/* Where a disk's window and interrupt may go: not on RAM, another emulated
- * device or the GIC, not on another device's interrupt. */
-static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
+/* The virtio-console's field (sub: ".base_ipa", ".irq_id"), for messages. */
+static void vcon_field(const struct vm_config *c, const char *sub, char *out, size_t outlen)
+{
+	if (c->shyper)
+		snprintf(out, outlen, "emulated_device_list[%d]%s", c->vcon_entry, sub);
+	else
+		snprintf(out, outlen, "console");
+}
+
+/* Where a virtio-mmio window and its interrupt may go: not on RAM, another
+ * emulated device or the GIC, not on another device's interrupt. The
+ * virtio-console (is_vcon) is checked first, then each disk against it and
+ * the disks before upto (itself). */
+static int check_virtio_window(struct pctx *p, uint64_t base, unsigned spi, const char *field,
+			       const char *irqfield, const struct cfg_disk *upto, bool is_vcon)
 {
 	const struct vm_config *c = p->cfg;
 	const uint64_t len = KEEL_GUEST_VIRTIO_SIZE;
-	const char *irqsub = c->shyper ? ".irq_id" : "";
-	char field[80], other[48];
-	unsigned intid = KEEL_GUEST_SPI_BASE + d->spi;
+	const bool vcon = (c->consoles & CFG_CONSOLE_VIRTIO) && !is_vcon;
+	char other[48];
+	unsigned intid = KEEL_GUEST_SPI_BASE + spi;
 	struct frame gic[2];
 	unsigned ngic = gic_frames(p, gic);
 
-	cfg_disk_field(c, d, c->shyper ? ".base_ipa" : "", field, sizeof(field));
-	if (d->base & (len - 1))
+	if (base & (len - 1))
 		return cfg_fail(p, EINVAL, field, NULL, "0x%llx is not 0x200 aligned",
-				(unsigned long long)d->base);
-	if (d->base + len < d->base || d->base + len > KEEL_GUEST_IPA_LIMIT)
+				(unsigned long long)base);
+	if (base + len < base || base + len > KEEL_GUEST_IPA_LIMIT)
 		return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 ends beyond 2^%d, the guest IPA limit",
-				(unsigned long long)d->base, KEEL_GUEST_IPA_BITS);
+				(unsigned long long)base, KEEL_GUEST_IPA_BITS);
 	for (unsigned j = 0; j < c->nr_mem; j++)
-		if (overlaps(d->base, len, c->mem[j].ipa, c->mem[j].size))
+		if (overlaps(base, len, c->mem[j].ipa, c->mem[j].size))
 			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps guest RAM (%s)",
-					(unsigned long long)d->base,
+					(unsigned long long)base,
 					c->shyper ? "memory.region" : "memory");
-	if (overlaps(d->base, len, c->uart_base, KEEL_GUEST_UART_SIZE))
+	if ((c->consoles & CFG_CONSOLE_PL011) &&
+	    overlaps(base, len, c->uart_base, KEEL_GUEST_UART_SIZE))
 		return cfg_fail(p, EINVAL, field, NULL,
 				"0x%llx+0x200 overlaps the emulated UART (0x%llx)",
-				(unsigned long long)d->base, (unsigned long long)c->uart_base);
-	if (overlaps(d->base, len, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE))
+				(unsigned long long)base, (unsigned long long)c->uart_base);
+	if (overlaps(base, len, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE))
 		return cfg_fail(p, EINVAL, field, NULL,
 				"0x%llx+0x200 overlaps the emulated GPIO (0x%llx)",
-				(unsigned long long)d->base, KEEL_GUEST_GPIO_BASE);
+				(unsigned long long)base, KEEL_GUEST_GPIO_BASE);
 	for (unsigned k = 0; k < ngic; k++)
-		if (overlaps(d->base, len, gic[k].base, gic[k].size))
+		if (overlaps(base, len, gic[k].base, gic[k].size))
 			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx+0x%llx)",
-					(unsigned long long)d->base, gic[k].name,
+					(unsigned long long)base, gic[k].name,
 					(unsigned long long)gic[k].base, (unsigned long long)gic[k].size);
-	for (const struct cfg_disk *o = c->disk; o < d; o++) {
+	if (vcon && overlaps(base, len, c->vcon_base, len)) {
+		vcon_field(c, "", other, sizeof(other));
+		return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps the virtio-console (%s, 0x%llx)",
+				(unsigned long long)base, other, (unsigned long long)c->vcon_base);
+	}
+	for (const struct cfg_disk *o = c->disk; o < upto; o++) {
 		cfg_disk_field(c, o, "", other, sizeof(other));
-		if (overlaps(d->base, len, o->base, len))
+		if (overlaps(base, len, o->base, len))
 			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx)",
-					(unsigned long long)d->base, other,
+					(unsigned long long)base, other,
 					(unsigned long long)o->base);
 	}
 
-	cfg_disk_field(c, d, irqsub, field, sizeof(field));
-	if (d->spi == c->uart_spi)
-		return cfg_fail(p, EINVAL, field, NULL, "%u is the emulated UART's interrupt", intid);
-	if (d->spi == KEEL_GUEST_GPIO_SPI)
-		return cfg_fail(p, EINVAL, field, NULL, "%u is the emulated GPIO's interrupt", intid);
-	for (const struct cfg_disk *o = c->disk; o < d; o++) {
+	if ((c->consoles & CFG_CONSOLE_PL011) && spi == c->uart_spi)
+		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is the emulated UART's interrupt", intid);
+	if (spi == KEEL_GUEST_GPIO_SPI)
+		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is the emulated GPIO's interrupt", intid);
+	if (vcon && spi == c->vcon_spi)
+		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is also the virtio-console's interrupt",
+				intid);
+	for (const struct cfg_disk *o = c->disk; o < upto; o++) {
 		cfg_disk_field(c, o, "", other, sizeof(other));
-		if (d->spi == o->spi)
-			return cfg_fail(p, EINVAL, field, NULL, "%u is also %s's interrupt", intid,
+		if (spi == o->spi)
+			return cfg_fail(p, EINVAL, irqfield, NULL, "%u is also %s's interrupt", intid,
 					other);
 	}
 	return 0;
+}
+
+static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
+{
+	const struct vm_config *c = p->cfg;
+	char field[80], irqfield[80];
+
+	cfg_disk_field(c, d, c->shyper ? ".base_ipa" : "", field, sizeof(field));
+	cfg_disk_field(c, d, c->shyper ? ".irq_id" : "", irqfield, sizeof(irqfield));
+	return check_virtio_window(p, d->base, d->spi, field, irqfield, d, false);
+}
+
+static int check_vcon(struct pctx *p)
+{
+	const struct vm_config *c = p->cfg;
+	char field[80], irqfield[80];
+
+	if (!(c->consoles & CFG_CONSOLE_VIRTIO))
+		return 0;
+	vcon_field(c, ".base_ipa", field, sizeof(field));
+	vcon_field(c, ".irq_id", irqfield, sizeof(irqfield));
+	return check_virtio_window(p, c->vcon_base, c->vcon_spi, field, irqfield, c->disk, true);
 }
 
 static int check_disks(struct pctx *p)
@@ -155,6 +196,8 @@ static int check_disks(struct pctx *p)
 	if (c->nr_disks > CFG_MAX_DISKS)
 		return cfg_fail(p, EINVAL, c->shyper ? "emulated_device_list" : "disks", NULL,
 				"%u disks, at most %d", c->nr_disks, CFG_MAX_DISKS);
+	if ((r = check_vcon(p)))
+		return r;
 	for (unsigned i = 0; i < c->nr_disks; i++) {
 		const struct cfg_disk *d = &c->disk[i];
 

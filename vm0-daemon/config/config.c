@@ -20,6 +20,17 @@
 
 #include "priv.h"
 
+void config_default_consoles(struct vm_config *cfg)
+{
+	cfg->uart_base = KEEL_GUEST_UART_BASE;
+	cfg->uart_spi = KEEL_GUEST_UART_SPI;
+	cfg->consoles = CFG_CONSOLE_PL011;
+	cfg->console_main = CFG_CONSOLE_PL011;
+	cfg->vcon_base = KEEL_GUEST_VIRTIO_BASE + KEEL_GUEST_VCON_SLOT * KEEL_GUEST_VIRTIO_STRIDE;
+	cfg->vcon_spi = KEEL_GUEST_VIRTIO_SPI + KEEL_GUEST_VCON_SLOT;
+	cfg->vcon_entry = -1;
+}
+
 int config_parse(const char *text, size_t len, const struct config_env *env,
 		 struct vm_config *cfg, char *err, size_t errlen)
 {
@@ -35,8 +46,7 @@ int config_parse(const char *text, size_t len, const struct config_env *env,
 	snprintf(cfg->label, sizeof(cfg->label), "%s", e.label);
 	snprintf(cfg->cmdline, sizeof(cfg->cmdline), "console=ttyAMA0 earlycon");
 	snprintf(cfg->name, sizeof(cfg->name), "vm%u", e.id);
-	cfg->uart_base = KEEL_GUEST_UART_BASE;
-	cfg->uart_spi = KEEL_GUEST_UART_SPI;
+	config_default_consoles(cfg);
 
 	/* JSON_DISABLE_EOF_CHECK off: trailing junk is an error. */
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);

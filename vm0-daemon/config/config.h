@@ -37,6 +37,11 @@ struct cfg_disk {
 	uint64_t sectors;               /* Shyper's cfg_list[1]: informational, 0 if not given */
 };
 
+/* The guest's consoles: devices it gets (bits), both printing into
+ * /dev/hvc<id>; the main one also takes what is typed there and is
+ * /chosen's stdout-path. */
+enum cfg_console { CFG_CONSOLE_PL011 = 1, CFG_CONSOLE_VIRTIO = 2 };
+
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 /* How the kernel file is loaded (config/image.c): a Linux arm64 Image, or a
  * bare-metal program / RTOS (an ELF64 by its program headers, else a raw
@@ -68,10 +73,15 @@ struct vm_config {
 	enum cfg_on_reboot on_reboot;
 	uint64_t uart_base;             /* PL011 (default KEEL_GUEST_UART_BASE) */
 	unsigned uart_spi;
+	unsigned consoles;              /* CFG_CONSOLE_* bits (default: the PL011) */
+	enum cfg_console console_main;
+	uint64_t vcon_base;             /* virtio-console window (default slot KEEL_GUEST_VCON_SLOT) */
+	unsigned vcon_spi;
+	int vcon_entry;                 /* Shyper: its emulated_device_list index, for messages */
 	unsigned nr_disks;
 	struct cfg_disk disk[CFG_MAX_DISKS];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
-	char notes[512];                /* things ignored, for the log */
+	char notes[1024];               /* things ignored, for the log */
 };
 
 struct config_env {
@@ -103,6 +113,9 @@ int config_load(const char *path, const struct config_env *env, struct vm_config
  * mediated-cfg.json lists 1 disk"). Idempotent. */
 int config_resolve_disks(struct vm_config *cfg, const struct mediated_cfg *m, char *err,
 			 size_t errlen);
+
+/* The defaults of a config without console fields: the PL011 alone. */
+void config_default_consoles(struct vm_config *cfg);
 
 /* Parse a memory size: 268435456, "256M", "1G", "512MiB", "0x10000000". */
 int config_parse_size(const char *s, uint64_t *out);

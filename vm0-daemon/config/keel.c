@@ -13,7 +13,7 @@
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", "disks",
+	"identity_map", "on_poweroff", "on_reboot", "disks", "console",
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
 	NULL,
 };
@@ -121,6 +121,54 @@ static int parse_keel_disks(struct pctx *p, json_t *list)
 	return 0;
 }
 
+/* "console": "pl011" (the default), "virtio", or a list of both, the
+ * first being the main one (input, stdout-path). */
+static int parse_keel_console(struct pctx *p, json_t *v)
+{
+	static const struct {
+		const char *name;
+		enum cfg_console bit;
+	} kinds[] = { { "pl011", CFG_CONSOLE_PL011 }, { "virtio", CFG_CONSOLE_VIRTIO } };
+	const char *const hint = "is not \"pl011\", \"virtio\" or a list of them (the first is the main console)";
+	struct vm_config *c = p->cfg;
+	json_t *list = v, *e;
+	char field[32];
+	size_t i;
+
+	if (!v)
+		return 0;
+	if (json_is_string(v)) {
+		list = json_array();
+		json_array_append(list, v);
+	} else if (!json_is_array(v) || !json_array_size(v) || json_array_size(v) > 2) {
+		return cfg_fail(p, EINVAL, "console", v, "%s", hint);
+	}
+	c->consoles = 0;
+	json_array_foreach(list, i, e) {
+		const char *s = json_string_value(e);
+		size_t k;
+
+		for (k = 0; s && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(s, kinds[k].name))
+				break;
+		snprintf(field, sizeof(field), json_is_array(v) ? "console[%zu]" : "console", i);
+		if (!s || k == sizeof(kinds) / sizeof(kinds[0]) || (c->consoles & kinds[k].bit)) {
+			int r = cfg_fail(p, EINVAL, field, e, "%s",
+					 s && k < sizeof(kinds) / sizeof(kinds[0]) ? "is named twice" : hint);
+
+			if (list != v)
+				json_decref(list);
+			return r;
+		}
+		if (!i)
+			c->console_main = kinds[k].bit;
+		c->consoles |= kinds[k].bit;
+	}
+	if (list != v)
+		json_decref(list);
+	return 0;
+}
+
 int cfg_parse_keel(struct pctx *p, json_t *root)
 {
 	struct vm_config *c = p->cfg;
@@ -207,6 +255,8 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 		return r;
 	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
 	if ((r = config_image(json_object_get(root, "type"), root, c, p->err, p->errlen)))
+		return r;
+	if ((r = parse_keel_console(p, json_object_get(root, "console"))))
 		return r;
 	return parse_keel_disks(p, json_object_get(root, "disks"));
 }

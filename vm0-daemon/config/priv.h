@@ -52,6 +52,8 @@ int cfg_check_mediated_index(struct pctx *p, const char *field, json_t *v, uint6
  * both (config/check.c), in the order config_parse runs them. */
 int cfg_parse_keel(struct pctx *p, json_t *root);
 int cfg_parse_shyper(struct pctx *p, json_t *root);
+/* config/shyper_dev.c: Shyper's emulated, passthrough and dtb device lists. */
+int cfg_shyper_devices(struct pctx *p, json_t *root);
 int cfg_check_common(struct pctx *p);
 
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */

@@ -46,7 +46,7 @@ static int shyper_image(struct pctx *p, json_t *img)
 static int shyper_memory(struct pctx *p, json_t *mem)
 {
 	struct vm_config *c = p->cfg;
-	json_t *regions = json_object_get(mem, "region"), *e;
+	json_t *regions = json_object_get(mem, "region"), *e, *v;
 	char field[64];
 	size_t i;
 	int r;
@@ -72,6 +72,14 @@ static int shyper_memory(struct pctx *p, json_t *mem)
 		c->mem[i].size = size;
 	}
 	c->nr_mem = (unsigned)json_array_size(regions);
+	/* Refused rather than dropped: a guest that relies on them for its
+	 * timing would run without them and not know. */
+	if ((v = json_object_get(mem, "colors")) && !json_is_null(v))
+		return cfg_fail(p, EOPNOTSUPP, "memory.colors", v,
+				"cache colouring is not supported: Keel gives guest RAM from its pool in 2 MiB blocks, whatever their colours (remove the field)");
+	if ((v = json_object_get(mem, "budget")) && !json_is_null(v))
+		return cfg_fail(p, EOPNOTSUPP, "memory.budget", v,
+				"memory bandwidth budgets are not supported: Keel does not regulate a guest's memory traffic (remove the field)");
 	return 0;
 }
 
@@ -121,131 +129,10 @@ static int shyper_cpu(struct pctx *p, json_t *cpu)
 	return 0;
 }
 
-/* A virtio-blk entry: {"base_ipa": "0xa000000", "length": "0x1000",
- * "irq_id": 48, "cfg_list": [mediated index, size in sectors]}. irq_id is
- * an INTID, as everywhere in Shyper's configs. Where the window and the
- * interrupt may go is checked with everything else in check_common. */
-static int shyper_disk(struct pctx *p, json_t *e, size_t i, uint64_t base, const char *type)
-{
-	struct vm_config *c = p->cfg;
-	struct cfg_disk *d = &c->disk[c->nr_disks];
-	json_t *v, *list;
-	char field[80];
-	uint64_t n;
-	int r;
-
-	if (c->nr_disks == CFG_MAX_DISKS) {
-		snprintf(field, sizeof(field), "emulated_device_list[%zu]", i);
-		return cfg_fail(p, EINVAL, field, NULL,
-				"is virtio-blk device number %d; at most %d are served", CFG_MAX_DISKS + 1,
-				CFG_MAX_DISKS);
-	}
-	d->entry = (unsigned)i;
-	d->base = base;
-	if ((v = json_object_get(e, "length"))) {
-		snprintf(field, sizeof(field), "emulated_device_list[%zu].length", i);
-		if ((r = cfg_get_size(p, field, v, &n)))
-			return r;
-		if (n < KEEL_GUEST_VIRTIO_SIZE)
-			return cfg_fail(p, EINVAL, field, v,
-					"is less than 0x200, the size of a virtio-mmio register window");
-	}
-	snprintf(field, sizeof(field), "emulated_device_list[%zu].irq_id", i);
-	v = json_object_get(e, "irq_id");
-	if ((r = cfg_get_u64(p, field, v, &n)))
-		return r;
-	if ((r = cfg_check_spi(p, field, v, n)))
-		return r;
-	d->spi = (unsigned)(n - KEEL_GUEST_SPI_BASE);
-
-	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);
-	list = json_object_get(e, "cfg_list");
-	if (!json_is_array(list) || !json_array_size(list))
-		return cfg_fail(p, EINVAL, field, list,
-				list ? "is not a non-empty list [mediated index, size in sectors]"
-				     : "missing (needs [mediated index, size in sectors])");
-	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[0]", i);
-	v = json_array_get(list, 0);
-	if ((r = cfg_get_u64(p, field, v, &n)) || (r = cfg_check_mediated_index(p, field, v, n)))
-		return r;
-	d->mediated = (int)n;
-	if ((v = json_array_get(list, 1))) {
-		snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[1]", i);
-		if ((r = cfg_get_u64(p, field, v, &d->sectors)))
-			return r;
-		cfg_note(p, "%s: %s: %llu sectors ignored (a disk is the size of its backing)",
-			 p->env->label, field, (unsigned long long)d->sectors);
-	}
-	if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK"))
-		cfg_note(p, "%s: emulated_device_list[%zu]: EMU_DEVICE_T_VIRTIO_BLK is served as EMU_DEVICE_T_VIRTIO_BLK_MEDIATED: cfg_list[0] is an index into mediated-cfg.json",
-			 p->env->label, i);
-	c->nr_disks++;
-	return 0;
-}
-
-static int shyper_emulated(struct pctx *p, json_t *emu)
-{
-	struct vm_config *c = p->cfg;
-	json_t *list, *e;
-	char field[80];
-	size_t i;
-	int r;
-
-	if (!emu)
-		return 0;
-	list = json_object_get(emu, "emulated_device_list");
-	if (!list)
-		return 0;
-	if (!json_is_array(list))
-		return cfg_fail(p, EINVAL, "emulated_device.emulated_device_list", list, "is not a list");
-	json_array_foreach(list, i, e) {
-		const char *name = json_string_value(json_object_get(e, "name"));
-		const char *type = json_string_value(json_object_get(e, "type"));
-		uint64_t base = 0, irq = 0;
-
-		snprintf(field, sizeof(field), "emulated_device.emulated_device_list[%zu]", i);
-		if (!json_is_object(e) || !type)
-			return cfg_fail(p, EINVAL, field, e, "has no \"type\"");
-		if (!name)
-			name = "?";
-		snprintf(field, sizeof(field), "emulated_device_list[%zu].base_ipa", i);
-		if ((r = cfg_get_u64(p, field, json_object_get(e, "base_ipa"), &base)))
-			return r;
-		if (!strcmp(type, "EMU_DEVICE_T_GICD")) {
-			c->gicd_ipa = base;
-		} else if (!strcmp(type, "EMU_DEVICE_T_GICR")) {
-			c->gicr_ipa = base;
-		} else if (!strcmp(type, "EMU_DEVICE_T_CONSOLE") || !strcmp(type, "EMU_DEVICE_T_PL011")) {
-			if (base & (PAGE_SIZE - 1))
-				return cfg_fail(p, EINVAL, field, json_object_get(e, "base_ipa"),
-						"is not page aligned");
-			c->uart_base = base;
-			snprintf(field, sizeof(field), "emulated_device_list[%zu].irq_id", i);
-			if (json_object_get(e, "irq_id")) {
-				if ((r = cfg_get_u64(p, field, json_object_get(e, "irq_id"), &irq)))
-					return r;
-				if (irq && (r = cfg_check_spi(p, field, json_object_get(e, "irq_id"), irq)))
-					return r;
-				if (irq)
-					c->uart_spi = (unsigned)(irq - KEEL_GUEST_SPI_BASE);
-			}
-		} else if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED") ||
-			   !strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK")) {
-			if ((r = shyper_disk(p, e, i, base, type)))
-				return r;
-		} else {
-			snprintf(p->err, p->errlen, "%s: emulated device '%s' (%s) is not served yet",
-				 p->env->label, name, type);
-			return -EOPNOTSUPP;
-		}
-	}
-	return 0;
-}
-
 int cfg_parse_shyper(struct pctx *p, json_t *root)
 {
 	struct vm_config *c = p->cfg;
-	json_t *v, *list;
+	json_t *v;
 	int r;
 
 	c->shyper = true;
@@ -265,16 +152,5 @@ int cfg_parse_shyper(struct pctx *p, json_t *root)
 		return r;
 	if ((r = shyper_cpu(p, json_object_get(root, "cpu"))))
 		return r;
-	if ((r = shyper_emulated(p, json_object_get(root, "emulated_device"))))
-		return r;
-	list = json_object_get(json_object_get(root, "passthrough_device"), "passthrough_device_list");
-	if (list && !(json_is_array(list) && json_array_size(list) == 0))
-		return cfg_fail(p, EOPNOTSUPP, "passthrough_device.passthrough_device_list", NULL,
-				"%zu devices: passthrough is not supported yet (leave the list empty)",
-				json_array_size(list));
-	list = json_object_get(json_object_get(root, "dtb_device"), "dtb_device_list");
-	if (json_is_array(list) && json_array_size(list))
-		cfg_note(p, "%s: dtb_device.dtb_device_list: %zu entries ignored (keeld generates the DT)",
-			 p->env->label, json_array_size(list));
-	return 0;
+	return cfg_shyper_devices(p, root);
 }

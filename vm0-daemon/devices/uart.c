@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest's console as a vdev: the PL011 model (pl011.c) at the config's
- * uart_base, its output into the VM's console and its input from
- * /dev/hvc<id>, as many bytes as its FIFO takes; the rest wait in keel.ko
- * until the guest reads some.
+ * The guest's PL011 console as a vdev: the PL011 model (pl011.c) at the
+ * config's uart_base, its output into the VM's console and, when it is the
+ * main console, its input from /dev/hvc<id>, as many bytes as its FIFO
+ * takes; the rest wait in keel.ko until the guest reads some.
  *
  * The guest's printing never waits for keeld: DR stores are posted (the
  * hypervisor queues them and the guest goes on; they come back here as
@@ -28,6 +28,7 @@ struct uart {
 	struct vdev vdev;
 	uint64_t base;
 	unsigned spi;
+	bool main;            /* the guest's main console (config.h) */
 	struct pl011 m;
 	bool input_waiting;   /* keel.ko may hold bytes the FIFO had no room for */
 	uint32_t *fr;         /* FR's shadow word (atomic) */
@@ -69,7 +70,7 @@ static void uart_tx(void *opaque, uint8_t byte)
 {
 	const struct vdev_host *h = vdev_host(&((struct uart *)opaque)->vdev);
 
-	h->ops->console_put(h->opaque, byte);
+	h->ops->console_write(h->opaque, &byte, 1);
 }
 
 static void uart_pull_input(struct uart *u)
@@ -146,7 +147,7 @@ static int uart_attach(struct vdev *d, char *err, size_t errlen)
 	u->fr = &u->fr_own;
 	pl011_init(&u->m, uart_tx, uart_irq, u);
 	/* Bytes may have been typed while the guest was down. */
-	u->input_waiting = true;
+	u->input_waiting = u->main;
 	return vdev_window(d, u->base, KEEL_GUEST_UART_SIZE, &uart_mmio_ops, u, err, errlen);
 }
 
@@ -160,14 +161,18 @@ static int uart_dt_node(struct vdev *d, void *fdt)
 	return guest_fdt_pl011(fdt, to_uart(d)->base, to_uart(d)->spi);
 }
 
-static void uart_stdout_path(const struct vdev *d, char *buf, size_t len)
+static bool uart_stdout_path(const struct vdev *d, char *buf, size_t len)
 {
+	if (!to_uart(d)->main)
+		return false;
 	guest_fdt_pl011_path(buf, len, to_uart(d)->base);
+	return true;
 }
 
+/* Only the main console takes input: one keystroke, one device. */
 static void uart_signal(struct vdev *d, enum vdev_signal s, bool level)
 {
-	if (s != VDEV_SIG_CONSOLE_INPUT)
+	if (s != VDEV_SIG_CONSOLE_INPUT || !to_uart(d)->main)
 		return;
 	to_uart(d)->input_waiting = true;
 	uart_pull_input(to_uart(d));
@@ -201,7 +206,7 @@ static const struct vdev_ops uart_ops = {
 
 static unsigned uart_count(const struct vm_config *cfg)
 {
-	return 1;
+	return cfg->consoles & CFG_CONSOLE_PL011 ? 1 : 0;
 }
 
 static int uart_create(struct vdev_registry *r, const struct vm_config *cfg, unsigned i,
@@ -216,6 +221,7 @@ static int uart_create(struct vdev_registry *r, const struct vm_config *cfg, uns
 	vdev_init(&u->vdev, r, &uart_type, &uart_ops, "pl011");
 	u->base = cfg->uart_base;
 	u->spi = cfg->uart_spi;
+	u->main = cfg->console_main == CFG_CONSOLE_PL011;
 	*out = &u->vdev;
 	return 0;
 }

@@ -276,6 +276,11 @@ int guest_fdt_pl061(void *fdt, uint64_t base, unsigned spi)
 /* QEMU virt's virtio-mmio node. dma-coherent: keeld reaches guest RAM
  * through cacheable mappings, so the guest must not map its rings and
  * buffers non-cacheable. */
+void guest_fdt_virtio_mmio_path(char *buf, size_t len, uint64_t base)
+{
+	snprintf(buf, len, "/virtio_mmio@%llx", (unsigned long long)base);
+}
+
 int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi)
 {
 	uint64_t reg[2] = { base, GUEST_VIRTIO_MMIO_SIZE };

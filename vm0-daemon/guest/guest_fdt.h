@@ -62,6 +62,8 @@ int guest_fdt_pl011(void *fdt, uint64_t base, unsigned spi);
 void guest_fdt_pl011_path(char *buf, size_t len, uint64_t base);
 int guest_fdt_pl061(void *fdt, uint64_t base, unsigned spi);
 int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi);
+/* Its path (a virtio-console's, for /chosen's stdout-path). */
+void guest_fdt_virtio_mmio_path(char *buf, size_t len, uint64_t base);
 
 /* A user-supplied DTB (Shyper's device_tree_filename): rewrite /chosen's
  * bootargs and initrd into it, in place (buf holds len bytes of room). */

@@ -160,6 +160,8 @@ static void test_keel_errors(void **state)
 	assert_int_equal(parse("{\"memory\": \"256M\", \"memory\": \"1G\", \"kernel\": \"Image\"}", 1, 4, &cfg, err), -EINVAL);
 }
 
+#define SHYPER_SERVED "; Keel serves EMU_DEVICE_T_CONSOLE, EMU_DEVICE_T_PL011, EMU_DEVICE_T_GICD, EMU_DEVICE_T_GICR, EMU_DEVICE_T_VIRTIO_BLK_MEDIATED, EMU_DEVICE_T_VIRTIO_BLK, EMU_DEVICE_T_VIRTIO_CONSOLE"
+
 static const char *shyper =
 	"{\"name\": \"guest-os-1\", \"type\": \"VM_T_LINUX\","
 	" \"cmdline\": \"earlycon console=ttyAMA0 root=/dev/vda rw\","
@@ -174,7 +176,7 @@ static const char *shyper =
 	"   {\"name\": \"intc@8000000\", \"base_ipa\": \"0x8000000\", \"length\": \"0x1000\", \"irq_id\": 0,"
 	"    \"cfg_num\": 0, \"cfg_list\": [], \"type\": \"EMU_DEVICE_T_GICD\"}]},"
 	" \"passthrough_device\": {\"passthrough_device_list\": []},"
-	" \"dtb_device\": {\"dtb_device_list\": [{\"name\": \"gicd\"}]}}";
+	" \"dtb_device\": {\"dtb_device_list\": [{\"name\": \"gicd\", \"type\": \"DTB_DEVICE_T_GICD\"}]}}";
 
 static void test_shyper(void **state)
 {
@@ -194,7 +196,7 @@ static void test_shyper(void **state)
 	assert_string_equal(cfg.dtb, "");
 	assert_non_null(strstr(cfg.initramfs, "/guest.cpio"));
 	assert_int_equal(cfg.gicd_ipa, 0x8000000ULL);
-	assert_non_null(strstr(cfg.notes, "dtb_device_list: 1 entries ignored"));
+	assert_non_null(strstr(cfg.notes, "dtb_device_list[0] 'gicd': keeld's DT describes the guest's GIC"));
 	assert_string_equal(cfg.cmdline, "earlycon console=ttyAMA0 root=/dev/vda rw");
 }
 
@@ -220,9 +222,9 @@ static void test_shyper_errors(void **state)
 		     "vm1.json: cpu.master: 3 is not in cpu.allocate_bitmap");
 	expect_error(shyper_with("\"EMU_DEVICE_T_GICD\"}", "\"EMU_DEVICE_T_GICD\"}, {\"name\": \"virtio_net@a001000\","
 				 " \"base_ipa\": \"0xa001000\", \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
-		     "vm1.json: emulated device 'virtio_net@a001000' (EMU_DEVICE_T_VIRTIO_NET) is not served yet");
+		     "vm1.json: emulated_device_list[1] 'virtio_net@a001000' (EMU_DEVICE_T_VIRTIO_NET): not supported: virtio-net is not served by this keeld yet" SHYPER_SERVED);
 	expect_error(shyper_with("\"passthrough_device_list\": []", "\"passthrough_device_list\": [{}, {}]"),
-		     "vm1.json: passthrough_device.passthrough_device_list: 2 devices: passthrough is not supported yet (leave the list empty)");
+		     "vm1.json: passthrough_device_list[0].base_ipa: missing");
 }
 
 static void test_shyper_errors2(void **state)
@@ -607,7 +609,7 @@ static void test_shyper_disk_errors(void **state)
 	/* other virtio devices are still refused by name, even where a disk is */
 	expect_error(shyper_blk_plus(", {\"name\": \"net@a000000\", \"base_ipa\": \"0xa000000\", \"length\": \"0x1000\","
 				     " \"irq_id\": 48, \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
-		     "vm1.json: emulated device 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET) is not served yet");
+		     "vm1.json: emulated_device_list[2] 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET): not supported: virtio-net is not served by this keeld yet" SHYPER_SERVED);
 }
 
 /* As keeld parses at `keel vm config`: knowing the host's GIC (QEMU virt). */

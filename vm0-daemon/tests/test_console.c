@@ -19,8 +19,8 @@ static void test_ring(void **state)
 
 	console_init(c, 1);
 	assert_int_equal(console_history(c, out), 0);
-	for (const char *p = "hello"; *p; p++)
-		console_put(c, NULL, (uint8_t)*p);
+	console_write(c, NULL, "hel", 3);
+	console_write(c, NULL, "lo", 2);
 	assert_int_equal(console_history(c, out), 5);
 	assert_memory_equal(out, "hello", 5);
 	console_flush(c, NULL);  /* no device: pending bytes dropped, history kept */
@@ -28,7 +28,9 @@ static void test_ring(void **state)
 
 	/* wrap: the oldest bytes go */
 	for (unsigned i = 0; i < CONSOLE_HISTORY + 10; i++) {
-		console_put(c, NULL, (uint8_t)('a' + i % 26));
+		uint8_t b = (uint8_t)('a' + i % 26);
+
+		console_write(c, NULL, &b, 1);
 		if (c->npending == CONSOLE_PENDING)
 			console_flush(c, NULL);
 	}
@@ -36,6 +38,27 @@ static void test_ring(void **state)
 	/* total written = 5 + 64K + 10; the last byte written was i = 64K + 9 */
 	assert_int_equal(out[CONSOLE_HISTORY - 1], 'a' + (CONSOLE_HISTORY + 9) % 26);
 	assert_int_equal(out[0], 'a' + (15 - 5) % 26);
+	free(out);
+	free(c);
+}
+
+/* A batch larger than the pending buffer and across the history's end
+ * lands whole and in order (flushes on the way drop it from pending only). */
+static void test_batch(void **state)
+{
+	struct console *c = malloc(sizeof(*c));
+	uint8_t *out = malloc(CONSOLE_HISTORY), *in = malloc(3 * CONSOLE_PENDING);
+
+	console_init(c, 1);
+	for (unsigned i = 0; i < 3 * CONSOLE_PENDING; i++)
+		in[i] = (uint8_t)(i * 13);
+	c->written = CONSOLE_HISTORY - 100;  /* 100 bytes before the wrap */
+	console_write(c, NULL, in, 3 * CONSOLE_PENDING);
+	assert_true(c->npending <= CONSOLE_PENDING);
+	assert_int_equal(c->written, CONSOLE_HISTORY - 100 + 3 * CONSOLE_PENDING);
+	assert_int_equal(console_history(c, out), CONSOLE_HISTORY);
+	assert_memory_equal(out + CONSOLE_HISTORY - 3 * CONSOLE_PENDING, in, 3 * CONSOLE_PENDING);
+	free(in);
 	free(out);
 	free(c);
 }
@@ -65,6 +88,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_utf8),
 	};
 

@@ -262,10 +262,8 @@ int vdev_registry_dt(struct vdev_registry *r, void *fdt)
 bool vdev_registry_stdout(const struct vdev_registry *r, char *buf, size_t len)
 {
 	for (unsigned i = 0; i < r->n; i++) {
-		if (r->dev[i]->ops->stdout_path) {
-			r->dev[i]->ops->stdout_path(r->dev[i], buf, len);
+		if (r->dev[i]->ops->stdout_path && r->dev[i]->ops->stdout_path(r->dev[i], buf, len))
 			return true;
-		}
 	}
 	return false;
 }

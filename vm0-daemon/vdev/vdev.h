@@ -65,8 +65,9 @@ struct vdev_ops {
 	/* Every queue, as if kicked (lost events). NULL: no queues. */
 	void (*kick_all)(struct vdev *d);
 	void (*signal)(struct vdev *d, enum vdev_signal s, bool level); /* may be NULL */
-	/* The guest's console: its DT path for /chosen's stdout-path. NULL: not one. */
-	void (*stdout_path)(const struct vdev *d, char *buf, size_t len);
+	/* The guest's main console: its DT path for /chosen's stdout-path,
+	 * true. false (or NULL): not it. */
+	bool (*stdout_path)(const struct vdev *d, char *buf, size_t len);
 	/* Config and, while attached, counters, for `keel vm info --json`. A
 	 * new reference; NULL: nothing to report. */
 	json_t *(*json)(const struct vdev *d);
@@ -103,8 +104,9 @@ struct vdev_host_ops {
 	int (*shadow_register)(void *opaque, struct keel_ioc_shadow *s,
 			       struct keel_shadow_page **page);
 	void (*shadow_release)(void *opaque, struct keel_shadow_page *page);
-	/* A byte the guest printed; bytes typed for it (-EAGAIN: none). */
-	void (*console_put)(void *opaque, uint8_t byte);
+	/* Bytes the guest printed (any of its consoles); bytes typed for it
+	 * (-EAGAIN: none). */
+	void (*console_write)(void *opaque, const void *buf, size_t len);
 	int (*console_read)(void *opaque, void *buf, size_t len);
 };
 

@@ -88,11 +88,11 @@ static void host_shadow_release(void *opaque, struct keel_shadow_page *page)
 	dev_shadow_unmap(page);
 }
 
-static void host_console_put(void *opaque, uint8_t byte)
+static void host_console_write(void *opaque, const void *buf, size_t len)
 {
 	struct vm *vm = opaque;
 
-	console_put(&vm->con, vm->kd->dev, byte);
+	console_write(&vm->con, vm->kd->dev, buf, len);
 }
 
 static int host_console_read(void *opaque, void *buf, size_t len)
@@ -107,7 +107,7 @@ static const struct vdev_host_ops vm_host_ops = {
 	.irq_line = host_irq_line,
 	.shadow_register = host_shadow_register,
 	.shadow_release = host_shadow_release,
-	.console_put = host_console_put,
+	.console_write = host_console_write,
 	.console_read = host_console_read,
 };
 
@@ -474,8 +474,7 @@ void vm_adopt_existing(struct keeld *kd)
 		vm->cfg.nr_vcpus = info.nr_vcpus <= KEEL_MAX_VCPUS ? info.nr_vcpus : KEEL_MAX_VCPUS;
 		vm->cfg.nr_mem = 1;
 		vm->cfg.mem[0].size = info.mem_bytes;
-		vm->cfg.uart_base = KEEL_GUEST_UART_BASE;
-		vm->cfg.uart_spi = KEEL_GUEST_UART_SPI;
+		config_default_consoles(&vm->cfg);
 		vm->desc.nr_vcpus = vm->cfg.nr_vcpus;
 		/* Its MMIO registrations live on in the hypervisor: serve its
 		 * console and power button again, from reset state. */
