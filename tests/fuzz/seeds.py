@@ -241,6 +241,7 @@ def sock_seeds():
         {'cmd': 'vm.shutdown', 'args': {'id': 1, 'force': True}},
         {'cmd': 'vm.reboot', 'args': {'id': 2}}, {'cmd': 'vm.remove', 'args': {'id': 1}},
         {'cmd': 'vm.console_history', 'args': {'id': 1}},
+        {'cmd': 'net.list'},
         {'cmd': 'vm.config', 'args': {'config': inline}},
         {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
         {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
@@ -267,6 +268,49 @@ def sock_seeds():
     return seeds
 
 
+# ---- fuzz_vswitch: opcodes with operands (see fuzz_vswitch.c) ----
+
+V_ADD, V_DEL, V_SEND, V_TAP, V_TICK, V_FULL, V_JSON = range(7)
+MACS = [bytes([0x52, 0x54, 0, 0, 0, i + 1]) for i in range(4)]
+BCAST = b'\xff' * 6
+FAR = bytes([2, 0, 0, 0, 0, 0x99])
+
+
+def vnet_hdr(flags=0, gso=0, hdr_len=0, gso_size=0, csum_start=0, csum_off=0):
+    return struct.pack('<BBHHHHH', flags, gso, hdr_len, gso_size, csum_start, csum_off, 0)
+
+
+def eth(dst, src, n, typ=b'\x08\x00'):
+    body = dst + src + typ
+    return body + bytes(i & 0xff for i in range(n - len(body)))
+
+
+def vsend(port, frame, hdr=None, cut=7):
+    return (bytes([V_SEND, port]) + (hdr or vnet_hdr()) + struct.pack('<HH', len(frame), cut) +
+            frame)
+
+
+def vtap(frame, hdr=None):
+    return bytes([V_TAP]) + struct.pack('<H', len(frame)) + (hdr or vnet_hdr()) + frame
+
+
+def vswitch_seeds():
+    add = b''.join(bytes([V_ADD, i]) + MACS[i] for i in range(3))
+    tso = vnet_hdr(1, 1, 54, 1448, 34, 16)
+    return {
+        'unicast': add + vsend(0, eth(MACS[1], MACS[0], 100)),
+        'broadcast': add + vsend(1, eth(BCAST, MACS[1], 60)) + bytes([V_JSON]),
+        'learn-age': add + vtap(eth(MACS[2], FAR, 80)) + vsend(2, eth(FAR, MACS[2], 70)) +
+                     bytes([V_TICK]) + struct.pack('<I', 300001) + vsend(2, eth(FAR, MACS[2], 70)),
+        'tso': add + vsend(0, eth(MACS[1], MACS[0], 9000), tso, 54) + vtap(eth(MACS[0], FAR, 4000), tso),
+        'spoof-short-long': add + vsend(0, eth(MACS[1], MACS[1], 60)) + vsend(0, eth(MACS[1], MACS[0], 13)) +
+                            vsend(0, eth(MACS[1], MACS[0], 1515)) + vtap(eth(MACS[0], MACS[1], 60)),
+        'vlan': add + vsend(0, eth(MACS[1], MACS[0], 1518, b'\x81\x00'), cut=13),
+        'full-del': add + bytes([V_FULL, 1]) + vsend(0, eth(BCAST, MACS[0], 60)) * 3 +
+                    bytes([V_DEL, 1]) + vsend(0, eth(MACS[1], MACS[0], 60)) + bytes([V_JSON]),
+    }
+
+
 TARGETS = {
     'fuzz_vblk': vblk_seeds,
     'fuzz_config': config_seeds,
@@ -274,6 +318,7 @@ TARGETS = {
     'fuzz_fdt': fdt_seeds,
     'fuzz_elf': elf_seeds,
     'fuzz_sock': sock_seeds,
+    'fuzz_vswitch': vswitch_seeds,
 }
 
 if __name__ == '__main__':

@@ -39,7 +39,6 @@ struct cfg_disk {
 
 #define CFG_MAX_NICS 4
 #define CFG_SWITCH_MAX 16               /* IFNAMSIZ: the switch's uplink TAP may carry its name */
-#define CFG_SWITCH_DEFAULT "keel0"
 
 /* A virtio-net NIC, a port of one of keeld's vswitches. */
 struct cfg_nic {

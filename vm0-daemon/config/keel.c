@@ -8,6 +8,7 @@
 #include "backend/blkio.h"
 #include "image.h"
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* ---- Keel's schema ---- */
 
@@ -150,7 +151,7 @@ static const char *const nic_keys[] = { "mac", "switch", NULL };
 /* "nics": [{"mac": "02:00:00:00:00:01", "switch": "keel0"}, {}]. NIC n gets
  * the virtio-mmio window after the last possible disk's (CFG_MAX_DISKS +
  * n) and its SPI, so adding a disk never moves a NIC. A missing MAC is
- * generated (check.c), a missing switch is CFG_SWITCH_DEFAULT. */
+ * generated (check.c), a missing switch is VSWITCH_DEFAULT. */
 static int parse_keel_nic(struct pctx *p, json_t *e, unsigned i)
 {
 	struct cfg_nic *n = &p->cfg->nic[i];
@@ -176,7 +177,7 @@ static int parse_keel_nic(struct pctx *p, json_t *e, unsigned i)
 	n->entry = i;
 	n->base = KEEL_GUEST_VIRTIO_BASE + (CFG_MAX_DISKS + i) * KEEL_GUEST_VIRTIO_STRIDE;
 	n->spi = KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS + i;
-	snprintf(n->sw, sizeof(n->sw), "%s", CFG_SWITCH_DEFAULT);
+	snprintf(n->sw, sizeof(n->sw), "%s", VSWITCH_DEFAULT);
 	if ((v = json_object_get(e, "mac"))) {
 		snprintf(field, sizeof(field), "nics[%u].mac", i);
 		if (!json_is_string(v) || !parse_mac(json_string_value(v), n->mac))

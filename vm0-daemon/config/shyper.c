@@ -6,6 +6,7 @@
 
 #include "image.h"
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* ---- Rust-Shyper's schema ---- */
 
@@ -150,7 +151,7 @@ static int shyper_virtio_window(struct pctx *p, json_t *e, size_t i, unsigned *s
 
 /* A virtio-net entry: {"base_ipa": "0xa001000", "length": "0x1000",
  * "irq_id": 49, "cfg_list": [0x74, 0x56, 0xaa, 0x0f, 0x47, 0xd0]}: the MAC
- * as six numbers. Shyper's schema has no switch: CFG_SWITCH_DEFAULT. */
+ * as six numbers. Shyper's schema has no switch: VSWITCH_DEFAULT. */
 static int shyper_nic(struct pctx *p, json_t *e, size_t i, uint64_t base)
 {
 	struct vm_config *c = p->cfg;
@@ -168,7 +169,7 @@ static int shyper_nic(struct pctx *p, json_t *e, size_t i, uint64_t base)
 				CFG_MAX_NICS);
 	n->entry = (unsigned)i;
 	n->base = base;
-	snprintf(n->sw, sizeof(n->sw), "%s", CFG_SWITCH_DEFAULT);
+	snprintf(n->sw, sizeof(n->sw), "%s", VSWITCH_DEFAULT);
 	if ((r = shyper_virtio_window(p, e, i, &n->spi)))
 		return r;
 	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);

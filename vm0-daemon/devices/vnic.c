@@ -25,6 +25,7 @@
 #include "virtio/transport.h"
 
 _Static_assert(CFG_SWITCH_MAX == VSWITCH_NAME_MAX, "a config's switch name is a switch's name");
+_Static_assert(2 + CFG_MAX_DISKS + CFG_MAX_NICS <= VDEV_MAX, "a VM's devices fit its registry");
 
 struct vnic;
 

@@ -16,6 +16,7 @@
 #include <keel/guest.h>
 
 #include "config/config.h"
+#include "vswitch/vswitch.h"
 
 static char dir[256];
 
@@ -636,7 +637,7 @@ static void test_keel_nics(void **state)
 	assert_int_equal(cfg.nic[0].base, KEEL_GUEST_VIRTIO_BASE + CFG_MAX_DISKS * KEEL_GUEST_VIRTIO_STRIDE);
 	assert_int_equal(cfg.nic[0].spi, KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS);
 	assert_int_equal(cfg.nic[1].spi, KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS + 1);
-	assert_string_equal(cfg.nic[0].sw, CFG_SWITCH_DEFAULT);
+	assert_string_equal(cfg.nic[0].sw, VSWITCH_DEFAULT);
 	assert_string_equal(cfg.nic[1].sw, "lab");
 	assert_false(cfg.nic[0].mac_given);
 	assert_int_equal(cfg.nic[0].mac[0], 0x02);
@@ -686,7 +687,7 @@ static void test_shyper_nics(void **state)
 	assert_int_equal(cfg.nic[0].entry, 2);
 	assert_true(cfg.nic[0].mac_given);
 	assert_memory_equal(cfg.nic[0].mac, ((uint8_t[]){ 0x74, 0x56, 0xaa, 0x0f, 0x47, 0xd0 }), 6);
-	assert_string_equal(cfg.nic[0].sw, CFG_SWITCH_DEFAULT);
+	assert_string_equal(cfg.nic[0].sw, VSWITCH_DEFAULT);
 	/* no MAC: generated */
 	snprintf(buf, sizeof(buf), "%s", net);
 	memcpy(strstr(buf, "[116"), "[]                         ", 27);
