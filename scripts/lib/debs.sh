@@ -9,12 +9,14 @@ KEEL_ROOTFS_PKGS=(
 	libgmp10:arm64 libcrypt1:arm64 zlib1g:arm64 libc6:arm64
 	picocom:arm64 minicom:arm64 libncursesw6:arm64 libtinfo6:arm64 ncurses-base
 )
-# What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks),
+# What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks,
+# iperf3 for tests/bench/net),
 # extracted apart from VM0's set (with VM0's libc6) so the guest initramfs
 # takes only these.
 KEEL_GUEST_PKGS=(
 	e2fsprogs:arm64 libext2fs2:arm64 libcom-err2:arm64 libblkid1:arm64 libuuid1:arm64
 	libss2:arm64
+	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
 )
 
 # Filled by debs_resolve: package name (without :arch) -> .deb path.
