@@ -209,9 +209,9 @@ static int check_nics(struct pctx *p)
 		/* It names the switch's uplink TAP too: an interface name. */
 		for (const char *s = nic->sw; *s; s++)
 			if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
-			    !(*s >= '0' && *s <= '9') && *s != '-' && *s != '_')
+			    !(*s >= '0' && *s <= '9') && *s != '-' && *s != '_' && *s != '.')
 				return cfg_fail(p, EINVAL, field, NULL,
-						"\"%s\" has characters other than letters, digits, - and _",
+						"\"%s\" has characters other than letters, digits, -, _ and .",
 						nic->sw);
 		if (nic->mac_given)
 			continue;

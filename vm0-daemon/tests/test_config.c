@@ -667,7 +667,7 @@ static void test_keel_nics(void **state)
 	expect_error(keel_nics("[{\"mac\": \"02:00:00:00:00:01\"}, {\"mac\": \"02:00:00:00:00:01\"}]"),
 		     "vm1.json: nics[1].mac: is also nics[0]'s MAC");
 	expect_error(keel_nics("[{\"switch\": \"a b\"}]"),
-		     "vm1.json: nics[0].switch: \"a b\" has characters other than letters, digits, - and _");
+		     "vm1.json: nics[0].switch: \"a b\" has characters other than letters, digits, -, _ and .");
 	expect_error(keel_nics("[{\"switch\": \"\"}]"), "vm1.json: nics[0].switch: is empty");
 	expect_error(keel_nics("[{\"switch\": \"sixteen-chars-xx\"}]"),
 		     "vm1.json: nics[0].switch: \"sixteen-chars-xx\" is longer than 15 characters");
