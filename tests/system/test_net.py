@@ -259,7 +259,7 @@ def test_no_rx_buffers(hv):
     ping(hv, v1, up)
     assert port(hv, v2)["drops"]["nobufs"] > before
     guest(hv, v2, "insmod /lib/modules/$(uname -r)/kernel/drivers/net/virtio_net.ko && ip link set eth0 up"
-                  f" && udhcpc -i eth0 -n -q -t 5 -T 2 -s /usr/share/udhcpc/default.script", timeout=120)
+                  " && udhcpc -i eth0 -n -q -t 5 -T 2 -s /usr/share/udhcpc/default.script", timeout=120)
     hv.ips["vm2"] = guest_ip(hv, v2)
     ping(hv, v1, hv.ips["vm2"])
 
