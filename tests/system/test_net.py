@@ -228,6 +228,40 @@ def test_tcp_stream_between_guests(hv):
     guest(hv, v2, "killall httpd; rm -rf /tmp/www")
 
 
+NETPROBE_CASES = ("short frame", "long frame", "spoofed source", "DATA_VALID header",
+                  "TSO header not negotiated", "descriptor loop", "device-writable descriptor",
+                  "valid broadcast")
+
+
+def test_bad_frames_counted(hv):
+    """vm1's NIC driven by tests/guest/netprobe (its driver unloaded): a
+    frame under 14 bytes, one over the MTU, one from another MAC, headers
+    it may not send, malformed chains. Each is handed back, none breaks the
+    device, each is counted where it was refused, and the valid broadcast
+    that ends the run enters the switch; vm2 keeps reaching VM0."""
+    v1, v2 = hv.ids["vm1"], hv.ids["vm2"]
+    up = vm0_addr(hv)
+    p0 = port(hv, v1)
+    guest(hv, v1, "rmmod virtio_net && insmod /lib/modules/$(uname -r)/extra/netprobe.ko", timeout=120)
+    _, out = guest(hv, v1, "dmesg | grep netprobe:")
+    assert "netprobe: done" in out, out
+    for case in NETPROBE_CASES:
+        assert f"netprobe: {case}: used, status 0xf\n" in out.replace("\r", ""), (case, out)
+    p1 = port(hv, v1)
+    for reason in ("short", "long", "spoof"):
+        assert p1["drops"][reason] >= p0["drops"][reason] + 1, (reason, p0, p1)
+    dev0, dev1 = p0["device"], p1["device"]
+    assert dev1["tx_bad_header"] >= dev0["tx_bad_header"] + 2, (dev0, dev1)
+    assert dev1["tx_bad_chain"] >= dev0["tx_bad_chain"] + 2, (dev0, dev1)
+    assert p1["rx_frames"] >= p0["rx_frames"] + 1, (p0, p1)  # the valid broadcast entered the switch
+    ping(hv, v2, up)
+    guest(hv, v1, "rmmod netprobe && insmod /lib/modules/$(uname -r)/kernel/drivers/net/virtio_net.ko"
+                  " && ip link set eth0 up && udhcpc -i eth0 -n -q -t 5 -T 2 -s /usr/share/udhcpc/default.script",
+          timeout=120)
+    hv.ips["vm1"] = guest_ip(hv, v1)
+    ping(hv, v1, up)
+
+
 def test_spoofed_mac_dropped(hv):
     """vm1 sending from a MAC not its own: its frames are dropped and
     counted as spoofed; vm2's traffic goes on; with its own MAC back, vm1
