@@ -21,7 +21,7 @@ IFF_TAP, IFF_NO_PI, IFF_VNET_HDR = 0x0002, 0x1000, 0x4000
 
 @pytest.fixture(scope="module")
 def v():
-    m = shared_vm("test_net-keel-gicv3-smp4", gic=3, smp=4)
+    m = shared_vm("test_net_vm0-keel-gicv3-smp4", gic=3, smp=4)
     yield m
     give_back(m)
 
