@@ -12,12 +12,14 @@ KEEL_ROOTFS_PKGS=(
 	libjansson4:arm64 libmnl0:arm64 libnftnl11:arm64 libxtables12:arm64
 	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
 )
-# What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks),
+# What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks,
+# iperf3 for tests/bench/net),
 # extracted apart from VM0's set (with VM0's libc6) so the guest initramfs
 # takes only these.
 KEEL_GUEST_PKGS=(
 	e2fsprogs:arm64 libext2fs2:arm64 libcom-err2:arm64 libblkid1:arm64 libuuid1:arm64
 	libss2:arm64
+	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
 )
 
 # Filled by debs_resolve: package name (without :arch) -> .deb path.

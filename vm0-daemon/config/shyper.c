@@ -6,6 +6,7 @@
 
 #include "image.h"
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* ---- Rust-Shyper's schema ---- */
 
@@ -121,6 +122,73 @@ static int shyper_cpu(struct pctx *p, json_t *cpu)
 	return 0;
 }
 
+/* A virtio-mmio entry's "length" (at least one register window) and
+ * "irq_id" (an INTID, as everywhere in Shyper's configs): its SPI. */
+static int shyper_virtio_window(struct pctx *p, json_t *e, size_t i, unsigned *spi)
+{
+	char field[80];
+	json_t *v;
+	uint64_t n;
+	int r;
+
+	if ((v = json_object_get(e, "length"))) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu].length", i);
+		if ((r = cfg_get_size(p, field, v, &n)))
+			return r;
+		if (n < KEEL_GUEST_VIRTIO_SIZE)
+			return cfg_fail(p, EINVAL, field, v,
+					"is less than 0x200, the size of a virtio-mmio register window");
+	}
+	snprintf(field, sizeof(field), "emulated_device_list[%zu].irq_id", i);
+	v = json_object_get(e, "irq_id");
+	if ((r = cfg_get_u64(p, field, v, &n)))
+		return r;
+	if ((r = cfg_check_spi(p, field, v, n)))
+		return r;
+	*spi = (unsigned)(n - KEEL_GUEST_SPI_BASE);
+	return 0;
+}
+
+/* A virtio-net entry: {"base_ipa": "0xa001000", "length": "0x1000",
+ * "irq_id": 49, "cfg_list": [0x74, 0x56, 0xaa, 0x0f, 0x47, 0xd0]}: the MAC
+ * as six numbers. Shyper's schema has no switch: VSWITCH_DEFAULT. */
+static int shyper_nic(struct pctx *p, json_t *e, size_t i, uint64_t base)
+{
+	struct vm_config *c = p->cfg;
+	struct cfg_nic *n = &c->nic[c->nr_nics];
+	json_t *list, *v;
+	char field[80];
+	uint64_t b;
+	size_t k;
+	int r;
+
+	snprintf(field, sizeof(field), "emulated_device_list[%zu]", i);
+	if (c->nr_nics == CFG_MAX_NICS)
+		return cfg_fail(p, EINVAL, field, NULL,
+				"is virtio-net device number %d; at most %d are served", CFG_MAX_NICS + 1,
+				CFG_MAX_NICS);
+	n->entry = (unsigned)i;
+	n->base = base;
+	snprintf(n->sw, sizeof(n->sw), "%s", VSWITCH_DEFAULT);
+	if ((r = shyper_virtio_window(p, e, i, &n->spi)))
+		return r;
+	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);
+	list = json_object_get(e, "cfg_list");
+	if (list && !(json_is_array(list) && (json_array_size(list) == 6 || !json_array_size(list))))
+		return cfg_fail(p, EINVAL, field, list, "is not a MAC address as 6 numbers (or [])");
+	json_array_foreach(list, k, v) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[%zu]", i, k);
+		if ((r = cfg_get_u64(p, field, v, &b)))
+			return r;
+		if (b > 0xff)
+			return cfg_fail(p, EINVAL, field, v, "is not a byte");
+		n->mac[k] = (uint8_t)b;
+		n->mac_given = true;
+	}
+	c->nr_nics++;
+	return 0;
+}
+
 /* A virtio-blk entry: {"base_ipa": "0xa000000", "length": "0x1000",
  * "irq_id": 48, "cfg_list": [mediated index, size in sectors]}. irq_id is
  * an INTID, as everywhere in Shyper's configs. Where the window and the
@@ -142,21 +210,8 @@ static int shyper_disk(struct pctx *p, json_t *e, size_t i, uint64_t base, const
 	}
 	d->entry = (unsigned)i;
 	d->base = base;
-	if ((v = json_object_get(e, "length"))) {
-		snprintf(field, sizeof(field), "emulated_device_list[%zu].length", i);
-		if ((r = cfg_get_size(p, field, v, &n)))
-			return r;
-		if (n < KEEL_GUEST_VIRTIO_SIZE)
-			return cfg_fail(p, EINVAL, field, v,
-					"is less than 0x200, the size of a virtio-mmio register window");
-	}
-	snprintf(field, sizeof(field), "emulated_device_list[%zu].irq_id", i);
-	v = json_object_get(e, "irq_id");
-	if ((r = cfg_get_u64(p, field, v, &n)))
+	if ((r = shyper_virtio_window(p, e, i, &d->spi)))
 		return r;
-	if ((r = cfg_check_spi(p, field, v, n)))
-		return r;
-	d->spi = (unsigned)(n - KEEL_GUEST_SPI_BASE);
 
 	snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list", i);
 	list = json_object_get(e, "cfg_list");
@@ -232,6 +287,9 @@ static int shyper_emulated(struct pctx *p, json_t *emu)
 		} else if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED") ||
 			   !strcmp(type, "EMU_DEVICE_T_VIRTIO_BLK")) {
 			if ((r = shyper_disk(p, e, i, base, type)))
+				return r;
+		} else if (!strcmp(type, "EMU_DEVICE_T_VIRTIO_NET")) {
+			if ((r = shyper_nic(p, e, i, base)))
 				return r;
 		} else {
 			snprintf(p->err, p->errlen, "%s: emulated device '%s' (%s) is not served yet",
