@@ -6,7 +6,7 @@ VM0 counted and their source learned on the uplink, and a keeld restart
 that finds the same persistent TAP with its set-up intact.
 
 One QEMU (GICv3, 4 vCPUs) shared with the other modules; the tests run in
-file order. Guests' NICs and their traffic are tests/system/test_vnet.py's."""
+file order. Guests' NICs and their traffic: tests/system/test_net.py."""
 import json
 import re
 
