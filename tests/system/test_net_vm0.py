@@ -9,6 +9,7 @@ One QEMU (GICv3, 4 vCPUs) shared with the other modules; the tests run in
 file order. Guests' NICs and their traffic: tests/system/test_net.py."""
 import json
 import re
+import time
 
 import pytest
 
@@ -122,3 +123,56 @@ def test_keeld_restart_keeps_uplink(v):
     log = v.ssh("cat /var/log/keeld.log").stdout
     assert log.count("switch keel0: up, uplink keel0") >= 2
     assert "made TAP keel0" not in log
+
+
+def uplink_port(v):
+    return [p for p in switch(v)["ports"] if p["kind"] == "uplink"][0]
+
+
+def change_mode(v, stop_conf, start_conf, done, timeout=60):
+    """Stops VM0's network set-up as stop_conf says and starts it as
+    start_conf says, detached: VM0's address moves under this very ssh
+    connection. Then waits (over new connections) until `done` holds."""
+    v.ssh(f"setsid sh -c 'sleep 1; KEEL_NET_CONF={stop_conf} /etc/keel/network stop; "
+          f"KEEL_NET_CONF={start_conf} /etc/keel/network start' "
+          ">/tmp/net-mode.log 2>&1 </dev/null &")
+    t_end = time.monotonic() + timeout
+    while True:
+        time.sleep(2)
+        r = v.ssh(done, timeout=30, check=False)
+        if r.returncode == 0:
+            return
+        assert time.monotonic() < t_end, \
+            f"{done!r} never held: {v.ssh('cat /tmp/net-mode.log', check=False).stdout}"
+
+
+def test_bridge_mode_and_back(v):
+    """MODE=bridge: keel0 and eth0 on br0, which takes eth0's MAC, address
+    and default route (VM0 stays reachable: this test's ssh goes there);
+    VM0's broadcasts reach the switch through the bridge. Then back to
+    MODE=nat, as the machine started."""
+    eth_mac = v.ssh("cat /sys/class/net/eth0/address").stdout.strip()
+    v.ssh("sed 's/^MODE=.*/MODE=bridge/' /etc/keel/network.conf >/tmp/bridge.conf")
+    change_mode(v, "/etc/keel/network.conf", "/tmp/bridge.conf",
+                "ip -o -4 addr show dev br0 | grep -q 'inet 10.0.2.15/24'")
+    r = v.ssh("ls /sys/class/net/br0/brif; echo @; ip -o -4 addr; echo @; ip route; echo @; "
+              "cat /sys/class/net/br0/address; echo @; pidof udhcpd; nft list tables; true")
+    ports, addrs, routes, br_mac, rest = r.stdout.split("@")
+    assert re.search(r"\beth0\b", ports) and re.search(r"\bkeel0\b", ports), ports
+    assert not re.search(r"eth0\s+inet ", addrs) and "10.0.3.1" not in addrs, addrs
+    assert re.search(r"^default via 10\.0\.2\.2 dev br0", routes, re.M), routes
+    assert br_mac.strip() == eth_mac
+    assert "keel" not in rest and not rest.strip(), f"NAT left behind: {rest}"
+
+    before = uplink_port(v)["rx_frames"]
+    v.ssh("arping -c 3 -w 3 -I br0 10.0.2.99", check=False)
+    up = uplink_port(v)
+    assert up["rx_frames"] >= before + 3, (before, up)
+    assert eth_mac in {m["mac"] for m in switch(v)["macs"] if m["port"] == "keel0"}
+
+    change_mode(v, "/tmp/bridge.conf", "/etc/keel/network.conf",
+                "ip -o -4 addr show dev eth0 | grep -q 'inet 10.0.2.15/24' && pidof udhcpd")
+    r = v.ssh("ip -o -4 addr; ip route; nft list table ip keel; "
+              "test ! -e /sys/class/net/br0 && echo no-bridge")
+    assert "10.0.3.1/24" in r.stdout and "masquerade" in r.stdout and "no-bridge" in r.stdout
+    assert re.search(r"^default via 10\.0\.2\.2 dev eth0", r.stdout, re.M), r.stdout
