@@ -8,6 +8,9 @@ KEEL_ROOTFS_PKGS=(
 	busybox-static:arm64 dropbear-bin:arm64 libtomcrypt1:arm64 libtommath1:arm64
 	libgmp10:arm64 libcrypt1:arm64 zlib1g:arm64 libc6:arm64
 	picocom:arm64 minicom:arm64 libncursesw6:arm64 libtinfo6:arm64 ncurses-base
+	nftables:arm64 libnftables1:arm64 libedit2:arm64 libbsd0:arm64 libmd0:arm64
+	libjansson4:arm64 libmnl0:arm64 libnftnl11:arm64 libxtables12:arm64
+	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
 )
 # What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks,
 # iperf3 for tests/bench/net),
