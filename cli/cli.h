@@ -19,6 +19,7 @@
 /* Options a command accepts besides -h/--help. */
 #define CLI_F_JSON  0x1 /* --json */
 #define CLI_F_FORCE 0x2 /* -f, --force */
+#define CLI_F_DEFAULT 0x4 /* run for the group alone: `keel net` is `keel net list` */
 
 #define CLI_MAX_POS 4
 
@@ -63,6 +64,7 @@ extern const struct keel_cmd cli_cmds[];
 extern const size_t cli_nr_cmds;
 bool cli_group_exists(const char *group);
 const struct keel_cmd *cli_cmd_find(const char *group, const char *name);
+const struct keel_cmd *cli_group_default(const char *group);
 void cli_print_usage(FILE *f);
 void cli_print_group_usage(FILE *f, const char *group);
 void cli_print_cmd_help(FILE *f, const struct keel_cmd *c);
@@ -78,6 +80,7 @@ int cmd_vm_remove(const struct cli_args *a);
 int cmd_vm_list(const struct cli_args *a);
 int cmd_vm_info(const struct cli_args *a);
 int cmd_vm_console(const struct cli_args *a);
+int cmd_net_list(const struct cli_args *a);
 
 /* Pure formatting behind the verbs, for unit tests (jansson's json_t). */
 struct json_t;
@@ -85,6 +88,7 @@ struct keel_sysinfo;
 struct keel_ioc_version;
 int vm_list_print(FILE *f, const struct json_t *result);
 int vm_info_print(FILE *f, const struct json_t *result);
+int net_list_print(FILE *f, const struct json_t *result);
 struct json_t *sysinfo_json(const struct keel_sysinfo *si, const struct keel_ioc_version *v);
 void sysinfo_print(FILE *f, const struct keel_sysinfo *si, const struct keel_ioc_version *v);
 size_t console_find_escape(const unsigned char *buf, size_t n);

@@ -75,6 +75,19 @@ const struct keel_cmd cli_cmds[] = {
 	  "/dev/hvc<id> in raw mode. Press Ctrl-] to detach. When stdin is not a\n"
 	  "terminal, copies both ways until stdin ends (then prints what the guest\n"
 	  "still sends for a moment)." },
+	{ "net", "list", cmd_net_list, CLI_F_JSON | CLI_F_DEFAULT, 0, 0,
+	  "[--json]",
+	  "list keeld's switches, their ports and learned MACs",
+	  "`keel net` alone does the same. Each switch joins its guests' NICs and\n"
+	  "one uplink TAP in VM0 (named like the switch; keel0 by default). Per port:\n"
+	  "frames and bytes into the switch (RX) and out of it (TX), and drops by\n"
+	  "reason: short, long (over the MTU and not segmentation offload), spoof\n"
+	  "(a source MAC not the port's own), nobufs (the destination had no room),\n"
+	  "bad (a malformed offload header). Learned MACs age out after 5 minutes;\n"
+	  "a guest's own MAC is static.\n"
+	  "\n"
+	  "Options:\n"
+	  "  --json  print keeld's result object" },
 };
 /* clang-format on */
 const size_t cli_nr_cmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
@@ -91,6 +104,14 @@ const struct keel_cmd *cli_cmd_find(const char *group, const char *name)
 {
 	for (size_t i = 0; i < cli_nr_cmds; i++)
 		if (strcmp(cli_cmds[i].group, group) == 0 && strcmp(cli_cmds[i].name, name) == 0)
+			return &cli_cmds[i];
+	return NULL;
+}
+
+const struct keel_cmd *cli_group_default(const char *group)
+{
+	for (size_t i = 0; i < cli_nr_cmds; i++)
+		if (strcmp(cli_cmds[i].group, group) == 0 && (cli_cmds[i].flags & CLI_F_DEFAULT))
 			return &cli_cmds[i];
 	return NULL;
 }

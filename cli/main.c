@@ -121,13 +121,20 @@ int cli_main(int argc, char **argv)
 		cli_print_usage(cli_err);
 		return CLI_EXIT_USAGE;
 	}
+	if (i + 1 < argc &&
+	    (strcmp(argv[i + 1], "-h") == 0 || strcmp(argv[i + 1], "--help") == 0)) {
+		cli_print_group_usage(cli_out, argv[i]);
+		return CLI_EXIT_OK;
+	}
+	/* The group alone, or with options only: its default command, if any. */
+	if (i + 1 == argc || argv[i + 1][0] == '-') {
+		c = cli_group_default(argv[i]);
+		if (c)
+			return run_cmd(c, argc - i - 1, argv + i + 1, json);
+	}
 	if (i + 1 == argc) {
 		cli_print_group_usage(cli_err, argv[i]);
 		return CLI_EXIT_USAGE;
-	}
-	if (strcmp(argv[i + 1], "-h") == 0 || strcmp(argv[i + 1], "--help") == 0) {
-		cli_print_group_usage(cli_out, argv[i]);
-		return CLI_EXIT_OK;
 	}
 	c = cli_cmd_find(argv[i], argv[i + 1]);
 	if (!c) {

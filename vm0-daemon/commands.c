@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "dev.h"
 #include "vm/vm.h"
+#include "vswitch/vswitch.h"
 
 static int arg_id(struct keeld *kd, const char *cmd, json_t *args, struct vm **vm, char *err,
 		  size_t errlen)
@@ -354,4 +355,11 @@ int cmd_vm_console_history(struct keeld *kd, json_t *args, struct req *req, json
 	*result = json_pack("{s:i, s:s}", "id", (int)vm->id, "data", text);
 	free(text);
 	return 0;
+}
+
+int cmd_net_list(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		 size_t errlen)
+{
+	*result = vswitch_all_json();
+	return *result ? 0 : -ENOMEM;
 }

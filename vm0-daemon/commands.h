@@ -25,5 +25,7 @@ int cmd_vm_remove(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 		  size_t errlen);
 int cmd_vm_console_history(struct keeld *kd, json_t *args, struct req *req, json_t **result,
 			   char *err, size_t errlen);
+int cmd_net_list(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		 size_t errlen);
 
 #endif

@@ -14,6 +14,7 @@
 struct dev;
 struct vm;
 struct server;
+struct vswitch;
 
 struct keeld {
 	uv_loop_t *loop;
@@ -23,6 +24,7 @@ struct keeld {
 	struct vm *vms[KEEL_MAX_VMS];   /* index = VM id; 0 (VM0) unused */
 	struct mediated_cfg mediated;
 	struct server *server;
+	struct vswitch *net;            /* the default switch, held while keeld runs */
 };
 
 #endif

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "server.h"
 #include "vm/vm.h"
+#include "vswitch/vswitch.h"
 
 static struct keeld keeld;
 
@@ -109,18 +110,26 @@ int main(int argc, char **argv)
 	     (unsigned long long)kd->si.gicr_base, (unsigned long long)kd->si.gicc_base,
 	     kd->si.nr_irqs, (unsigned long long)(kd->si.pool_free_bytes >> 20));
 
-	/* 5. Guests an earlier keeld left running: serve their devices again
+	/* 5. The default switch and its uplink TAP, held for keeld's life:
+	 * VM0's DHCP server and NAT on keel0 (/etc/keel/network) serve guests
+	 * from their first frame, and `keel net` shows it before any guest.
+	 * Without it (no tun module) keeld still serves guests without NICs. */
+	kd->net = vswitch_get(kd->loop, VSWITCH_DEFAULT, err, sizeof(err));
+	if (!kd->net)
+		klog("%s", err);
+
+	/* 6. Guests an earlier keeld left running: serve their devices again
 	 * before any event about them is read. */
 	vm_adopt_existing(kd);
 
-	/* 6. Events (ioreqs, stops, console input) come from /dev/keel. */
+	/* 7. Events (ioreqs, stops, console input) come from /dev/keel. */
 	r = dev_watch(kd->dev, kd->loop, vm_on_event, vm_after_events, kd);
 	if (r) {
 		klog("/dev/keel: uv_poll: %s", uv_strerror(r));
 		return 1;
 	}
 
-	/* 7. Only now accept clients: every command below needs the above. */
+	/* 8. Only now accept clients: every command below needs the above. */
 	r = server_start(kd, sockpath, err, sizeof(err));
 	if (r) {
 		klog("%s", err);
@@ -134,7 +143,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&sigint, on_signal, SIGINT);
 	klog("listening on %s", sockpath);
 
-	/* 8. Everything else happens in callbacks on this one loop. */
+	/* 9. Everything else happens in callbacks on this one loop. */
 	uv_run(kd->loop, UV_RUN_DEFAULT);
 	return 0;
 }

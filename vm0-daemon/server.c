@@ -34,6 +34,7 @@ static const struct cmd commands[] = {
 	{ "vm.reboot", cmd_vm_reboot },
 	{ "vm.remove", cmd_vm_remove },
 	{ "vm.console_history", cmd_vm_console_history },
+	{ "net.list", cmd_net_list },
 };
 
 static const struct cmd *commands_find(const char *name)

@@ -227,6 +227,35 @@ static void test_vm_verbs(void **state)
 	capture_free(&c);
 }
 
+static void test_net(void **state)
+{
+	static const char answer[] = "{\"ok\": true, \"result\": {\"switches\": []}}";
+	struct fake f;
+	struct capture c;
+
+	/* The group alone runs its default command, options included. */
+	assert_int_equal(WITH_KEELD(&f, &c, answer, "net"), 0);
+	assert_string_equal(f.request, "{\"cmd\":\"net.list\",\"args\":{}}");
+	assert_string_equal(c.out, "no switches\n");
+	capture_free(&c);
+	assert_int_equal(WITH_KEELD(&f, &c, answer, "net", "--json"), 0);
+	assert_string_equal(c.out, "{\n  \"switches\": []\n}\n");
+	capture_free(&c);
+	assert_int_equal(WITH_KEELD(&f, &c, answer, "net", "list"), 0);
+	assert_string_equal(f.request, "{\"cmd\":\"net.list\",\"args\":{}}");
+	capture_free(&c);
+
+	assert_int_equal(KEEL(&c, "net", "--help"), 0);
+	assert_non_null(strstr(c.out, "Usage: keel net <command>"));
+	capture_free(&c);
+	assert_int_equal(KEEL(&c, "net", "--bogus"), CLI_EXIT_USAGE);
+	capture_free(&c);
+	/* Groups without a default still want a command. */
+	assert_int_equal(KEEL(&c, "vm"), CLI_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "Usage: keel vm <command>"));
+	capture_free(&c);
+}
+
 static void test_vm_config(void **state)
 {
 	char path[] = "/tmp/keel-cli-vm.XXXXXX", want[256];
@@ -300,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_help),     cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_bad_ids),  cmocka_unit_test(test_keeld_not_running),
 	    cmocka_unit_test(test_vm_verbs), cmocka_unit_test(test_vm_config),
+	    cmocka_unit_test(test_net),
 	    cmocka_unit_test(test_vm_list),
 	};
 

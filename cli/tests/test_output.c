@@ -207,6 +207,55 @@ static void test_sysinfo(void **state)
 	json_decref(j);
 }
 
+static void print_net_list(FILE *f, const void *arg)
+{
+	assert_int_equal(net_list_print(f, arg), 0);
+}
+
+static void test_net_list(void **state)
+{
+	json_t *res = json_loads(
+	    "{\"switches\": [{\"name\": \"keel0\", \"uplink\": \"keel0\", \"mtu\": 1500,"
+	    " \"ports\": [{\"name\": \"keel0\", \"kind\": \"uplink\", \"mac\": \"02:00:00:00:00:01\","
+	    "  \"rx_frames\": 12, \"rx_bytes\": 3400, \"tx_frames\": 7, \"tx_bytes\": 900,"
+	    "  \"drops\": {\"short\": 0, \"spoof\": 0}},"
+	    " {\"name\": \"vm1.net0\", \"kind\": \"guest\", \"mac\": \"52:54:00:00:00:01\","
+	    "  \"rx_frames\": 7, \"rx_bytes\": 900, \"tx_frames\": 12, \"tx_bytes\": 3400,"
+	    "  \"drops\": {\"short\": 0, \"spoof\": 2, \"nobufs\": 5}}],"
+	    " \"macs\": [{\"mac\": \"52:54:00:00:00:01\", \"port\": \"vm1.net0\", \"age_s\": 0,"
+	    "  \"static\": true}, {\"mac\": \"02:00:00:00:00:01\", \"port\": \"keel0\","
+	    "  \"age_s\": 75, \"static\": false}]},"
+	    " {\"name\": \"lab\", \"uplink\": null, \"mtu\": 1500, \"ports\": [], \"macs\": []}]}",
+	    0, NULL);
+	char *s;
+
+	assert_non_null(res);
+	s = capture(print_net_list, res);
+	assert_string_equal(
+	    s, "switch keel0  uplink keel0  mtu 1500\n"
+	       "PORT      KIND    MAC                RX-FRAMES  RX-BYTES  TX-FRAMES  TX-BYTES  DROPS\n"
+	       "keel0     uplink  02:00:00:00:00:01         12      3400          7       900  0\n"
+	       "vm1.net0  guest   52:54:00:00:00:01          7       900         12      3400  spoof=2 nobufs=5\n"
+	       "LEARNED MAC        PORT      AGE\n"
+	       "52:54:00:00:00:01  vm1.net0  static\n"
+	       "02:00:00:00:00:01  keel0     1m15s\n"
+	       "\n"
+	       "switch lab  uplink none  mtu 1500\n"
+	       "PORT  KIND  MAC  RX-FRAMES  RX-BYTES  TX-FRAMES  TX-BYTES  DROPS\n"
+	       "LEARNED MAC  PORT  AGE\n");
+	free(s);
+	json_decref(res);
+
+	res = json_loads("{\"switches\": []}", 0, NULL);
+	s = capture(print_net_list, res);
+	assert_string_equal(s, "no switches\n");
+	free(s);
+	json_decref(res);
+	res = json_loads("{\"vms\": []}", 0, NULL);
+	assert_int_not_equal(net_list_print(stderr, res), 0);
+	json_decref(res);
+}
+
 static void test_console_escape(void **state)
 {
 	const unsigned char a[] = "ls\r", b[] = {'x', 0x1d, 'y'};
@@ -228,6 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_vm_info),
 	    cmocka_unit_test(test_sysinfo),
 	    cmocka_unit_test(test_console_escape),
+	    cmocka_unit_test(test_net_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # A Keel guest's initramfs: busybox, the modules in images/guest/modules,
-# images/guest/rootfs, mkfs.ext4 and blkbench for virtio-blk disks, and the
-# test probe modules. Needs debs_prepare and image.sh (image_find_module,
+# images/guest/rootfs, mkfs.ext4 and blkbench for virtio-blk disks, iperf3,
+# and the test probe modules. Needs debs_prepare and image.sh (image_find_module,
 # image_stage_elf, KEEL_BLKBENCH).
 
 # image_guest_initramfs OUT [TEST_KO...]: rebuilt only when an input changed.
@@ -26,6 +26,7 @@ image_guest_initramfs() {
 	cp -a "$src/rootfs/." "$stage/"
 	image_stage_busybox "$stage"
 	image_guest_disk_tools "$stage"
+	image_guest_net_tools "$stage"
 	image_stage_modules "$stage" "$src/modules" etc/guest-modules "$@"
 	image_pack "$stage" "$out"
 	printf '%s\n' "$key" >"$out.key"
@@ -48,4 +49,14 @@ image_guest_disk_tools() {
 	*) die "mke2fs does not start in the guest's staged root (missing library?)" ;;
 	esac
 	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
+}
+
+# image_guest_net_tools STAGE: iperf3 and its libraries (tests/bench/net).
+image_guest_net_tools() {
+	local stage=$1
+	image_stage_elf "$stage" "$KEEL_GUEST_DEBS_DIR" usr/bin/iperf3
+	case $(qemu-aarch64-static -L "$stage" "$stage/usr/bin/iperf3" --version 2>&1) in
+	"iperf 3."*) ;;
+	*) die "iperf3 does not start in the guest's staged root (missing library?)" ;;
+	esac
 }

@@ -174,6 +174,13 @@ image_initramfs() {
 	{ qemu-aarch64-static -L "$stage" "$stage/usr/bin/minicom" -v 2>&1 || true; } | grep -q "^minicom version" ||
 		die "minicom does not start in the staged root (missing library?)"
 
+	# The guests' network: nft for /etc/keel/network's NAT; iperf3 for
+	# tests/bench/net. image_stage_elf checks their libraries are there (nft
+	# cannot start under qemu-user, which lacks netfilter's netlink).
+	image_stage_elf "$stage" "$KEEL_ROOTFS_DEBS_DIR" usr/sbin/nft usr/bin/iperf3
+	qemu-aarch64-static -L "$stage" "$stage/usr/bin/iperf3" --version >/dev/null 2>&1 ||
+		die "iperf3 does not start in the staged root (missing library?)"
+
 	# Keel: the daemon, the CLI, example configs, a guest kernel and initramfs.
 	install -m 755 "$KEEL_BUILD/vm0-daemon/keeld" "$stage/usr/sbin/keeld"
 	install -m 755 "$KEEL_BUILD/cli/keel" "$stage/usr/bin/keel"

@@ -272,6 +272,7 @@ def sock_seeds():
         {'cmd': 'vm.shutdown', 'args': {'id': 1, 'force': True}},
         {'cmd': 'vm.reboot', 'args': {'id': 2}}, {'cmd': 'vm.remove', 'args': {'id': 1}},
         {'cmd': 'vm.console_history', 'args': {'id': 1}},
+        {'cmd': 'net.list'},
         {'cmd': 'vm.config', 'args': {'config': inline}},
         {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
         {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
@@ -298,6 +299,100 @@ def sock_seeds():
     return seeds
 
 
+# ---- fuzz_vswitch: opcodes with operands (see fuzz_vswitch.c) ----
+
+V_ADD, V_DEL, V_SEND, V_TAP, V_TICK, V_FULL, V_JSON = range(7)
+MACS = [bytes([0x52, 0x54, 0, 0, 0, i + 1]) for i in range(4)]
+BCAST = b'\xff' * 6
+FAR = bytes([2, 0, 0, 0, 0, 0x99])
+
+
+def vnet_hdr(flags=0, gso=0, hdr_len=0, gso_size=0, csum_start=0, csum_off=0):
+    return struct.pack('<BBHHHHH', flags, gso, hdr_len, gso_size, csum_start, csum_off, 0)
+
+
+def eth(dst, src, n, typ=b'\x08\x00'):
+    body = dst + src + typ
+    return body + bytes(i & 0xff for i in range(n - len(body)))
+
+
+def vsend(port, frame, hdr=None, cut=7):
+    return (bytes([V_SEND, port]) + (hdr or vnet_hdr()) + struct.pack('<HH', len(frame), cut) +
+            frame)
+
+
+def vtap(frame, hdr=None):
+    return bytes([V_TAP]) + struct.pack('<H', len(frame)) + (hdr or vnet_hdr()) + frame
+
+
+def vswitch_seeds():
+    add = b''.join(bytes([V_ADD, i]) + MACS[i] for i in range(3))
+    tso = vnet_hdr(1, 1, 54, 1448, 34, 16)
+    return {
+        'unicast': add + vsend(0, eth(MACS[1], MACS[0], 100)),
+        'broadcast': add + vsend(1, eth(BCAST, MACS[1], 60)) + bytes([V_JSON]),
+        'learn-age': add + vtap(eth(MACS[2], FAR, 80)) + vsend(2, eth(FAR, MACS[2], 70)) +
+                     bytes([V_TICK]) + struct.pack('<I', 300001) + vsend(2, eth(FAR, MACS[2], 70)),
+        'tso': add + vsend(0, eth(MACS[1], MACS[0], 9000), tso, 54) + vtap(eth(MACS[0], FAR, 4000), tso),
+        'spoof-short-long': add + vsend(0, eth(MACS[1], MACS[1], 60)) + vsend(0, eth(MACS[1], MACS[0], 13)) +
+                            vsend(0, eth(MACS[1], MACS[0], 1515)) + vtap(eth(MACS[0], MACS[1], 60)),
+        'vlan': add + vsend(0, eth(MACS[1], MACS[0], 1518, b'\x81\x00'), cut=13),
+        'full-del': add + bytes([V_FULL, 1]) + vsend(0, eth(BCAST, MACS[0], 60)) * 3 +
+                    bytes([V_DEL, 1]) + vsend(0, eth(MACS[1], MACS[0], 60)) + bytes([V_JSON]),
+    }
+
+
+# ---- fuzz_vnet: opcodes, each with a guest byte and operands (see fuzz_vnet.c) ----
+
+(N_MMIO_WRITE, N_MMIO_READ, N_RAM_WRITE, N_KICK, N_KICK_ALL, N_RESET, N_INIT, N_CHAIN,
+ N_SEND, N_RXBUFS, N_UPLINK) = range(11)
+F_MRG_RXBUF = 1 << 15
+F_GUEST_CSUM = 1 << 1
+F_GUEST_TSO4 = 1 << 7
+
+
+def n_init(guest, drop=0, num_log2=7):
+    q = lambda base: (bytes([num_log2]) + base.to_bytes(3, 'little') +
+                      (base + 0x1000).to_bytes(3, 'little') + (base + 0x2000).to_bytes(3, 'little'))
+    return bytes([N_INIT, guest]) + struct.pack('<Q', drop) + q(0x0000) + q(0x4000)
+
+
+def n_send(guest, length, hdr=None, head=0, split=False, bcast=False, spoof=False):
+    sel = (0x80 if length >= 1600 else 0) | (4 if split else 0) | (1 if bcast else 0) | \
+          (2 if spoof else 0)
+    ln = length.to_bytes(3 if sel & 0x80 else 2, 'little')
+    return bytes([N_SEND, guest, sel]) + ln + struct.pack('<H', head) + (hdr or vnet_hdr())
+
+
+def n_rxbufs(guest, n, size, head=0):
+    return bytes([N_RXBUFS, guest, n - 1]) + struct.pack('<HH', size, head)
+
+
+def n_uplink(guest, length, cut, hdr=None):
+    return bytes([N_UPLINK, guest]) + length.to_bytes(3, 'little') + struct.pack('<H', cut) + \
+        (hdr or vnet_hdr())
+
+
+def vnet_seeds():
+    up = n_init(0) + n_init(1)
+    tso = vnet_hdr(1, 1, 54, 1448, 34, 16)
+    return {
+        'ping': up + n_rxbufs(1, 4, 1526) + n_send(0, 98) + n_rxbufs(0, 4, 1526) + n_send(1, 98, head=2),
+        'mergeable-tso': up + n_rxbufs(1, 16, 1526) + n_send(0, 9000, tso, split=True),
+        'big-buffers': n_init(0) + n_init(1, drop=F_MRG_RXBUF) + n_rxbufs(1, 2, 4096) +
+                       n_send(0, 3000) + n_send(0, 1000, head=1),
+        'csum-completed': n_init(0) + n_init(1, drop=F_GUEST_CSUM | F_GUEST_TSO4) +
+                          n_rxbufs(1, 4, 2048) + n_send(0, 600, vnet_hdr(1, 0, 0, 0, 34, 16)),
+        'no-buffers-spoof': up + n_send(0, 100) + n_send(0, 100, spoof=True, head=1) +
+                            n_send(0, 60, bcast=True, head=2),
+        'uplink': up + n_rxbufs(0, 8, 1526) + n_uplink(0, 4000, 777, tso) + n_uplink(0, 60, 7),
+        'tiny-queues': n_init(0, num_log2=1) + n_init(1, num_log2=0) + n_rxbufs(1, 3, 100) +
+                       n_send(0, 200, head=1) + n_send(0, 200),
+        'reset-midway': up + n_rxbufs(1, 2, 1526) + bytes([N_RESET, 1]) + n_send(0, 100) +
+                        n_init(1) + n_rxbufs(1, 2, 1526) + n_send(0, 100, head=3),
+    }
+
+
 TARGETS = {
     'fuzz_vblk': vblk_seeds,
     'fuzz_vcons': vcons_seeds,
@@ -306,6 +401,8 @@ TARGETS = {
     'fuzz_fdt': fdt_seeds,
     'fuzz_elf': elf_seeds,
     'fuzz_sock': sock_seeds,
+    'fuzz_vswitch': vswitch_seeds,
+    'fuzz_vnet': vnet_seeds,
 }
 
 if __name__ == '__main__':

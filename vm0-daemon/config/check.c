@@ -87,30 +87,60 @@ int cfg_disk_shares(const struct vm_config *c, unsigned i)
 	return -1;
 }
 
-/* The virtio-console's field (sub: ".base_ipa", ".irq_id"), for messages. */
-static void vcon_field(const struct vm_config *c, const char *sub, char *out, size_t outlen)
+/* A virtio-mmio device of the config (the virtio-console, a disk or a
+ * NIC), for the checks of where windows and interrupts go. */
+struct vwin {
+	uint64_t base;
+	unsigned spi;
+	char name[40];   /* "disks[1]", "nics[0]", "emulated_device_list[3]", "console" */
+	const char *label; /* what it is, when its field does not say: "the virtio-console" */
+	const char *where; /* the field the window comes from: "" or ".base_ipa" */
+	const char *irq;   /* the field the interrupt comes from: "" or ".irq_id" */
+};
+
+/* Every virtio window: the virtio-console, the disks, then the NICs. */
+static unsigned virtio_windows(const struct vm_config *c, struct vwin *w)
 {
-	if (c->shyper)
-		snprintf(out, outlen, "emulated_device_list[%d]%s", c->vcon_entry, sub);
-	else
-		snprintf(out, outlen, "console");
+	unsigned n = 0;
+
+	if (c->consoles & CFG_CONSOLE_VIRTIO) {
+		w[n] = (struct vwin){ c->vcon_base, c->vcon_spi, "", "the virtio-console", "", "" };
+		if (c->shyper)
+			snprintf(w[n].name, sizeof(w[n].name), "emulated_device_list[%d]", c->vcon_entry);
+		else
+			snprintf(w[n].name, sizeof(w[n].name), "console");
+		n++;
+	}
+	for (unsigned i = 0; i < c->nr_disks && i < CFG_MAX_DISKS; i++, n++) {
+		w[n] = (struct vwin){ c->disk[i].base, c->disk[i].spi, "", NULL, "", "" };
+		cfg_disk_field(c, &c->disk[i], "", w[n].name, sizeof(w[n].name));
+	}
+	for (unsigned i = 0; i < c->nr_nics && i < CFG_MAX_NICS; i++, n++) {
+		w[n] = (struct vwin){ c->nic[i].base, c->nic[i].spi, "", NULL, "", "" };
+		snprintf(w[n].name, sizeof(w[n].name), "%s[%u]",
+			 c->shyper ? "emulated_device_list" : "nics", c->nic[i].entry);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		w[i].label = w[i].label ? w[i].label : w[i].name;
+		w[i].where = c->shyper ? ".base_ipa" : "";
+		w[i].irq = c->shyper ? ".irq_id" : "";
+	}
+	return n;
 }
 
-/* Where a virtio-mmio window and its interrupt may go: not on RAM, another
- * emulated device or the GIC, not on another device's interrupt. The
- * virtio-console (is_vcon) is checked first, then each disk against it and
- * the disks before upto (itself). */
-static int check_virtio_window(struct pctx *p, uint64_t base, unsigned spi, const char *field,
-			       const char *irqfield, const struct cfg_disk *upto, bool is_vcon)
+/* Where virtio window d (of w[]) and its interrupt may go: not on RAM,
+ * another emulated device or the GIC, not on another device's interrupt. */
+static int check_virtio_window(struct pctx *p, const struct vwin *w, unsigned d)
 {
 	const struct vm_config *c = p->cfg;
 	const uint64_t len = KEEL_GUEST_VIRTIO_SIZE;
-	const bool vcon = (c->consoles & CFG_CONSOLE_VIRTIO) && !is_vcon;
-	char other[48];
-	unsigned intid = KEEL_GUEST_SPI_BASE + spi;
+	const uint64_t base = w[d].base;
+	char field[80];
+	unsigned intid = KEEL_GUEST_SPI_BASE + w[d].spi;
 	struct frame gic[2];
 	unsigned ngic = gic_frames(p, gic);
 
+	snprintf(field, sizeof(field), "%s%s", w[d].name, w[d].where);
 	if (base & (len - 1))
 		return cfg_fail(p, EINVAL, field, NULL, "0x%llx is not 0x200 aligned",
 				(unsigned long long)base);
@@ -136,55 +166,93 @@ static int check_virtio_window(struct pctx *p, uint64_t base, unsigned spi, cons
 			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx+0x%llx)",
 					(unsigned long long)base, gic[k].name,
 					(unsigned long long)gic[k].base, (unsigned long long)gic[k].size);
-	if (vcon && overlaps(base, len, c->vcon_base, len)) {
-		vcon_field(c, "", other, sizeof(other));
-		return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps the virtio-console (%s, 0x%llx)",
-				(unsigned long long)base, other, (unsigned long long)c->vcon_base);
-	}
-	for (const struct cfg_disk *o = c->disk; o < upto; o++) {
-		cfg_disk_field(c, o, "", other, sizeof(other));
-		if (overlaps(base, len, o->base, len))
-			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx)",
-					(unsigned long long)base, other,
-					(unsigned long long)o->base);
+	for (unsigned o = 0; o < d; o++) {
+		if (!overlaps(base, len, w[o].base, len))
+			continue;
+		if (w[o].label != w[o].name)
+			return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (%s, 0x%llx)",
+					(unsigned long long)base, w[o].label, w[o].name,
+					(unsigned long long)w[o].base);
+		return cfg_fail(p, EINVAL, field, NULL, "0x%llx+0x200 overlaps %s (0x%llx)",
+				(unsigned long long)base, w[o].name, (unsigned long long)w[o].base);
 	}
 
-	if ((c->consoles & CFG_CONSOLE_PL011) && spi == c->uart_spi)
-		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is the emulated UART's interrupt", intid);
-	if (spi == KEEL_GUEST_GPIO_SPI)
-		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is the emulated GPIO's interrupt", intid);
-	if (vcon && spi == c->vcon_spi)
-		return cfg_fail(p, EINVAL, irqfield, NULL, "%u is also the virtio-console's interrupt",
-				intid);
-	for (const struct cfg_disk *o = c->disk; o < upto; o++) {
-		cfg_disk_field(c, o, "", other, sizeof(other));
-		if (spi == o->spi)
-			return cfg_fail(p, EINVAL, irqfield, NULL, "%u is also %s's interrupt", intid,
-					other);
-	}
+	snprintf(field, sizeof(field), "%s%s", w[d].name, w[d].irq);
+	if ((c->consoles & CFG_CONSOLE_PL011) && w[d].spi == c->uart_spi)
+		return cfg_fail(p, EINVAL, field, NULL, "%u is the emulated UART's interrupt", intid);
+	if (w[d].spi == KEEL_GUEST_GPIO_SPI)
+		return cfg_fail(p, EINVAL, field, NULL, "%u is the emulated GPIO's interrupt", intid);
+	for (unsigned o = 0; o < d; o++)
+		if (w[d].spi == w[o].spi)
+			return cfg_fail(p, EINVAL, field, NULL, "%u is also %s's interrupt", intid,
+					w[o].label);
 	return 0;
 }
 
-static int check_disk_window(struct pctx *p, const struct cfg_disk *d)
+/* Every window, and a MAC for each NIC that has none: stable for the VM's
+ * name and the NIC's place (locally administered, unicast), so a guest
+ * keeps its address (and its DHCP lease) across boots and restarts. */
+static int check_nics(struct pctx *p)
 {
-	const struct vm_config *c = p->cfg;
-	char field[80], irqfield[80];
+	struct vm_config *c = p->cfg;
+	struct vwin w[1 + CFG_MAX_DISKS + CFG_MAX_NICS];
+	unsigned n = virtio_windows(c, w);
+	int r;
 
-	cfg_disk_field(c, d, c->shyper ? ".base_ipa" : "", field, sizeof(field));
-	cfg_disk_field(c, d, c->shyper ? ".irq_id" : "", irqfield, sizeof(irqfield));
-	return check_virtio_window(p, d->base, d->spi, field, irqfield, d, false);
-}
+	if (c->nr_nics > CFG_MAX_NICS)
+		return cfg_fail(p, EINVAL, c->shyper ? "emulated_device_list" : "nics", NULL,
+				"%u NICs, at most %d", c->nr_nics, CFG_MAX_NICS);
+	for (unsigned i = 0; i < n; i++)
+		if ((r = check_virtio_window(p, w, i)))
+			return r;
+	for (unsigned i = 0; i < c->nr_nics; i++) {
+		struct cfg_nic *nic = &c->nic[i];
+		uint32_t h = 2166136261u; /* FNV-1a */
+		static const uint8_t zero[6];
+		char field[48];
 
-static int check_vcon(struct pctx *p)
-{
-	const struct vm_config *c = p->cfg;
-	char field[80], irqfield[80];
+		snprintf(field, sizeof(field), "%s[%u].%s", c->shyper ? "emulated_device_list" : "nics",
+			 nic->entry, c->shyper ? "cfg_list" : "mac");
+		if (nic->mac_given && ((nic->mac[0] & 1) || !memcmp(nic->mac, zero, 6)))
+			return cfg_fail(p, EINVAL, field, NULL,
+					"%02x:%02x:%02x:%02x:%02x:%02x is not a unicast address",
+					nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4],
+					nic->mac[5]);
+		snprintf(field, sizeof(field), "%s[%u].switch",
+			 c->shyper ? "emulated_device_list" : "nics", nic->entry);
+		if (!nic->sw[0])
+			return cfg_fail(p, EINVAL, field, NULL, "is empty");
+		/* It names the switch's uplink TAP too: an interface name. */
+		for (const char *s = nic->sw; *s; s++)
+			if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+			    !(*s >= '0' && *s <= '9') && *s != '-' && *s != '_' && *s != '.')
+				return cfg_fail(p, EINVAL, field, NULL,
+						"\"%s\" has characters other than letters, digits, -, _ and .",
+						nic->sw);
+		if (nic->mac_given)
+			continue;
+		for (const char *s = c->name; *s; s++)
+			h = (h ^ (uint8_t)*s) * 16777619u;
+		h = (h ^ i) * 16777619u;
+		nic->mac[0] = 0x02; /* locally administered, unicast */
+		nic->mac[1] = 0x4b; /* 'K' */
+		nic->mac[2] = (uint8_t)(h >> 24);
+		nic->mac[3] = (uint8_t)(h >> 16);
+		nic->mac[4] = (uint8_t)(h >> 8);
+		nic->mac[5] = (uint8_t)h;
+	}
+	for (unsigned i = 0; i < c->nr_nics; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (!memcmp(c->nic[i].mac, c->nic[j].mac, 6)) {
+				char field[48];
 
-	if (!(c->consoles & CFG_CONSOLE_VIRTIO))
-		return 0;
-	vcon_field(c, ".base_ipa", field, sizeof(field));
-	vcon_field(c, ".irq_id", irqfield, sizeof(irqfield));
-	return check_virtio_window(p, c->vcon_base, c->vcon_spi, field, irqfield, c->disk, true);
+				snprintf(field, sizeof(field), "%s[%u].mac",
+					 c->shyper ? "emulated_device_list" : "nics", c->nic[i].entry);
+				return cfg_fail(p, EINVAL, field, NULL, "is also %s[%u]'s MAC",
+						c->shyper ? "emulated_device_list" : "nics",
+						c->nic[j].entry);
+			}
+	return 0;
 }
 
 static int check_disks(struct pctx *p)
@@ -196,13 +264,9 @@ static int check_disks(struct pctx *p)
 	if (c->nr_disks > CFG_MAX_DISKS)
 		return cfg_fail(p, EINVAL, c->shyper ? "emulated_device_list" : "disks", NULL,
 				"%u disks, at most %d", c->nr_disks, CFG_MAX_DISKS);
-	if ((r = check_vcon(p)))
-		return r;
 	for (unsigned i = 0; i < c->nr_disks; i++) {
 		const struct cfg_disk *d = &c->disk[i];
 
-		if ((r = check_disk_window(p, d)))
-			return r;
 		/* An inline config has no folder to resolve a relative path
 		 * against, and keeld's working directory means nothing to the
 		 * user. */
@@ -335,5 +399,7 @@ int cfg_check_common(struct pctx *p)
 	if (c->initramfs_ipa & (PAGE_SIZE - 1))
 		return cfg_fail(p, EINVAL, "image.ramdisk_load_ipa", NULL,
 				"0x%llx is not page aligned", (unsigned long long)c->initramfs_ipa);
-	return check_disks(p);
+	if ((r = check_disks(p)))
+		return r;
+	return check_nics(p);
 }

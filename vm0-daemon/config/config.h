@@ -41,6 +41,18 @@ struct cfg_disk {
  * /dev/hvc<id>; the main one also takes what is typed there and is
  * /chosen's stdout-path. */
 enum cfg_console { CFG_CONSOLE_PL011 = 1, CFG_CONSOLE_VIRTIO = 2 };
+#define CFG_MAX_NICS 4
+#define CFG_SWITCH_MAX 16               /* IFNAMSIZ: the switch's uplink TAP may carry its name */
+
+/* A virtio-net NIC, a port of one of keeld's vswitches. */
+struct cfg_nic {
+	uint8_t mac[6];
+	bool mac_given;                 /* false: generated from the VM's name (config_parse) */
+	char sw[CFG_SWITCH_MAX];        /* the switch it plugs into */
+	uint64_t base;                  /* virtio-mmio window (KEEL_GUEST_VIRTIO_STRIDE bytes) */
+	unsigned spi;                   /* its SPI (INTID - 32), edge-triggered */
+	unsigned entry;                 /* in nics[] or emulated_device_list[], for messages */
+};
 
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 /* How the kernel file is loaded (config/image.c): a Linux arm64 Image, or a
@@ -80,6 +92,8 @@ struct vm_config {
 	int vcon_entry;                 /* Shyper: its emulated_device_list index, for messages */
 	unsigned nr_disks;
 	struct cfg_disk disk[CFG_MAX_DISKS];
+	unsigned nr_nics;
+	struct cfg_nic nic[CFG_MAX_NICS];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[1024];               /* things ignored, for the log */
 };

@@ -8,12 +8,13 @@
 #include "backend/blkio.h"
 #include "image.h"
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* ---- Keel's schema ---- */
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", "disks", "console",
+	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics",
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
 	NULL,
 };
@@ -169,6 +170,97 @@ static int parse_keel_console(struct pctx *p, json_t *v)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly "xx:xx:xx:xx:xx:xx", hex digits in either case. */
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	for (unsigned i = 0; i < 6; i++, s += 3) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static const char *const nic_keys[] = { "mac", "switch", NULL };
+
+/* "nics": [{"mac": "02:00:00:00:00:01", "switch": "keel0"}, {}]. NIC n gets
+ * the virtio-mmio window after the last possible disk's (CFG_MAX_DISKS +
+ * n) and its SPI, so adding a disk never moves a NIC. A missing MAC is
+ * generated (check.c), a missing switch is VSWITCH_DEFAULT. */
+static int parse_keel_nic(struct pctx *p, json_t *e, unsigned i)
+{
+	struct cfg_nic *n = &p->cfg->nic[i];
+	char field[80];
+	const char *key;
+	json_t *v;
+	int r;
+
+	snprintf(field, sizeof(field), "nics[%u]", i);
+	if (!json_is_object(e))
+		return cfg_fail(p, EINVAL, field, e,
+				"is not an object ({\"mac\": MAC, \"switch\": NAME}, both optional)");
+	json_object_foreach(e, key, v) {
+		const char *const *k;
+
+		for (k = nic_keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k) {
+			snprintf(field, sizeof(field), "nics[%u].%.48s", i, key);
+			return cfg_fail(p, EINVAL, field, NULL, "unknown field");
+		}
+	}
+	n->entry = i;
+	n->base = KEEL_GUEST_VIRTIO_BASE + (CFG_MAX_DISKS + i) * KEEL_GUEST_VIRTIO_STRIDE;
+	n->spi = KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS + i;
+	snprintf(n->sw, sizeof(n->sw), "%s", VSWITCH_DEFAULT);
+	if ((v = json_object_get(e, "mac"))) {
+		snprintf(field, sizeof(field), "nics[%u].mac", i);
+		if (!json_is_string(v) || !parse_mac(json_string_value(v), n->mac))
+			return cfg_fail(p, EINVAL, field, v, "is not a MAC address (\"02:00:00:00:00:01\")");
+		n->mac_given = true;
+	}
+	if ((v = json_object_get(e, "switch"))) {
+		snprintf(field, sizeof(field), "nics[%u].switch", i);
+		if ((r = cfg_get_string(p, field, v, n->sw, sizeof(n->sw))))
+			return r;
+	}
+	return 0;
+}
+
+static int parse_keel_nics(struct pctx *p, json_t *list)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	if (!list || json_is_null(list))
+		return 0;
+	if (!json_is_array(list))
+		return cfg_fail(p, EINVAL, "nics", list, "is not a list of {\"mac\": MAC, \"switch\": NAME}");
+	if (json_array_size(list) > CFG_MAX_NICS)
+		return cfg_fail(p, EINVAL, "nics", NULL, "%zu NICs, at most %d", json_array_size(list),
+				CFG_MAX_NICS);
+	json_array_foreach(list, i, e) {
+		if ((r = parse_keel_nic(p, e, (unsigned)i)))
+			return r;
+		p->cfg->nr_nics++;
+	}
+	return 0;
+}
+
 int cfg_parse_keel(struct pctx *p, json_t *root)
 {
 	struct vm_config *c = p->cfg;
@@ -258,5 +350,7 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 		return r;
 	if ((r = parse_keel_console(p, json_object_get(root, "console"))))
 		return r;
-	return parse_keel_disks(p, json_object_get(root, "disks"));
+	if ((r = parse_keel_disks(p, json_object_get(root, "disks"))))
+		return r;
+	return parse_keel_nics(p, json_object_get(root, "nics"));
 }

@@ -6,6 +6,7 @@
 
 #include "image.h"
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* ---- Rust-Shyper's schema ---- */
 

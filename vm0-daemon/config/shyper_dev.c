@@ -13,6 +13,7 @@
 #include <keel/hypercall.h>
 
 #include "priv.h"
+#include "vswitch/vswitch.h"
 
 /* The EL1 virtual timer's INTID (PPI 11), which Shyper configs list among
  * a passthrough device's interrupts: every Keel guest gets the host's
@@ -112,6 +113,47 @@ static int emu_disk(struct pctx *p, const struct emu *d)
 		cfg_note(p, "%s: emulated_device_list[%zu]: EMU_DEVICE_T_VIRTIO_BLK is served as EMU_DEVICE_T_VIRTIO_BLK_MEDIATED: cfg_list[0] is an index into mediated-cfg.json",
 			 p->env->label, d->i);
 	c->nr_disks++;
+	return 0;
+}
+
+/* A virtio-net entry: {"base_ipa": "0xa001000", "length": "0x1000",
+ * "irq_id": 49, "cfg_list": [0x74, 0x56, 0xaa, 0x0f, 0x47, 0xd0]}: the MAC
+ * as six numbers ([] or none: generated). Shyper's schema has no switch:
+ * VSWITCH_DEFAULT. */
+static int emu_nic(struct pctx *p, const struct emu *d)
+{
+	struct vm_config *c = p->cfg;
+	struct cfg_nic *n = &c->nic[c->nr_nics];
+	json_t *list, *v;
+	char field[80];
+	uint64_t b;
+	size_t k;
+	int r;
+
+	emu_field(d, "", field, sizeof(field));
+	if (c->nr_nics == CFG_MAX_NICS)
+		return cfg_fail(p, EINVAL, field, NULL,
+				"is virtio-net device number %d; at most %d are served", CFG_MAX_NICS + 1,
+				CFG_MAX_NICS);
+	n->entry = (unsigned)d->i;
+	n->base = d->base;
+	snprintf(n->sw, sizeof(n->sw), "%s", VSWITCH_DEFAULT);
+	if ((r = emu_virtio_length(p, d)) || (r = emu_spi(p, d, &n->spi)))
+		return r;
+	emu_field(d, ".cfg_list", field, sizeof(field));
+	list = json_object_get(d->e, "cfg_list");
+	if (list && !(json_is_array(list) && (json_array_size(list) == 6 || !json_array_size(list))))
+		return cfg_fail(p, EINVAL, field, list, "is not a MAC address as 6 numbers (or [])");
+	json_array_foreach(list, k, v) {
+		snprintf(field, sizeof(field), "emulated_device_list[%zu].cfg_list[%zu]", d->i, k);
+		if ((r = cfg_get_u64(p, field, v, &b)))
+			return r;
+		if (b > 0xff)
+			return cfg_fail(p, EINVAL, field, v, "is not a byte");
+		n->mac[k] = (uint8_t)b;
+		n->mac_given = true;
+	}
+	c->nr_nics++;
 	return 0;
 }
 
@@ -218,7 +260,7 @@ static const struct {
 	{ "EMU_DEVICE_T_VIRTIO_BLK_MEDIATED", emu_disk, NULL },
 	{ "EMU_DEVICE_T_VIRTIO_BLK", emu_disk, NULL },
 	{ "EMU_DEVICE_T_VIRTIO_CONSOLE", emu_vcon, NULL },
-	{ "EMU_DEVICE_T_VIRTIO_NET", NULL, "virtio-net is not served by this keeld yet" },
+	{ "EMU_DEVICE_T_VIRTIO_NET", emu_nic, NULL },
 	{ "EMU_DEVICE_T_GPPT", NULL,
 	  "GIC partial passthrough: Keel's vGIC emulates the whole GIC (EMU_DEVICE_T_GICD, and EMU_DEVICE_T_GICR on GICv3)" },
 	{ "EMU_DEVICE_T_SHYPER", NULL,

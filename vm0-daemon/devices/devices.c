@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "devices/devices.h"
 
-const struct vdev_type *const keeld_vdev_types[] = { &uart_type, &gpio_type, &vdisk_type, &vcon_type };
+const struct vdev_type *const keeld_vdev_types[] = { &uart_type, &gpio_type, &vdisk_type,
+						     &vnic_type, &vcon_type };
 const unsigned keeld_nr_vdev_types = sizeof(keeld_vdev_types) / sizeof(keeld_vdev_types[0]);

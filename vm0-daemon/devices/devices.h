@@ -2,8 +2,9 @@
 /*
  * The guest devices keeld serves, as vdev types (vdev/vdev.h), in the
  * order a VM's registry creates them: the PL011 console, the PL061 power
- * button, then the config's disks (virtio-blk) in config order, then the
- * virtio-console (after the disks, so they stay vda, vdb, ...).
+ * button, then the config's disks (virtio-blk) and NICs (virtio-net) in
+ * config order, then the virtio-console (after the disks, so they stay vda,
+ * vdb, ...).
  */
 #ifndef KEELD_DEVICES_H
 #define KEELD_DEVICES_H
@@ -14,6 +15,7 @@ extern const struct vdev_type uart_type;
 extern const struct vdev_type gpio_type;
 extern const struct vdev_type vdisk_type;
 extern const struct vdev_type vcon_type;
+extern const struct vdev_type vnic_type;
 
 extern const struct vdev_type *const keeld_vdev_types[];
 extern const unsigned keeld_nr_vdev_types;

@@ -16,6 +16,7 @@
 #include <keel/guest.h>
 
 #include "config/config.h"
+#include "vswitch/vswitch.h"
 
 static char dir[256];
 
@@ -160,7 +161,7 @@ static void test_keel_errors(void **state)
 	assert_int_equal(parse("{\"memory\": \"256M\", \"memory\": \"1G\", \"kernel\": \"Image\"}", 1, 4, &cfg, err), -EINVAL);
 }
 
-#define SHYPER_SERVED "; Keel serves EMU_DEVICE_T_CONSOLE, EMU_DEVICE_T_PL011, EMU_DEVICE_T_GICD, EMU_DEVICE_T_GICR, EMU_DEVICE_T_VIRTIO_BLK_MEDIATED, EMU_DEVICE_T_VIRTIO_BLK, EMU_DEVICE_T_VIRTIO_CONSOLE"
+#define SHYPER_SERVED "; Keel serves EMU_DEVICE_T_CONSOLE, EMU_DEVICE_T_PL011, EMU_DEVICE_T_GICD, EMU_DEVICE_T_GICR, EMU_DEVICE_T_VIRTIO_BLK_MEDIATED, EMU_DEVICE_T_VIRTIO_BLK, EMU_DEVICE_T_VIRTIO_CONSOLE, EMU_DEVICE_T_VIRTIO_NET"
 
 static const char *shyper =
 	"{\"name\": \"guest-os-1\", \"type\": \"VM_T_LINUX\","
@@ -220,9 +221,9 @@ static void test_shyper_errors(void **state)
 		     "vm1.json: cpu.allocate_bitmap: \"0b10010\" names pCPU 4; this machine has pCPUs 0..3");
 	expect_error(shyper_with("\"master\": 2", "\"master\": 3"),
 		     "vm1.json: cpu.master: 3 is not in cpu.allocate_bitmap");
-	expect_error(shyper_with("\"EMU_DEVICE_T_GICD\"}", "\"EMU_DEVICE_T_GICD\"}, {\"name\": \"virtio_net@a001000\","
-				 " \"base_ipa\": \"0xa001000\", \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
-		     "vm1.json: emulated_device_list[1] 'virtio_net@a001000' (EMU_DEVICE_T_VIRTIO_NET): not supported: virtio-net is not served by this keeld yet" SHYPER_SERVED);
+	expect_error(shyper_with("\"EMU_DEVICE_T_GICD\"}", "\"EMU_DEVICE_T_GICD\"}, {\"name\": \"gppt@a001000\","
+				 " \"base_ipa\": \"0xa001000\", \"type\": \"EMU_DEVICE_T_GPPT\"}"),
+		     "vm1.json: emulated_device_list[1] 'gppt@a001000' (EMU_DEVICE_T_GPPT): not supported: GIC partial passthrough: Keel's vGIC emulates the whole GIC (EMU_DEVICE_T_GICD, and EMU_DEVICE_T_GICR on GICv3)" SHYPER_SERVED);
 	expect_error(shyper_with("\"passthrough_device_list\": []", "\"passthrough_device_list\": [{}, {}]"),
 		     "vm1.json: passthrough_device_list[0].base_ipa: missing");
 }
@@ -606,10 +607,102 @@ static void test_shyper_disk_errors(void **state)
 	expect_error(shyper_blk_plus(nine),
 		     "vm1.json: emulated_device_list[9]: is virtio-blk device number 9; at most 8 are served");
 
-	/* other virtio devices are still refused by name, even where a disk is */
+	/* a NIC where the disk is */
 	expect_error(shyper_blk_plus(", {\"name\": \"net@a000000\", \"base_ipa\": \"0xa000000\", \"length\": \"0x1000\","
-				     " \"irq_id\": 48, \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
-		     "vm1.json: emulated_device_list[2] 'net@a000000' (EMU_DEVICE_T_VIRTIO_NET): not supported: virtio-net is not served by this keeld yet" SHYPER_SERVED);
+				     " \"irq_id\": 49, \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}"),
+		     "vm1.json: emulated_device_list[2].base_ipa: 0xa000000+0x200 overlaps emulated_device_list[1] (0xa000000)");
+}
+
+static char *keel_nics(const char *nics)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{\"name\": \"web\", \"memory\": \"256M\", \"kernel\": \"Image\","
+		 " \"disks\": [{\"path\": \"vm1.img\"}], \"nics\": %s}", nics);
+	return buf;
+}
+
+/* "nics": windows after the last possible disk's, the default switch, a
+ * MAC generated from the VM's name when none is given: the same for the
+ * same name and place, different otherwise, locally administered. */
+static void test_keel_nics(void **state)
+{
+	uint8_t mac0[6], mac1[6];
+
+	assert_int_equal(parse(keel_nics("[{}, {\"mac\": \"02:aB:00:00:00:01\", \"switch\": \"lab\"}]"), 1, 4,
+			       &cfg, err), 0);
+	assert_int_equal(cfg.nr_nics, 2);
+	assert_int_equal(cfg.nic[0].base, KEEL_GUEST_VIRTIO_BASE + CFG_MAX_DISKS * KEEL_GUEST_VIRTIO_STRIDE);
+	assert_int_equal(cfg.nic[0].spi, KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS);
+	assert_int_equal(cfg.nic[1].spi, KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS + 1);
+	assert_string_equal(cfg.nic[0].sw, VSWITCH_DEFAULT);
+	assert_string_equal(cfg.nic[1].sw, "lab");
+	assert_false(cfg.nic[0].mac_given);
+	assert_int_equal(cfg.nic[0].mac[0], 0x02);
+	assert_memory_equal(cfg.nic[1].mac, ((uint8_t[]){ 2, 0xab, 0, 0, 0, 1 }), 6);
+	memcpy(mac0, cfg.nic[0].mac, 6);
+	assert_int_equal(parse(keel_nics("[{}, {}]"), 2, 4, &cfg, err), 0);
+	assert_memory_equal(cfg.nic[0].mac, mac0, 6);
+	memcpy(mac1, cfg.nic[1].mac, 6);
+	assert_memory_not_equal(mac0, mac1, 6);
+	assert_int_equal(parse("{\"name\": \"other\", \"memory\": \"256M\", \"kernel\": \"Image\", \"nics\": [{}]}",
+			       1, 4, &cfg, err), 0);
+	assert_memory_not_equal(cfg.nic[0].mac, mac0, 6);
+
+	expect_error(keel_nics("{}"), "vm1.json: nics: {} is not a list of {\"mac\": MAC, \"switch\": NAME}");
+	expect_error(keel_nics("[{}, {}, {}, {}, {}]"), "vm1.json: nics: 5 NICs, at most 4");
+	expect_error(keel_nics("[{\"speed\": 10}]"), "vm1.json: nics[0].speed: unknown field");
+	expect_error(keel_nics("[{\"mac\": \"02:00:00:00:00\"}]"),
+		     "vm1.json: nics[0].mac: \"02:00:00:00:00\" is not a MAC address (\"02:00:00:00:00:01\")");
+	expect_error(keel_nics("[{\"mac\": \"02:00:00:00:00:01:\"}]"),
+		     "vm1.json: nics[0].mac: \"02:00:00:00:00:01:\" is not a MAC address (\"02:00:00:00:00:01\")");
+	expect_error(keel_nics("[{\"mac\": \"0x:00:00:00:00:01\"}]"),
+		     "vm1.json: nics[0].mac: \"0x:00:00:00:00:01\" is not a MAC address (\"02:00:00:00:00:01\")");
+	expect_error(keel_nics("[{\"mac\": \"01:00:5e:00:00:01\"}]"),
+		     "vm1.json: nics[0].mac: 01:00:5e:00:00:01 is not a unicast address");
+	expect_error(keel_nics("[{\"mac\": \"00:00:00:00:00:00\"}]"),
+		     "vm1.json: nics[0].mac: 00:00:00:00:00:00 is not a unicast address");
+	expect_error(keel_nics("[{\"mac\": \"02:00:00:00:00:01\"}, {\"mac\": \"02:00:00:00:00:01\"}]"),
+		     "vm1.json: nics[1].mac: is also nics[0]'s MAC");
+	expect_error(keel_nics("[{\"switch\": \"a b\"}]"),
+		     "vm1.json: nics[0].switch: \"a b\" has characters other than letters, digits, -, _ and .");
+	expect_error(keel_nics("[{\"switch\": \"\"}]"), "vm1.json: nics[0].switch: is empty");
+	expect_error(keel_nics("[{\"switch\": \"sixteen-chars-xx\"}]"),
+		     "vm1.json: nics[0].switch: \"sixteen-chars-xx\" is longer than 15 characters");
+}
+
+/* Rust-Shyper's EMU_DEVICE_T_VIRTIO_NET: the MAC in cfg_list. */
+static void test_shyper_nics(void **state)
+{
+	const char *net = ", {\"name\": \"net\", \"base_ipa\": \"0xa001000\", \"length\": \"0x1000\","
+			  " \"irq_id\": 49, \"cfg_list\": [116, 86, 170, 15, 71, 208], \"type\": \"EMU_DEVICE_T_VIRTIO_NET\"}";
+	char buf[512];
+
+	assert_int_equal(parse(shyper_blk_plus(net), 1, 4, &cfg, err), 0);
+	assert_int_equal(cfg.nr_nics, 1);
+	assert_int_equal(cfg.nic[0].base, 0xa001000ULL);
+	assert_int_equal(cfg.nic[0].spi, 49 - 32);
+	assert_int_equal(cfg.nic[0].entry, 2);
+	assert_true(cfg.nic[0].mac_given);
+	assert_memory_equal(cfg.nic[0].mac, ((uint8_t[]){ 0x74, 0x56, 0xaa, 0x0f, 0x47, 0xd0 }), 6);
+	assert_string_equal(cfg.nic[0].sw, VSWITCH_DEFAULT);
+	/* no MAC: generated */
+	snprintf(buf, sizeof(buf), "%s", net);
+	memcpy(strstr(buf, "[116"), "[]                         ", 27);
+	assert_int_equal(parse(shyper_blk_plus(buf), 1, 4, &cfg, err), 0);
+	assert_false(cfg.nic[0].mac_given);
+	assert_int_equal(cfg.nic[0].mac[0], 0x02);
+
+	snprintf(buf, sizeof(buf), "%s", net);
+	memcpy(strstr(buf, "208]"), "256]", 4);
+	expect_error(shyper_blk_plus(buf), "vm1.json: emulated_device_list[2].cfg_list[5]: 256 is not a byte");
+	snprintf(buf, sizeof(buf), "%s", net);
+	memcpy(strstr(buf, ", 208]"), "]     ", 6);
+	expect_error(shyper_blk_plus(buf),
+		     "vm1.json: emulated_device_list[2].cfg_list: [116,86,170,15,71] is not a MAC address as 6 numbers (or [])");
+	snprintf(buf, sizeof(buf), "%s", net);
+	memcpy(strstr(buf, "49"), "48", 2);
+	expect_error(shyper_blk_plus(buf), "vm1.json: emulated_device_list[2].irq_id: 48 is also emulated_device_list[1]'s interrupt");
 }
 
 /* As keeld parses at `keel vm config`: knowing the host's GIC (QEMU virt). */
@@ -792,6 +885,8 @@ int main(void)
 		cmocka_unit_test(test_keel_disk_errors),
 		cmocka_unit_test(test_shyper_disks),
 		cmocka_unit_test(test_shyper_disk_errors),
+		cmocka_unit_test(test_keel_nics),
+		cmocka_unit_test(test_shyper_nics),
 		cmocka_unit_test(test_hyp_limits),
 		cmocka_unit_test(test_resolve_disks),
 		cmocka_unit_test(test_sizes),

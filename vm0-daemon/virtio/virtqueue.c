@@ -327,6 +327,11 @@ bool vq_should_interrupt(struct vq *q)
 	return !(__atomic_load_n(&q->avail->flags, __ATOMIC_RELAXED) & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
+void vq_unpop(struct vq *q, uint16_t n)
+{
+	q->last_avail -= n;
+}
+
 bool vq_enable_kicks(struct vq *q)
 {
 	uint16_t avail_idx;

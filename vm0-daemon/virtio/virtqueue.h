@@ -83,6 +83,11 @@ void vq_reset(struct vq *q);
  * A queue that is not ready gives 0. c is large (VQ_MAX_SEGS segments):
  * about 24 KiB: mind small thread stacks. */
 int vq_pop(struct vq *q, struct vq_chain *c);
+/* Give back the last n chains popped and not pushed: the next vq_pop
+ * takes them again (the driver cannot tell; its avail ring still holds
+ * them). For a device that needs several chains for one job and found
+ * too few. */
+void vq_unpop(struct vq *q, uint16_t n);
 /* Return a chain to the driver with `written` bytes written into it. The
  * used entry (and the data written into the chain before this call) is
  * visible before the index that publishes it. A head >= num or a queue

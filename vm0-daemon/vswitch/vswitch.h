@@ -40,6 +40,7 @@
 #define VSWITCH_NAME_MAX 16     /* IFNAMSIZ: a switch's uplink TAP may carry its name */
 #define VSWITCH_BUDGET 64       /* frames a port feeds per loop iteration */
 #define VSWITCH_ETH_HLEN 14
+#define VSWITCH_DEFAULT "keel0"  /* the switch (and uplink TAP) a NIC joins unless told */
 
 struct vswitch;
 struct vswitch_port;

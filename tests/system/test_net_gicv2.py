@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Guest networking on a GICv2 machine: two guests get addresses from
+VM0's DHCP and ping each other and VM0 (test_net.py does the rest on
+GICv3)."""
+import pytest
+
+from conftest import give_back, shared_vm
+from test_blk import boot, keel_ok
+from test_net import guest_ip, ping, vm0_addr
+
+pytestmark = pytest.mark.hyp
+
+
+def test_gicv2_two_guests_ping():
+    """On a GICv2 machine too: two guests get addresses and ping each other and VM0."""
+    v = shared_vm("test_net-keel-gicv2-smp4", gic=2, smp=4)
+    ids = {}
+    try:
+        for name in ("vm1", "vm2"):
+            ids[name] = boot(v, f"/etc/keel/{name}.json")
+        ips = {name: guest_ip(v, vm_id) for name, vm_id in ids.items()}
+        up = vm0_addr(v)
+        ping(v, ids["vm1"], ips["vm2"])
+        ping(v, ids["vm2"], ips["vm1"])
+        ping(v, ids["vm1"], up)
+        ping(v, ids["vm2"], up)
+    finally:
+        for vm_id in ids.values():
+            keel_ok(v, f"vm shutdown {vm_id} -f")
+            keel_ok(v, f"vm remove {vm_id}")
+        give_back(v)
