@@ -177,7 +177,7 @@ static int tap_open(const char *name, uint8_t mac[6], bool *existed, char *err, 
 	unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 	int hdrsz = TAP_HDR_LEN;
 	int fd, e;
-	const char *what;
+	const char *what, *hint;
 
 	*existed = if_nametoindex(name) != 0;
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -206,9 +206,12 @@ static int tap_open(const char *name, uint8_t mac[6], bool *existed, char *err, 
 	return fd;
 fail:
 	e = errno;
-	snprintf(err, errlen, "uplink %s: %s: %s%s", name, what, strerror(e),
-		 e == EINVAL && !strcmp(what, "TUNSETIFF")
-			 ? " (is it a TUN device, or a multi-queue TAP?)" : "");
+	hint = "";
+	if (!strcmp(what, "TUNSETIFF") && e == EINVAL)
+		hint = " (an interface of that name exists and is not a single-queue TAP)";
+	else if (!strcmp(what, "TUNSETIFF") && e == EBUSY)
+		hint = " (another program holds the TAP: a second keeld?)";
+	snprintf(err, errlen, "uplink %s: %s: %s%s", name, what, strerror(e), hint);
 	close(fd);
 	return -e;
 }
