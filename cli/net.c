@@ -38,8 +38,8 @@ static void fmt_drops(char *buf, size_t n, const json_t *drops)
 	{
 		if (!json_is_integer(v) || json_integer_value(v) == 0 || at >= n)
 			continue;
-		at += (size_t)snprintf(buf + at, n - at, "%s%s=%" JSON_INTEGER_FORMAT, at ? " " : "",
-				       why, json_integer_value(v));
+		at += (size_t)snprintf(buf + at, n - at, "%s%s=%" JSON_INTEGER_FORMAT,
+				       at ? " " : "", why, json_integer_value(v));
 	}
 	if (!buf[0])
 		snprintf(buf, n, "0");
@@ -47,8 +47,8 @@ static void fmt_drops(char *buf, size_t n, const json_t *drops)
 
 static int ports_print(FILE *f, const json_t *ports)
 {
-	static const char *const heads[] = {"PORT",      "KIND",     "MAC",  "RX-FRAMES",
-					    "RX-BYTES",  "TX-FRAMES", "TX-BYTES", "DROPS"};
+	static const char *const heads[] = {"PORT",	"KIND",	     "MAC",	 "RX-FRAMES",
+					    "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS"};
 	struct table *t = table_new(8, heads, 0x78);
 	const json_t *p;
 	size_t i;
@@ -64,9 +64,9 @@ static int ports_print(FILE *f, const json_t *ports)
 		fmt_count(txf, sizeof(txf), p, "tx_frames");
 		fmt_count(txb, sizeof(txb), p, "tx_bytes");
 		fmt_drops(drops, sizeof(drops), json_object_get(p, "drops"));
-		if (table_add(t, (const char *const[]){str_or(p, "name", "?"), str_or(p, "kind", "?"),
-							str_or(p, "mac", "?"), rxf, rxb, txf, txb,
-							drops})) {
+		if (table_add(t, (const char *const[]){
+				     str_or(p, "name", "?"), str_or(p, "kind", "?"),
+				     str_or(p, "mac", "?"), rxf, rxb, txf, txb, drops})) {
 			table_free(t);
 			return -ENOMEM;
 		}
@@ -93,9 +93,10 @@ static int macs_print(FILE *f, const json_t *macs)
 		if (json_is_true(json_object_get(m, "static")))
 			snprintf(age, sizeof(age), "static");
 		else
-			fmt_uptime(age, sizeof(age), json_is_integer(a) ? json_integer_value(a) : -1);
-		if (table_add(t, (const char *const[]){str_or(m, "mac", "?"), str_or(m, "port", "?"),
-							age})) {
+			fmt_uptime(age, sizeof(age),
+				   json_is_integer(a) ? json_integer_value(a) : -1);
+		if (table_add(t, (const char *const[]){str_or(m, "mac", "?"),
+						       str_or(m, "port", "?"), age})) {
 			table_free(t);
 			return -ENOMEM;
 		}
@@ -122,8 +123,8 @@ int net_list_print(FILE *f, const json_t *result)
 		char mtu[24];
 
 		fmt_count(mtu, sizeof(mtu), sw, "mtu");
-		fprintf(f, "%sswitch %s  uplink %s  mtu %s\n", i ? "\n" : "", str_or(sw, "name", "?"),
-			str_or(sw, "uplink", "none"), mtu);
+		fprintf(f, "%sswitch %s  uplink %s  mtu %s\n", i ? "\n" : "",
+			str_or(sw, "name", "?"), str_or(sw, "uplink", "none"), mtu);
 		if ((r = ports_print(f, json_object_get(sw, "ports"))) ||
 		    (r = macs_print(f, json_object_get(sw, "macs"))))
 			return r;

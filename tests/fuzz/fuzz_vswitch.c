@@ -33,7 +33,7 @@
 #include "input.h"
 #include "vswitch/vswitch_priv.h"
 
-#define NPORT 4
+#define NPORT  4
 #define MAXLEN 9100
 
 struct port {
@@ -74,7 +74,7 @@ static void pair_close(struct vswitch *sw)
 	peer = -1;
 }
 
-static const struct vswitch_uplink_ops pair_uplink = { pair_open, pair_close };
+static const struct vswitch_uplink_ops pair_uplink = {pair_open, pair_close};
 
 static int deliver(struct vswitch_port *p, void *opaque, const struct virtio_net_hdr_v1 *hdr,
 		   const struct iovec *iov, int iovcnt, size_t len)
@@ -99,7 +99,7 @@ static int deliver(struct vswitch_port *p, void *opaque, const struct virtio_net
 	return 0;
 }
 
-static const struct vswitch_port_ops ops = { deliver };
+static const struct vswitch_port_ops ops = {deliver};
 
 static size_t take_frame(struct input *in, uint8_t *buf, size_t len)
 {
@@ -144,8 +144,8 @@ static void op_send(struct input *in, struct vswitch *sw)
 	take_frame(in, buf, len);
 	if (!pt->p)
 		return;
-	iov[0] = (struct iovec){ buf, cut };
-	iov[1] = (struct iovec){ buf + cut, len - cut };
+	iov[0] = (struct iovec){buf, cut};
+	iov[1] = (struct iovec){buf + cut, len - cut};
 	sending = pt->p;
 	r = vswitch_input(pt->p, &h, iov, 2, len);
 	sending = NULL;
@@ -159,7 +159,7 @@ static void op_tap(struct input *in, uv_loop_t *loop)
 
 	take_frame(in, buf, 12 + len);
 	if (write(peer, buf, 12 + len) < 0)
-		return;  /* the pair is full: VM0's frame is lost, as on a TAP */
+		return; /* the pair is full: VM0's frame is lost, as on a TAP */
 	uv_run(loop, UV_RUN_NOWAIT);
 	/* Drain what the switch wrote towards VM0. */
 	while (read(peer, buf, sizeof(buf)) > 0)
@@ -168,7 +168,7 @@ static void op_tap(struct input *in, uv_loop_t *loop)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct input in = {data, size};
 	uv_loop_t loop;
 	struct vswitch *sw;
 	char err[256];

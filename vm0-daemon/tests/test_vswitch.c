@@ -30,7 +30,7 @@
 
 struct rec {
 	unsigned frames;
-	int answer;                     /* deliver() returns this */
+	int answer; /* deliver() returns this */
 	size_t len;
 	uint8_t frame[9216];
 	struct virtio_net_hdr_v1 hdr;
@@ -39,14 +39,16 @@ struct rec {
 static struct rec rec[NPORT];
 static struct vswitch_port *port[NPORT];
 static const uint8_t mac[NPORT][6] = {
-	{0x52, 0x54, 0x00, 0, 0, 1}, {0x52, 0x54, 0x00, 0, 0, 2}, {0x52, 0x54, 0x00, 0, 0, 3},
+    {0x52, 0x54, 0x00, 0, 0, 1},
+    {0x52, 0x54, 0x00, 0, 0, 2},
+    {0x52, 0x54, 0x00, 0, 0, 3},
 };
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-static const uint8_t far[6] = {0x02, 0, 0, 0, 0, 0x99};   /* behind the uplink */
+static const uint8_t far[6] = {0x02, 0, 0, 0, 0, 0x99}; /* behind the uplink */
 static const uint8_t up_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static uv_loop_t loop;
 static struct vswitch *sw;
-static int tap_peer = -1;           /* the "VM0 side" of the uplink */
+static int tap_peer = -1; /* the "VM0 side" of the uplink */
 static uint64_t now_ms;
 
 static uint64_t test_clock(void)
@@ -77,7 +79,7 @@ static void pair_close(struct vswitch *s)
 	tap_peer = -1;
 }
 
-static const struct vswitch_uplink_ops pair_uplink = { pair_open, pair_close };
+static const struct vswitch_uplink_ops pair_uplink = {pair_open, pair_close};
 
 static int rec_deliver(struct vswitch_port *p, void *opaque, const struct virtio_net_hdr_v1 *hdr,
 		       const struct iovec *iov, int iovcnt, size_t len)
@@ -101,7 +103,7 @@ static int rec_deliver(struct vswitch_port *p, void *opaque, const struct virtio
 	return 0;
 }
 
-static const struct vswitch_port_ops rec_ops = { rec_deliver };
+static const struct vswitch_port_ops rec_ops = {rec_deliver};
 
 static int setup(void **state)
 {
@@ -129,7 +131,7 @@ static int teardown(void **state)
 	for (int i = 0; i < NPORT; i++)
 		vswitch_port_del(port[i]);
 	vswitch_put(sw);
-	uv_run(&loop, UV_RUN_NOWAIT);   /* the uplink's poll handle closes */
+	uv_run(&loop, UV_RUN_NOWAIT); /* the uplink's poll handle closes */
 	assert_int_equal(uv_loop_close(&loop), 0);
 	vswitch_set_clock(NULL);
 	return 0;
@@ -151,7 +153,7 @@ static int send_from(int p, const uint8_t dst[6], const uint8_t src[6], size_t l
 {
 	static uint8_t buf[VSWITCH_GSO_MAX + 16];
 	struct virtio_net_hdr_v1 hdr = {0};
-	struct iovec iov = { frame(buf, dst, src, len), len };
+	struct iovec iov = {frame(buf, dst, src, len), len};
 
 	return vswitch_input(port[p], &hdr, &iov, 1, len);
 }
@@ -258,7 +260,7 @@ static void test_port_del(void **state)
 
 	all = vswitch_all_json();
 	macs = json_object_get(json_array_get(json_object_get(all, "switches"), 0), "macs");
-	assert_int_equal(json_array_size(macs), 1);     /* port 2's own */
+	assert_int_equal(json_array_size(macs), 1); /* port 2's own */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(macs, 0), "port")),
 			    "vm3.net0");
 	json_decref(all);
@@ -268,11 +270,14 @@ static void test_drops(void **state)
 {
 	static uint8_t big[VSWITCH_GSO_MAX + 16];
 	struct virtio_net_hdr_v1 tso = {
-		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
-		.gso_size = htole16(1448), .csum_start = htole16(34), .csum_offset = htole16(16),
+	    .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+	    .gso_size = htole16(1448),
+	    .csum_start = htole16(34),
+	    .csum_offset = htole16(16),
 	};
 	struct virtio_net_hdr_v1 bad = tso;
-	struct iovec iov = { big, 9000 };
+	struct iovec iov = {big, 9000};
 	const struct vswitch_port_stats *st = vswitch_port_stats(port[0]);
 	uint8_t buf[2048];
 
@@ -281,7 +286,7 @@ static void test_drops(void **state)
 	assert_int_equal(send_from(0, mac[1], mac[0], 1515), -EINVAL);
 	assert_int_equal(st->drops[VSWITCH_DROP_LONG], 1);
 	assert_int_equal(send_from(0, mac[1], mac[0], 1514), 1);
-	assert_int_equal(send_from(0, mac[1], mac[1], 60), -EPERM);   /* another's MAC */
+	assert_int_equal(send_from(0, mac[1], mac[1], 60), -EPERM); /* another's MAC */
 	assert_int_equal(send_from(0, mac[1], bcast, 60), -EPERM);
 	assert_int_equal(st->drops[VSWITCH_DROP_SPOOF], 2);
 	assert_int_equal(frames(1), 1);
@@ -298,18 +303,18 @@ static void test_drops(void **state)
 
 	/* Malformed offload headers. */
 	iov.iov_len = 9000;
-	bad.flags = 0;                                  /* TSO without a partial checksum */
+	bad.flags = 0; /* TSO without a partial checksum */
 	assert_int_equal(vswitch_input(port[0], &bad, &iov, 1, 9000), -EINVAL);
 	bad = tso;
-	bad.csum_start = htole16(8990);                 /* checksum past the end */
+	bad.csum_start = htole16(8990); /* checksum past the end */
 	assert_int_equal(vswitch_input(port[0], &bad, &iov, 1, 9000), -EINVAL);
 	bad = tso;
-	bad.gso_type = VIRTIO_NET_HDR_GSO_UDP;          /* UFO: never offered */
+	bad.gso_type = VIRTIO_NET_HDR_GSO_UDP; /* UFO: never offered */
 	assert_int_equal(vswitch_input(port[0], &bad, &iov, 1, 9000), -EINVAL);
 	bad = tso;
 	bad.gso_size = 0;
 	assert_int_equal(vswitch_input(port[0], &bad, &iov, 1, 9000), -EINVAL);
-	assert_int_equal(vswitch_input(port[0], &tso, &iov, 1, 9001), -EINVAL);  /* iov short */
+	assert_int_equal(vswitch_input(port[0], &tso, &iov, 1, 9001), -EINVAL); /* iov short */
 	assert_int_equal(st->drops[VSWITCH_DROP_BAD], 5);
 	assert_int_equal(frames(1), 2);
 
@@ -340,10 +345,10 @@ static void test_vlan_and_split_iov(void **state)
 	frame(buf, mac[1], mac[0], 1518);
 	buf[12] = 0x81;
 	buf[13] = 0x00;
-	iov[0] = (struct iovec){ buf, 3 };      /* the header split three ways */
-	iov[1] = (struct iovec){ buf + 3, 5 };
-	iov[2] = (struct iovec){ buf + 8, 100 };
-	iov[3] = (struct iovec){ buf + 108, 1600 - 108 };   /* more than the frame */
+	iov[0] = (struct iovec){buf, 3}; /* the header split three ways */
+	iov[1] = (struct iovec){buf + 3, 5};
+	iov[2] = (struct iovec){buf + 8, 100};
+	iov[3] = (struct iovec){buf + 108, 1600 - 108}; /* more than the frame */
 	assert_int_equal(vswitch_input(port[0], &hdr, iov, 4, 1518), 1);
 	assert_int_equal(rec[1].len, 1518);
 	assert_memory_equal(rec[1].frame, buf, 1518);
@@ -353,11 +358,15 @@ static void test_vlan_and_split_iov(void **state)
 static void test_uplink_offloads(void **state)
 {
 	uint8_t buf[2048];
-	struct virtio_net_hdr_v1 csum = {
-		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = htole16(34),
-		.csum_offset = htole16(6), .num_buffers = htole16(7),
-	}, got;
-	struct iovec iov = { frame(buf, far, mac[0], 200), 200 };
+	struct virtio_net_hdr_v1 csum =
+				     {
+					 .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+					 .csum_start = htole16(34),
+					 .csum_offset = htole16(6),
+					 .num_buffers = htole16(7),
+				     },
+				 got;
+	struct iovec iov = {frame(buf, far, mac[0], 200), 200};
 	uint8_t out[2048];
 
 	assert_int_equal(vswitch_input(port[0], &csum, &iov, 1, 200), 3);
@@ -397,7 +406,7 @@ static void test_names_and_refs(void **state)
 	json_t *all, *s0, *p;
 
 	assert_ptr_equal(vswitch_get(&loop, "t0", err, sizeof(err)), sw);
-	vswitch_put(sw);  /* back to one reference */
+	vswitch_put(sw); /* back to one reference */
 	assert_null(vswitch_get(&loop, "bad name", err, sizeof(err)));
 	assert_non_null(strstr(err, "bad name"));
 	assert_null(vswitch_get(&loop, "0123456789abcdef", err, sizeof(err)));
@@ -417,7 +426,7 @@ static void test_names_and_refs(void **state)
 	assert_string_equal(json_string_value(json_object_get(s0, "uplink")), "up0");
 	assert_int_equal(json_array_size(json_object_get(s0, "ports")), NPORT + 1);
 	assert_int_equal(json_array_size(json_object_get(s0, "macs")), NPORT);
-	p = json_array_get(json_object_get(s0, "ports"), 1);    /* after the uplink */
+	p = json_array_get(json_object_get(s0, "ports"), 1); /* after the uplink */
 	assert_string_equal(json_string_value(json_object_get(p, "name")), "vm1.net0");
 	assert_string_equal(json_string_value(json_object_get(p, "mac")), "52:54:00:00:00:01");
 	assert_string_equal(json_string_value(json_object_get(p, "kind")), "guest");
@@ -455,15 +464,15 @@ static void test_table_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_unicast_and_flood, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_learn_and_age, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_port_del, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vlan_and_split_iov, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uplink_offloads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names_and_refs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unicast_and_flood, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_learn_and_age, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_port_del, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vlan_and_split_iov, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_uplink_offloads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_and_refs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

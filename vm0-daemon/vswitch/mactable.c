@@ -18,7 +18,7 @@ void mac_format(char out[18], const uint8_t mac[6])
 
 static struct mac_entry *mac_set(struct mactable *t, const uint8_t mac[6])
 {
-	uint32_t h = 2166136261u;   /* FNV-1a */
+	uint32_t h = 2166136261u; /* FNV-1a */
 
 	for (int i = 0; i < 6; i++)
 		h = (h ^ mac[i]) * 16777619u;
@@ -106,10 +106,11 @@ json_t *mactable_json(const struct mactable *t, uint64_t now)
 			if (!entry_live(t, e, now))
 				continue;
 			mac_format(mac, e->mac);
-			json_array_append_new(a, json_pack(
-			    "{s:s, s:s, s:I, s:b}", "mac", mac, "port", e->port->name, "age_s",
-			    (json_int_t)(e->is_static ? 0 : (now - e->seen_ms) / 1000), "static",
-			    e->is_static));
+			json_array_append_new(
+			    a, json_pack("{s:s, s:s, s:I, s:b}", "mac", mac, "port", e->port->name,
+					 "age_s",
+					 (json_int_t)(e->is_static ? 0 : (now - e->seen_ms) / 1000),
+					 "static", e->is_static));
 		}
 	return a;
 }

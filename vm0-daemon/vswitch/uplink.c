@@ -34,16 +34,16 @@
 _Static_assert(sizeof(struct virtio_net_hdr_v1) == 12, "TUNSETVNETHDRSZ below says 12");
 
 struct tap {
-	uv_poll_t poll;         /* first: tap_free gets the handle */
+	uv_poll_t poll; /* first: tap_free gets the handle */
 	struct vswitch_port *port;
 	int fd;
-	bool broken;            /* a read failed for good: no more polling */
+	bool broken; /* a read failed for good: no more polling */
 	uint8_t buf[TAP_HDR_LEN + VSWITCH_GSO_MAX];
 };
 
 static void tap_free(uv_handle_t *h)
 {
-	free(h);  /* the struct tap it starts */
+	free(h); /* the struct tap it starts */
 }
 
 static void tap_readable(uv_poll_t *h, int status, int events)
@@ -63,8 +63,8 @@ static void tap_readable(uv_poll_t *h, int status, int events)
 			/* The interface was deleted under us (EBADFD) or worse:
 			 * stop, rather than spin on a descriptor that stays
 			 * readable. Deliveries to it then count as drops. */
-			klog("switch %s: uplink %s: read: %s; no longer reading it", t->port->sw->name,
-			     t->port->name, strerror(errno));
+			klog("switch %s: uplink %s: read: %s; no longer reading it",
+			     t->port->sw->name, t->port->name, strerror(errno));
 			t->broken = true;
 			uv_poll_stop(&t->poll);
 			return;
@@ -91,7 +91,7 @@ static int tap_deliver(struct vswitch_port *p, void *opaque, const struct virtio
 
 	if (t->broken)
 		return -EIO;
-	h.num_buffers = 0;  /* a receive-side field: zero on transmit */
+	h.num_buffers = 0; /* a receive-side field: zero on transmit */
 	v[0].iov_base = &h;
 	v[0].iov_len = TAP_HDR_LEN;
 	if (iovcnt <= TAP_IOV_MAX) {
@@ -130,7 +130,7 @@ static int tap_deliver(struct vswitch_port *p, void *opaque, const struct virtio
 }
 
 static const struct vswitch_port_ops tap_ops = {
-	.deliver = tap_deliver,
+    .deliver = tap_deliver,
 };
 
 int tap_uplink_attach(struct vswitch *sw, int fd, const char *ifname, const uint8_t mac[6],
@@ -157,7 +157,7 @@ int tap_uplink_attach(struct vswitch *sw, int fd, const char *ifname, const uint
 	}
 	if (r) {
 		vswitch_port_del(t->port);
-		if (t->poll.data)  /* initialised: the loop knows it */
+		if (t->poll.data) /* initialised: the loop knows it */
 			uv_close((uv_handle_t *)&t->poll, tap_free);
 		else
 			free(t);
@@ -174,10 +174,12 @@ int tap_uplink_attach(struct vswitch *sw, int fd, const char *ifname, const uint
 static int tap_open(const char *name, uint8_t mac[6], bool *existed, char *err, size_t errlen)
 {
 	struct ifreq ifr;
-	unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+	/* Not TUN_F_TSO_ECN: a guest NIC takes TSO frames without the ECN
+	 * bit only, so VM0's kernel segments those few itself. */
+	unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 	int hdrsz = TAP_HDR_LEN;
 	int fd, e;
-	const char *what;
+	const char *what, *hint;
 
 	*existed = if_nametoindex(name) != 0;
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -189,7 +191,7 @@ static int tap_open(const char *name, uint8_t mac[6], bool *existed, char *err, 
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	memcpy(ifr.ifr_name, name, strlen(name));  /* name_ok: shorter than IFNAMSIZ */
+	memcpy(ifr.ifr_name, name, strlen(name)); /* name_ok: shorter than IFNAMSIZ */
 	what = "TUNSETIFF";
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		goto fail;
@@ -206,9 +208,12 @@ static int tap_open(const char *name, uint8_t mac[6], bool *existed, char *err, 
 	return fd;
 fail:
 	e = errno;
-	snprintf(err, errlen, "uplink %s: %s: %s%s", name, what, strerror(e),
-		 e == EINVAL && !strcmp(what, "TUNSETIFF")
-			 ? " (is it a TUN device, or a multi-queue TAP?)" : "");
+	hint = "";
+	if (!strcmp(what, "TUNSETIFF") && e == EINVAL)
+		hint = " (an interface of that name exists and is not a single-queue TAP)";
+	else if (!strcmp(what, "TUNSETIFF") && e == EBUSY)
+		hint = " (another program holds the TAP: a second keeld?)";
+	snprintf(err, errlen, "uplink %s: %s: %s%s", name, what, strerror(e), hint);
 	close(fd);
 	return -e;
 }
@@ -247,6 +252,6 @@ static void tap_uplink_close(struct vswitch *sw)
 }
 
 const struct vswitch_uplink_ops vswitch_tap_uplink = {
-	.open = tap_uplink_open,
-	.close = tap_uplink_close,
+    .open = tap_uplink_open,
+    .close = tap_uplink_close,
 };

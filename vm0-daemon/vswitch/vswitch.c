@@ -190,8 +190,9 @@ static bool frame_head(const struct iovec *iov, int iovcnt, size_t len, uint8_t 
 
 	for (int i = 0; i < iovcnt; i++) {
 		if (have < VSWITCH_ETH_HLEN) {
-			size_t n = iov[i].iov_len < VSWITCH_ETH_HLEN - have ? iov[i].iov_len
-									    : VSWITCH_ETH_HLEN - have;
+			size_t n = iov[i].iov_len < VSWITCH_ETH_HLEN - have
+				       ? iov[i].iov_len
+				       : VSWITCH_ETH_HLEN - have;
 
 			memcpy(head + have, iov[i].iov_base, n);
 			have += n;
@@ -219,7 +220,7 @@ static bool hdr_ok(const struct virtio_net_hdr_v1 *h, size_t len)
 		/* Segmenting needs the checksum left open and a size. */
 		return (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && le16toh(h->gso_size) != 0;
 	default:
-		return false;   /* UFO, USO (Linux 6.2+) and unknown: never offered */
+		return false; /* UFO, USO (Linux 6.2+) and unknown: never offered */
 	}
 }
 
@@ -239,7 +240,7 @@ static enum vswitch_drop input_check(struct vswitch_port *p, const struct virtio
 	if (len < VSWITCH_ETH_HLEN)
 		return VSWITCH_DROP_SHORT;
 	if (head[12] == 0x81 && head[13] == 0x00)
-		max += 4;   /* an 802.1Q tag sits outside the MTU */
+		max += 4; /* an 802.1Q tag sits outside the MTU */
 	if (len > (gso ? VSWITCH_GSO_MAX : max))
 		return VSWITCH_DROP_LONG;
 	if (!hdr_ok(hdr, len))
@@ -291,7 +292,7 @@ int vswitch_input(struct vswitch_port *p, const struct virtio_net_hdr_v1 *hdr,
 	p->st.rx_bytes += len;
 
 	to = mac_is_multicast(head) ? NULL : mactable_lookup(&sw->macs, head, now);
-	if (to)  /* a learned unicast; to itself: filtered, as on a real switch */
+	if (to) /* a learned unicast; to itself: filtered, as on a real switch */
 		return to == p ? 0 : deliver(to, hdr, iov, iovcnt, len);
 	for (to = sw->ports; to; to = to->next)
 		if (to != p)
@@ -307,9 +308,9 @@ const struct vswitch_port_stats *vswitch_port_stats(const struct vswitch_port *p
 json_t *vswitch_port_json(const struct vswitch_port *p)
 {
 	static const char *const why[VSWITCH_DROP_NR] = {
-		[VSWITCH_DROP_SHORT] = "short", [VSWITCH_DROP_LONG] = "long",
-		[VSWITCH_DROP_SPOOF] = "spoof", [VSWITCH_DROP_NOBUFS] = "nobufs",
-		[VSWITCH_DROP_BAD] = "bad",
+	    [VSWITCH_DROP_SHORT] = "short", [VSWITCH_DROP_LONG] = "long",
+	    [VSWITCH_DROP_SPOOF] = "spoof", [VSWITCH_DROP_NOBUFS] = "nobufs",
+	    [VSWITCH_DROP_BAD] = "bad",
 	};
 	json_t *drops = json_object();
 	char mac[18];
@@ -317,11 +318,11 @@ json_t *vswitch_port_json(const struct vswitch_port *p)
 	for (int i = 0; i < VSWITCH_DROP_NR; i++)
 		json_object_set_new(drops, why[i], json_integer((json_int_t)p->st.drops[i]));
 	mac_format(mac, p->mac);
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "name", p->name, "mac", mac,
-			 "switch", p->sw->name, "kind", p->uplink ? "uplink" : "guest", "rx_frames",
-			 (json_int_t)p->st.rx_frames, "rx_bytes", (json_int_t)p->st.rx_bytes,
-			 "tx_frames", (json_int_t)p->st.tx_frames, "tx_bytes",
-			 (json_int_t)p->st.tx_bytes, "drops", drops);
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "name", p->name, "mac",
+			 mac, "switch", p->sw->name, "kind", p->uplink ? "uplink" : "guest",
+			 "rx_frames", (json_int_t)p->st.rx_frames, "rx_bytes",
+			 (json_int_t)p->st.rx_bytes, "tx_frames", (json_int_t)p->st.tx_frames,
+			 "tx_bytes", (json_int_t)p->st.tx_bytes, "drops", drops);
 }
 
 json_t *vswitch_all_json(void)
@@ -334,10 +335,10 @@ json_t *vswitch_all_json(void)
 
 		for (struct vswitch_port *p = sw->ports; p; p = p->next)
 			json_array_append_new(ports, vswitch_port_json(p));
-		json_array_append_new(list, json_pack("{s:s, s:s?, s:i, s:o, s:o}", "name", sw->name,
-						      "uplink", sw->uplink ? sw->uplink->name : NULL,
-						      "mtu", (int)sw->mtu, "ports", ports, "macs",
-						      mactable_json(&sw->macs, now)));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s?, s:i, s:o, s:o}", "name", sw->name, "uplink",
+				    sw->uplink ? sw->uplink->name : NULL, "mtu", (int)sw->mtu,
+				    "ports", ports, "macs", mactable_json(&sw->macs, now)));
 	}
 	return json_pack("{s:o}", "switches", list);
 }
