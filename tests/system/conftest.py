@@ -69,7 +69,9 @@ class Vm:
     """Keel + VM0 (or VM0 alone) under QEMU, started by scripts/run."""
 
     def __init__(self, name, gic=3, smp=4, direct=False, mem=None, extra=(), demo=None):
-        stop_idle()  # one QEMU at a time
+        # Machines given back idle (shared_vm) stay up: an idle Keel
+        # machine sleeps in WFI and costs the host next to nothing, while
+        # booting one again costs half a minute.
         self.gic, self.smp, self.direct = gic, smp, direct
         self.port = free_port()
         args = [os.path.join(ROOT, "scripts", "run"), "--no-build", "--gic", str(gic),
@@ -168,17 +170,15 @@ def ready_vm(name, gic=3, smp=4, demo=None):
     return v
 
 
-# A machine a module gave back clean (shared_vm / give_back), kept for the
-# next module that wants the same kind: a VM0 boot saved. Stopped as soon
-# as anything else starts a QEMU, and at the end of the session.
-_idle = None
+# Machines modules gave back clean (shared_vm / give_back), at most one per
+# kind (GIC version, pCPUs), kept for the next module that wants that kind:
+# a VM0 boot saved each time. Stopped at the end of the session.
+_idle = {}
 
 
 def stop_idle():
-    global _idle
-    v, _idle = _idle, None
-    if v is not None:
-        v.stop()
+    while _idle:
+        _idle.popitem()[1].stop()
 
 
 def is_clean(v):
@@ -196,12 +196,11 @@ def is_clean(v):
 
 
 def shared_vm(name, gic=3, smp=4):
-    """A ready Keel machine for a module: the one the previous module gave
-    back, if it is of this kind and clean, else a new one."""
-    global _idle
-    v, _idle = _idle, None
+    """A ready Keel machine for a module: the one a previous module gave
+    back, if there is one of this kind and it is clean, else a new one."""
+    v = _idle.pop((gic, smp), None)
     if v is not None:
-        if (v.gic, v.smp) == (gic, smp) and is_clean(v):
+        if is_clean(v):
             drain(v)
             return v
         v.stop()
@@ -210,11 +209,13 @@ def shared_vm(name, gic=3, smp=4):
 
 def give_back(v):
     """A module is done with its shared_vm machine: kept for the next
-    module if clean, stopped if not."""
-    global _idle
-    stop_idle()
+    module of its kind if clean, stopped if not."""
+    old = _idle.pop((v.gic, v.smp), None)
+    if old is not None:
+        old.stop()
     if is_clean(v):
-        _idle = v
+        drain(v)
+        _idle[(v.gic, v.smp)] = v
     else:
         v.stop()
 
