@@ -153,7 +153,9 @@ int config_resolve_disks(struct vm_config *cfg, const struct mediated_cfg *m, ch
 
 /* Fill the regions, interrupts and compatible of every passthrough device
  * given by dt_path from the host's device tree (fdt, len bytes: VM0's
- * GUEST_FDT_HOST_DTB), then check them as config_parse checks given ones.
+ * GUEST_FDT_HOST_DTB), then check them as config_parse checks given ones;
+ * a device given by address without a compatible takes the compatible of
+ * the host node at that address (none there: it gets no guest DT node).
  * Returns 0 or -errno with a message naming the entry and the node. */
 int config_resolve_passthrough(struct vm_config *cfg, const struct config_env *env,
 			       const void *fdt, size_t len, char *err, size_t errlen);

@@ -333,19 +333,46 @@ static int resolve_one(struct pctx *p, const void *fdt, struct cfg_pt *pt)
 	return 0;
 }
 
+/* A device given by address (Shyper's lists, Keel's regions without a
+ * compatible): the host node at that address tells the guest's driver
+ * what it is. */
+static void find_compat(const void *fdt, struct cfg_pt *pt)
+{
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		int parent = fdt_parent_offset(fdt, node), ac, sc, len;
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		const char *compat;
+
+		ac = parent >= 0 ? fdt_address_cells(fdt, parent) : -1;
+		sc = parent >= 0 ? fdt_size_cells(fdt, parent) : -1;
+		if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 || len < (ac + sc) * 4 ||
+		    cells(reg, ac) != pt->region[0].base)
+			continue;
+		compat = fdt_getprop(fdt, node, "compatible", &len);
+		if (compat && len > 1 && (size_t)len <= sizeof(pt->compat) && !compat[len - 1]) {
+			memcpy(pt->compat, compat, (size_t)len);
+			pt->compat_len = (unsigned)len;
+		}
+		return;
+	}
+}
+
 int config_resolve_passthrough(struct vm_config *cfg, const struct config_env *env,
 			       const void *fdt, size_t len, char *err, size_t errlen)
 {
 	struct pctx p = { .env = env, .cfg = cfg, .err = err, .errlen = errlen };
+	bool fdt_ok = fdt && !fdt_check_header(fdt) && fdt_totalsize(fdt) <= len &&
+		      !fdt_check_full(fdt, fdt_totalsize(fdt));
 	int r;
 
 	for (unsigned i = 0; i < cfg->nr_pt; i++) {
 		struct cfg_pt *pt = &cfg->pt[i];
 
+		if (!pt->dt_path[0] && !pt->compat_len && pt->nr_regions && fdt_ok)
+			find_compat(fdt, pt);
 		if (!pt->dt_path[0] || pt->nr_regions)
 			continue;
-		if (!fdt || fdt_check_header(fdt) || fdt_totalsize(fdt) > len ||
-		    fdt_check_full(fdt, fdt_totalsize(fdt)))
+		if (!fdt_ok)
 			return cfg_fail(&p, EINVAL, "passthrough", NULL,
 					"dt_path needs the host's device tree, and it is not readable");
 		if ((r = resolve_one(&p, fdt, pt)) || (r = check_entry(&p, i))) {

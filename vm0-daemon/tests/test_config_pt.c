@@ -183,6 +183,13 @@ static void test_dt_path(void **state)
 	assert_string_equal(err, "pt.json: passthrough[0].dt_path: /timer: needs 1 to 4 entries in 'reg'");
 	assert_int_equal(parse("[{\"name\": \"x\", \"dt_path\": \"/pl031@9010000\"}]", false), 0);
 	assert_int_equal(config_resolve_passthrough(&cfg, &env, "junk", 4, err, sizeof(err)), -EINVAL);
+
+	/* By address, no compatible: the host node's (Shyper's lists). */
+	assert_int_equal(parse("[{\"name\": \"rtc\", \"regions\": [{\"base\": \"0x9010000\", \"size\": \"0x1000\"}], \"irqs\": [34]},"
+			       " {\"name\": \"nothing\", \"regions\": [{\"base\": \"0xc000000\", \"size\": \"0x1000\"}]}]", false), 0);
+	assert_int_equal(config_resolve_passthrough(&cfg, &env, fdt, len, err, sizeof(err)), 0);
+	assert_memory_equal(cfg.pt[0].compat, "arm,pl031\0arm,primecell", 24);
+	assert_int_equal(cfg.pt[1].compat_len, 0);
 }
 
 static void test_guest_node(void **state)

@@ -181,7 +181,8 @@ static int resolve(struct vm *vm, char *err, size_t errlen)
 	int r;
 
 	for (unsigned i = 0; i < vm->cfg.nr_pt; i++)
-		need |= vm->cfg.pt[i].dt_path[0] && !vm->cfg.pt[i].nr_regions;
+		need |= (vm->cfg.pt[i].dt_path[0] && !vm->cfg.pt[i].nr_regions) ||
+			!vm->cfg.pt[i].compat_len;
 	if (!need)
 		return 0;
 	r = read_blob(GUEST_FDT_HOST_DTB, &fdt, &len, err, errlen);
