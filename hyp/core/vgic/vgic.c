@@ -503,7 +503,7 @@ int vgic_unassign_hw(struct vm *vm, u32 intid, bool force)
 		return -EINVAL;  /* only SPIs change hands */
 	f = irq_save();
 	irq = vgic_lock_irq(vm, NULL, intid, &home);
-	if (irq->in_lr || (irq->active && !force)) {
+	if (!force && (irq->in_lr || irq->active)) {
 		/* The VM is still handling one: it cannot be taken mid-way. */
 		ret = -EBUSY;
 	} else if (irq->hw) {

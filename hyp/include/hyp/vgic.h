@@ -91,7 +91,8 @@ int vgic_assign_hw(struct vm *vm, u32 intid);
 /* An SPI stops being forwarded to this VM (passthrough hands it to another):
  * its virtual state keeps enable, priority and route for when it comes back;
  * the physical line is disabled. -EBUSY while the VM has it in hand (in a
- * list register, or active unless force: a VM being destroyed never ends it). */
+ * list register, or active), unless force: a VM being destroyed, whose
+ * vCPUs are off every pCPU, never ends it. */
 int vgic_unassign_hw(struct vm *vm, u32 intid, bool force);
 
 /* Around each guest entry/exit on this pCPU. */
