@@ -62,7 +62,7 @@ def pt_dev(v):
     """VM0's Linux name of our disk's transport ("a002000.virtio_mmio") and
     its base: the virtio-mmio device whose block device has our size."""
     out = sh(v, "for d in /sys/bus/virtio/devices/*; do "
-                "for b in $d/block/*; do [ -e $b/size ] && echo $(readlink -f $d) $(cat $b/size); done; done")
+                "for b in $d/block/*; do [ -e $b/size ] && echo $(readlink -f $d) $(cat $b/size); done; done; true")
     for line in out.splitlines():
         path, sectors = line.split()
         if int(sectors) * 512 == DISK_BYTES:
