@@ -142,7 +142,7 @@ def test_passthrough(pt):
             "'clock' (0x9010000) is in use by vm", "(pt-rtc) as 'rtc'")
     refused(v, "/tmp/pt-ovl.json", guest_cfg("pt-ovl", [
         {"name": "a", "compatible": "x,a", "regions": [{"base": "0x9040000", "size": "0x1000"}]},
-        {"name": "b", "compatible": "x,b", "regions": [{"base": "0x9040800", "size": "0x100"}]}]),
+        {"name": "b", "compatible": "x,b", "regions": [{"base": "0x9040000", "size": "0x100"}]}]),
         "passthrough[1]", "overlaps 'a'")
     refused(v, "/tmp/pt-ram.json", guest_cfg("pt-ram", [
         {"name": "ram", "compatible": "x,r", "regions": [{"base": "0x100000000", "size": "0x1000"}]}]),
