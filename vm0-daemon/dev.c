@@ -313,3 +313,8 @@ int dev_console_read(struct dev *d, unsigned id, void *buf, size_t len)
 {
 	return dev_console_io(d, KEEL_IOC_CONSOLE_READ, id, buf, len);
 }
+
+int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc)
+{
+	return xioctl(d, KEEL_IOC_PT_ASSIGN, desc);
+}

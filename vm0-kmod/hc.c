@@ -128,6 +128,13 @@ long keel_hc_shadow_register(void *desc)
 	return keel_hc(KEEL_HC_SHADOW_REGISTER, virt_to_phys(desc), 0, 0, 0, &res);
 }
 
+long keel_hc_pt_assign(void *desc)
+{
+	struct arm_smccc_res res;
+
+	return keel_hc(KEEL_HC_PT_ASSIGN, virt_to_phys(desc), 0, 0, 0, &res);
+}
+
 long keel_hc_irq_line(u32 id, u32 intid, u32 level)
 {
 	struct arm_smccc_res res;

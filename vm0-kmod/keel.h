@@ -100,6 +100,7 @@ long keel_hc_irq_line(u32 id, u32 intid, u32 level);
 long keel_hc_ioreq_complete(u32 id, u32 vcpu);
 long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
 long keel_hc_shadow_register(void *desc);
+long keel_hc_pt_assign(void *desc);
 
 /* dev.c */
 int keel_dev_register(struct keel_dev *kd);
@@ -161,5 +162,8 @@ long keel_ioc_console_add(void __user *uarg);
 long keel_ioc_console_remove(void __user *uarg);
 long keel_ioc_console_write(void __user *uarg);
 long keel_ioc_console_read(void __user *uarg);
+
+/* passthrough.c */
+long keel_ioc_pt_assign(void __user *uarg);
 
 #endif

@@ -14,6 +14,7 @@
 #include <hyp/ioreq.h>
 #include <hyp/log.h>
 #include <hyp/mem.h>
+#include <hyp/passthrough.h>
 #include <hyp/pcpu.h>
 #include <hyp/platform.h>
 #include <hyp/pool.h>
@@ -307,8 +308,10 @@ int guest_destroy(u32 id)
 		return guest_put(vm, ret);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		sched_unbind(vm->vcpus[i]);
-	/* VM0 stops seeing the RAM before it goes back to the pool. */
+	/* VM0 stops seeing the RAM before it goes back to the pool; its
+	 * passed-through devices return to it. */
 	guest_vm0_unmap(vm);
+	pt_release(vm);
 	vm_unpublish(vm);
 	pr_info("vm%u '%s' destroyed", id, vm->name);
 	vm_put(vm);
@@ -395,7 +398,7 @@ static int guest_mmio_check(struct vm *vm, u64 base, u64 size, u32 flags, u64 co
 	for (u32 i = 0; i < vm->nr_mem; i++)
 		if (ranges_overlap(base, size, vm->mem[i].base, vm->mem[i].size))
 			return -EINVAL;
-	if (guest_gic_overlaps(vm, base, size))
+	if (guest_gic_overlaps(vm, base, size) || pt_overlaps(vm, base, size))
 		return -EINVAL;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <hyp/hypercall.h>
 #include <hyp/log.h>
 #include <hyp/mem.h>
+#include <hyp/passthrough.h>
 #include <hyp/platform.h>
 #include <hyp/pcpu.h>
 #include <hyp/vm.h>
@@ -197,6 +198,20 @@ static void hc_shadow_register(struct vcpu *v, struct hc_result *r)
 	r->ret = guest_shadow_register(&desc);
 }
 
+static void hc_pt_assign(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_pt_desc desc;
+	const void *src = vm0_buffer(v, HC_ARG(v, 1), sizeof(desc));
+
+	if (!src) {
+		r->ret = -EFAULT;
+		return;
+	}
+	/* One copy into private memory; only the copy is checked and used. */
+	memcpy(&desc, src, sizeof(desc));
+	r->ret = pt_assign(&desc);
+}
+
 static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VERSION_FN] = hc_version,
 	[KEEL_HC_LOG_READ_FN] = hc_log_read,
@@ -212,6 +227,7 @@ static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_IOREQ_COMPLETE_FN] = hc_ioreq_complete,
 	[KEEL_HC_VM_MAP_FN] = hc_vm_map,
 	[KEEL_HC_SHADOW_REGISTER_FN] = hc_shadow_register,
+	[KEEL_HC_PT_ASSIGN_FN] = hc_pt_assign,
 };
 
 void hypercall_handle(struct vcpu *v)

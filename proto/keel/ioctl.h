@@ -14,6 +14,7 @@
 #include "hypercall.h"
 #include "shared.h"
 #include "vm.h"
+#include "passthrough.h"
 
 #ifndef KEEL_HYP
 #include <linux/ioctl.h>
@@ -22,7 +23,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 5  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER */
+#define KEEL_IOC_REVISION 6  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -135,6 +136,9 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 /** Bytes typed into /dev/hvc<id> -> keeld (for the guest's UART). */
 #define KEEL_IOC_CONSOLE_READ _IOWR(KEEL_IOC_MAGIC, 0x1d, struct keel_ioc_console)
 #define KEEL_IOC_SHADOW_REGISTER _IOWR(KEEL_IOC_MAGIC, 0x1e, struct keel_ioc_shadow)
+/** A device of the machine for a CREATED guest (passthrough.h); it returns
+ * to VM0 when the guest is destroyed. */
+#define KEEL_IOC_PT_ASSIGN _IOW(KEEL_IOC_MAGIC, 0x1f, struct keel_pt_desc)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):

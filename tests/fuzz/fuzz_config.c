@@ -43,6 +43,34 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/* Passthrough devices: what KEEL_HC_PT_ASSIGN is built from unchecked. A
+ * dt_path entry has no regions until resolved from the host DT. */
+static void check_passthrough(const struct vm_config *c)
+{
+	if (c->nr_pt > KEEL_PT_MAX_DEVICES)
+		fail("more passthrough devices than KEEL_PT_MAX_DEVICES", c->name);
+	for (unsigned i = 0; i < c->nr_pt; i++) {
+		const struct cfg_pt *pt = &c->pt[i];
+
+		check_str(pt->name, sizeof(pt->name), "passthrough name");
+		check_str(pt->dt_path, sizeof(pt->dt_path), "passthrough dt_path");
+		if (pt->nr_regions > KEEL_PT_MAX_REGIONS || pt->nr_irqs > KEEL_PT_MAX_IRQS ||
+		    pt->compat_len > sizeof(pt->compat) || (!pt->nr_regions && !pt->dt_path[0]))
+			fail("passthrough counts out of range", pt->name);
+		if (pt->compat_len && pt->compat[pt->compat_len - 1])
+			fail("passthrough compatible not NUL-terminated", pt->name);
+		if (pt->dma && !c->identity_map)
+			fail("a DMA device on a guest that is not identity-mapped", pt->name);
+		for (unsigned k = 0; k < pt->nr_regions; k++)
+			if (!pt->region[k].size || pt->region[k].base & (KEEL_GUEST_PAGE_SIZE - 1) ||
+			    pt->region[k].base + pt->region[k].size < pt->region[k].base)
+				fail("passthrough region empty, unaligned or wrapping", pt->name);
+		for (unsigned k = 0; k < pt->nr_irqs; k++)
+			if (pt->irq[k] < KEEL_GUEST_SPI_BASE || pt->irq[k] >= KEEL_GUEST_INTID_LIMIT)
+				fail("passthrough interrupt that is not an SPI", pt->name);
+	}
+}
+
 /* What keeld and the hypervisor take for granted in an accepted config. */
 static void check_accepted(const struct vm_config *c, const struct config_env *env)
 {
@@ -95,6 +123,7 @@ static void check_accepted(const struct vm_config *c, const struct config_env *e
 				     KEEL_GUEST_VIRTIO_STRIDE) || d->spi == c->disk[j].spi)
 				fail("two disks share a window or an SPI", c->name);
 	}
+	check_passthrough(c);
 }
 
 /* A refusal reaches the user as is: it must exist and name the file. */
@@ -145,6 +174,11 @@ static void fuzz_vm_config(const char *text, size_t len, uint8_t flags)
 				if (!cfg->disk[i].path[0])
 					fail("a resolved disk has no path", cfg->name);
 		}
+		/* No host DT here: dt_path entries are refused, by name. */
+		memset(err, 0x55, sizeof(err));
+		r = config_resolve_passthrough(cfg, &env, NULL, 0, err, sizeof(err));
+		if (r)
+			check_refused(r, err, LABEL);
 	}
 	free(cfg);
 }

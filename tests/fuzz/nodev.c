@@ -70,6 +70,11 @@ int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_sh
 
 void dev_shadow_unmap(struct keel_shadow_page *page) {}
 
+int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc)
+{
+	return -ENODEV;
+}
+
 int dev_console_add(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_remove(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_write(struct dev *d, unsigned id, const void *buf, size_t len) { return -ENODEV; }

@@ -103,6 +103,19 @@ KEEL_FULL = {
 }
 
 
+KEEL_PT = {
+    'name': 'pt', 'memory': '256M', 'kernel': 'Image', 'identity_map': True,
+    'passthrough': [
+        {'name': 'blk', 'compatible': 'virtio,mmio', 'dma': True, 'irq_type': 'edge',
+         'regions': [{'base': '0xa002000', 'size': '0x200'}], 'irqs': [64]},
+        {'name': 'rtc', 'compatible': ['arm,pl031', 'arm,primecell'],
+         'regions': [{'base': '0x9010000', 'size': 4096}, {'base': '0xc000000', 'size': '64K'}],
+         'irqs': [34, 35]},
+        {'name': 'gpio', 'dt_path': '/pl061@9030000'},
+    ],
+}
+
+
 def config_seeds():
     seeds = {}
     for path in sorted(glob.glob(os.path.join(ROOT, 'configs', '*.json'))):
@@ -116,6 +129,8 @@ def config_seeds():
             seeds['keel-' + name] = b'\0' + text
             seeds['keel-4pcpus-' + name] = bytes([4 << 1 | 2 << 4]) + text
     seeds['keel-full'] = b'\x08' + json.dumps(KEEL_FULL).encode()
+    seeds['keel-passthrough'] = b'\x08' + json.dumps(KEEL_PT).encode()
+    seeds['keel-passthrough-nodma'] = b'\x08' + json.dumps(dict(KEEL_PT, identity_map=False)).encode()
     seeds['keel-full-nomediated'] = b'\x88' + json.dumps(KEEL_FULL).encode()
     for i, s in enumerate(['256M', '0x10000000', '1GiB', '4096', '3K']):
         seeds['size-%d' % i] = b'\3' + s.encode()

@@ -401,5 +401,30 @@ int cfg_check_common(struct pctx *p)
 				"0x%llx is not page aligned", (unsigned long long)c->initramfs_ipa);
 	if ((r = check_disks(p)))
 		return r;
-	return check_nics(p);
+	if ((r = check_nics(p)))
+		return r;
+	return cfg_check_passthrough(p);
+}
+
+bool cfg_range_taken(const struct pctx *p, uint64_t base, uint64_t size, char *what, size_t len)
+{
+	const struct vm_config *c = p->cfg;
+	struct vwin w[CFG_MAX_DISKS + CFG_MAX_NICS + 1];
+	unsigned nw = virtio_windows(c, w);
+	struct frame gic[2];
+	unsigned ngic = gic_frames(p, gic);
+
+	for (unsigned i = 0; i < c->nr_mem; i++)
+		if (overlaps(base, size, c->mem[i].ipa, c->mem[i].size))
+			return snprintf(what, len, "guest RAM"), true;
+	if (overlaps(base, size, c->uart_base, KEEL_GUEST_UART_SIZE) ||
+	    overlaps(base, size, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE))
+		return snprintf(what, len, "the emulated UART or GPIO"), true;
+	for (unsigned k = 0; k < ngic; k++)
+		if (overlaps(base, size, gic[k].base, gic[k].size))
+			return snprintf(what, len, "%s", gic[k].name), true;
+	for (unsigned i = 0; i < nw; i++)
+		if (overlaps(base, size, w[i].base, KEEL_GUEST_VIRTIO_SIZE))
+			return snprintf(what, len, "the virtio window of %s", w[i].label), true;
+	return false;
 }

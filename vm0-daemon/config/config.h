@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <keel/passthrough.h>
 #include <keel/vm.h>
 
 #include "config/mediated.h"
@@ -54,6 +55,26 @@ struct cfg_nic {
 	unsigned entry;                 /* in nics[] or emulated_device_list[], for messages */
 };
 
+/* A device of the machine the guest gets for itself (passthrough.h): its
+ * pages at IPA = PA, its SPIs with the hardware link. From the config's
+ * regions and irqs, or from the host DT node dt_path names
+ * (config_resolve_passthrough). */
+#define CFG_PT_COMPAT_MAX 64
+#define CFG_PT_PATH_MAX 128
+struct cfg_pt {
+	char name[KEEL_PT_NAME_LEN];
+	char dt_path[CFG_PT_PATH_MAX];  /* "": regions and irqs are given */
+	char compat[CFG_PT_COMPAT_MAX]; /* guest DT compatible list (NUL-separated); empty: no node */
+	unsigned compat_len;            /* bytes of compat used, NULs included */
+	unsigned nr_regions;
+	struct keel_pt_region region[KEEL_PT_MAX_REGIONS]; /* as the guest DT's reg says */
+	unsigned nr_irqs;
+	uint32_t irq[KEEL_PT_MAX_IRQS]; /* SPI INTIDs */
+	bool edge;                      /* the guest DT says edge-triggered (else level) */
+	bool dma;                       /* masters DMA: an identity-mapped guest only */
+	unsigned entry;                 /* in passthrough[] or passthrough_device_list[] */
+};
+
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 /* How the kernel file is loaded (config/image.c): a Linux arm64 Image, or a
  * bare-metal program / RTOS (an ELF64 by its program headers, else a raw
@@ -94,6 +115,8 @@ struct vm_config {
 	struct cfg_disk disk[CFG_MAX_DISKS];
 	unsigned nr_nics;
 	struct cfg_nic nic[CFG_MAX_NICS];
+	unsigned nr_pt;
+	struct cfg_pt pt[KEEL_PT_MAX_DEVICES];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[1024];               /* things ignored, for the log */
 };
@@ -127,6 +150,15 @@ int config_load(const char *path, const struct config_env *env, struct vm_config
  * mediated-cfg.json lists 1 disk"). Idempotent. */
 int config_resolve_disks(struct vm_config *cfg, const struct mediated_cfg *m, char *err,
 			 size_t errlen);
+
+/* Fill the regions, interrupts and compatible of every passthrough device
+ * given by dt_path from the host's device tree (fdt, len bytes: VM0's
+ * GUEST_FDT_HOST_DTB), then check them as config_parse checks given ones;
+ * a device given by address without a compatible takes the compatible of
+ * the host node at that address (none there: it gets no guest DT node).
+ * Returns 0 or -errno with a message naming the entry and the node. */
+int config_resolve_passthrough(struct vm_config *cfg, const struct config_env *env,
+			       const void *fdt, size_t len, char *err, size_t errlen);
 
 /* The defaults of a config without console fields: the PL011 alone. */
 void config_default_consoles(struct vm_config *cfg);

@@ -55,6 +55,13 @@ int cfg_parse_shyper(struct pctx *p, json_t *root);
 /* config/shyper_dev.c: Shyper's emulated, passthrough and dtb device lists. */
 int cfg_shyper_devices(struct pctx *p, json_t *root);
 int cfg_check_common(struct pctx *p);
+/* config/passthrough.c: Keel's "passthrough" list; the checks of both schemas. */
+int cfg_parse_passthrough(struct pctx *p, json_t *list);
+int cfg_check_passthrough(struct pctx *p);
+/* Does [base, base + size) of the guest's IPA space hold something keeld
+ * gives it (RAM, the emulated UART/GPIO, the GIC, a virtio window)? what
+ * names it. */
+bool cfg_range_taken(const struct pctx *p, uint64_t base, uint64_t size, char *what, size_t len);
 
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
 void cfg_disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,

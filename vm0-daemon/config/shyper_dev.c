@@ -2,9 +2,10 @@
 /*
  * Rust-Shyper configs, their device lists: each emulated device type maps
  * to a Keel device through one table or is refused naming the entry, the
- * type and what Keel offers instead; passthrough and DT device entries are
- * accepted where they describe what every Keel guest gets (its GIC, its
- * virtual timer), else refused.
+ * type and what Keel offers instead; passthrough entries are devices passed
+ * through (struct cfg_pt, at IPA = PA) except the GIC CPU interface every
+ * guest gets; DT entries describe the GIC (keeld's DT does) or a passed
+ * UART.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -346,8 +347,10 @@ static int shyper_emulated(struct pctx *p, json_t *emu)
 	return 0;
 }
 
-/* A list of INTIDs of this machine; only the virtual timer may be there. */
-static int check_irq_list(struct pctx *p, const char *list_field, json_t *list)
+/* A list of INTIDs of this machine. The virtual timer is every guest's
+ * anyway; other interrupts are SPIs a device passes through, collected
+ * into pt (NULL: the entry has no interrupt of its own). */
+static int check_irq_list(struct pctx *p, const char *list_field, json_t *list, struct cfg_pt *pt)
 {
 	unsigned limit = p->env->nr_irqs && p->env->nr_irqs < KEEL_GUEST_INTID_LIMIT
 				 ? p->env->nr_irqs : KEEL_GUEST_INTID_LIMIT;
@@ -368,12 +371,53 @@ static int check_irq_list(struct pctx *p, const char *list_field, json_t *list)
 		if (n >= limit)
 			return cfg_fail(p, EINVAL, field, v, "is not an interrupt of this machine (0..%u)",
 					limit - 1);
-		if (n != SHYPER_VTIMER_INTID)
-			return cfg_fail(p, EOPNOTSUPP, field, v,
-					"passing interrupts through is not supported yet (%d, the virtual timer, is every guest's anyway)",
+		if (n == SHYPER_VTIMER_INTID)
+			continue;
+		if (!pt)
+			return cfg_fail(p, EINVAL, field, v,
+					"is not the virtual timer (%d): this entry has no interrupt of its own",
 					SHYPER_VTIMER_INTID);
+		if ((r = cfg_check_spi(p, field, v, n)))
+			return r;
+		if (pt->nr_irqs == KEEL_PT_MAX_IRQS)
+			return cfg_fail(p, EINVAL, field, v, "is more than %d interrupts for one device",
+					KEEL_PT_MAX_IRQS);
+		pt->irq[pt->nr_irqs++] = (uint32_t)n;
 	}
 	return 0;
+}
+
+/* A device passed through: at IPA = PA (Keel maps devices where they are). */
+static int shyper_pt_device(struct pctx *p, json_t *e, size_t i, const char *name, uint64_t ipa,
+			    uint64_t pa, uint64_t len)
+{
+	struct vm_config *c = p->cfg;
+	struct cfg_pt *pt;
+	json_t *dma = json_object_get(e, "dma");
+	char field[96];
+
+	snprintf(field, sizeof(field), "passthrough_device_list[%zu]", i);
+	if (c->nr_pt == KEEL_PT_MAX_DEVICES)
+		return cfg_fail(p, EINVAL, field, NULL, "'%s': more than %d passthrough devices", name,
+				KEEL_PT_MAX_DEVICES);
+	if (!json_object_get(e, "base_pa") || !len)
+		return cfg_fail(p, EINVAL, field, NULL, "'%s' needs base_pa and a non-zero length", name);
+	if (ipa != pa)
+		return cfg_fail(p, EINVAL, field, NULL,
+				"'%s': base_ipa 0x%llx is not base_pa 0x%llx: Keel maps a passed-through device at IPA = PA",
+				name, (unsigned long long)ipa, (unsigned long long)pa);
+	if (dma && !json_is_boolean(dma))
+		return cfg_fail(p, EINVAL, "dma", dma, "is not true or false");
+	pt = &c->pt[c->nr_pt];
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "%s", name);
+	pt->entry = (unsigned)i;
+	pt->nr_regions = 1;
+	pt->region[0] = (struct keel_pt_region){ pa, len };
+	pt->dma = dma && json_is_true(dma);
+	snprintf(field, sizeof(field), "passthrough_device_list[%zu].irq_list", i);
+	c->nr_pt++;
+	return check_irq_list(p, field, json_object_get(e, "irq_list"), pt);
 }
 
 /* A passthrough entry is accepted when it is the GIC CPU interface every
@@ -401,13 +445,10 @@ static int shyper_pt_entry(struct pctx *p, json_t *e, size_t i)
 		name = "?";
 	gicc = !strcmp(name, "gicv") || !strcmp(name, "gicc") ||
 	       (env->gic_version == KEEL_GIC_V2 && ipa == env->gicc);
-	snprintf(field, sizeof(field), "passthrough_device_list[%zu]", i);
 	if (!gicc)
-		return cfg_fail(p, EOPNOTSUPP, field, NULL,
-				"'%s' (0x%llx bytes at PA 0x%llx): device passthrough is not supported yet; Keel guests get emulated devices (PL011 or virtio-console, virtio-blk disks): remove the entry",
-				name, (unsigned long long)len, (unsigned long long)pa);
+		return shyper_pt_device(p, e, i, name, ipa, pa, len);
 	snprintf(field, sizeof(field), "passthrough_device_list[%zu].irq_list", i);
-	if ((r = check_irq_list(p, field, json_object_get(e, "irq_list"))))
+	if ((r = check_irq_list(p, field, json_object_get(e, "irq_list"), NULL)))
 		return r;
 	snprintf(field, sizeof(field), "passthrough_device_list[%zu].length", i);
 	if (len > KEEL_GUEST_GICC_SIZE)
@@ -426,6 +467,30 @@ static int shyper_pt_entry(struct pctx *p, json_t *e, size_t i)
 	return 0;
 }
 
+/* A DTB_DEVICE_T_CONSOLE entry names the node of a passed-through PL011:
+ * the passthrough entry at its address gets that compatible. */
+static int shyper_dtb_console(struct pctx *p, json_t *e, const char *field, const char *name)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell";
+	uint64_t ipa;
+	int r;
+
+	if ((r = cfg_get_u64(p, field, json_object_get(e, "addr_region_ipa"), &ipa)))
+		return r;
+	for (unsigned k = 0; k < p->cfg->nr_pt; k++) {
+		struct cfg_pt *pt = &p->cfg->pt[k];
+
+		if (pt->region[0].base == ipa) {
+			memcpy(pt->compat, compat, sizeof(compat));
+			pt->compat_len = sizeof(compat);
+			return 0;
+		}
+	}
+	return cfg_fail(p, EINVAL, field, NULL,
+			"'%s' (DTB_DEVICE_T_CONSOLE) at 0x%llx: no passthrough_device_list entry is there to describe",
+			name, (unsigned long long)ipa);
+}
+
 /* DT entries: the GIC's are what keeld's DT describes anyway (at the
  * machine's addresses); a console's describes a passed-through UART. */
 static int shyper_dtb_entry(struct pctx *p, json_t *e, size_t i)
@@ -435,8 +500,10 @@ static int shyper_dtb_entry(struct pctx *p, json_t *e, size_t i)
 	char field[96];
 	int r;
 
+	struct cfg_pt irqs = { 0 };
+
 	snprintf(field, sizeof(field), "dtb_device_list[%zu].irq_list", i);
-	if ((r = check_irq_list(p, field, json_object_get(e, "irq_list"))))
+	if ((r = check_irq_list(p, field, json_object_get(e, "irq_list"), &irqs)))
 		return r;
 	snprintf(field, sizeof(field), "dtb_device_list[%zu]", i);
 	if (!type)
@@ -450,11 +517,9 @@ static int shyper_dtb_entry(struct pctx *p, json_t *e, size_t i)
 		return 0;
 	}
 	if (!strcmp(type, "DTB_DEVICE_T_CONSOLE"))
-		return cfg_fail(p, EOPNOTSUPP, field, NULL,
-				"'%s' (%s) describes a passed-through UART: passthrough is not supported yet; the guest's console is the emulated PL011 (EMU_DEVICE_T_CONSOLE) or virtio-console (EMU_DEVICE_T_VIRTIO_CONSOLE)",
-				name, type);
+		return shyper_dtb_console(p, e, field, name);
 	return cfg_fail(p, EOPNOTSUPP, field, NULL,
-			"'%s' (%s): not supported: Keel's DT entries are DTB_DEVICE_T_GICD, DTB_DEVICE_T_GICC, DTB_DEVICE_T_GICR",
+			"'%s' (%s): not supported: Keel's DT entries are DTB_DEVICE_T_GICD, DTB_DEVICE_T_GICC, DTB_DEVICE_T_GICR, DTB_DEVICE_T_CONSOLE",
 			name, type);
 }
 

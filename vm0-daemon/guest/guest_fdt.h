@@ -70,4 +70,9 @@ void guest_fdt_virtio_mmio_path(char *buf, size_t len, uint64_t base);
 int guest_fdt_patch_chosen(void *buf, size_t len, const char *bootargs, uint64_t initrd_start,
 			   uint64_t initrd_end);
 
+/* guest_fdt_pt.c: a node for every passthrough device of cfg that has a
+ * compatible (for a devices() callback). */
+struct vm_config;
+int guest_fdt_passthrough(void *fdt, const struct vm_config *cfg);
+
 #endif

@@ -209,9 +209,9 @@ static void test_shyper_memory_errors(void **state)
 static void test_shyper_passthrough_errors(void **state)
 {
 	expect_error(with("\"name\": \"gicv\"", "\"name\": \"uart\", \"smmu_id\": 1"),
-		     "vm1.json: passthrough_device_list[0]: 'uart' (0x2000 bytes at PA 0x8040000): device passthrough is not supported yet; Keel guests get emulated devices (PL011 or virtio-console, virtio-blk disks): remove the entry");
+		     "vm1.json: passthrough_device_list[0]: 'uart': base_ipa 0x8010000 is not base_pa 0x8040000: Keel maps a passed-through device at IPA = PA");
 	expect_error(with("\"irq_list\": [27]", "\"irq_list\": [27, 33]"),
-		     "vm1.json: passthrough_device_list[0].irq_list[1]: 33 passing interrupts through is not supported yet (27, the virtual timer, is every guest's anyway)");
+		     "vm1.json: passthrough_device_list[0].irq_list[1]: 33 is not the virtual timer (27): this entry has no interrupt of its own");
 	expect_error(with("\"irq_list\": [27]", "\"irq_list\": [2000]"),
 		     "vm1.json: passthrough_device_list[0].irq_list[0]: 2000 is not an interrupt of this machine (0..287)");
 	expect_error(with("\"irq_list\": [27]", "\"irq_list\": 27"),
@@ -225,11 +225,55 @@ static void test_shyper_passthrough_errors(void **state)
 	assert_int_equal(parse(with("\"name\": \"gicv\"", "\"name\": \"vcpuif\"")), 0);
 	gic = KEEL_GIC_V3;
 	expect_error(with("\"DTB_DEVICE_T_GICC\"", "\"DTB_DEVICE_T_CONSOLE\""),
-		     "vm1.json: dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_CONSOLE) describes a passed-through UART: passthrough is not supported yet; the guest's console is the emulated PL011 (EMU_DEVICE_T_CONSOLE) or virtio-console (EMU_DEVICE_T_VIRTIO_CONSOLE)");
+		     "vm1.json: dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_CONSOLE) at 0x8010000: no passthrough_device_list entry is there to describe");
 	expect_error(with("\"DTB_DEVICE_T_GICC\"", "\"DTB_DEVICE_T_PLIC\""),
-		     "vm1.json: dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_PLIC): not supported: Keel's DT entries are DTB_DEVICE_T_GICD, DTB_DEVICE_T_GICC, DTB_DEVICE_T_GICR");
+		     "vm1.json: dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_PLIC): not supported: Keel's DT entries are DTB_DEVICE_T_GICD, DTB_DEVICE_T_GICC, DTB_DEVICE_T_GICR, DTB_DEVICE_T_CONSOLE");
 	expect_error(with("\"passthrough_device_list\": [", "\"passthrough_device_list\": [3, "),
 		     "vm1.json: passthrough_device_list[0]: 3 is not an object");
+}
+
+/* Devices in passthrough_device_list: at IPA = PA, the virtual timer
+ * dropped from their interrupts, a console DT entry naming a passed UART. */
+#define SHYPER_RTC "{\"name\": \"rtc\", \"base_pa\": \"0x9010000\", \"base_ipa\": \"0x9010000\"," \
+		   " \"length\": \"0x1000\", \"irq_num\": 2, \"irq_list\": [27, 34]}"
+
+static void test_shyper_passthrough(void **state)
+{
+	const char *t = with("\"passthrough_device_list\": [", "\"passthrough_device_list\": [" SHYPER_RTC ", ");
+
+	assert_int_equal(parse(t), 0);
+	assert_int_equal(cfg.nr_pt, 1);
+	assert_string_equal(cfg.pt[0].name, "rtc");
+	assert_int_equal(cfg.pt[0].region[0].base, 0x9010000);
+	assert_int_equal(cfg.pt[0].region[0].size, 0x1000);
+	assert_int_equal(cfg.pt[0].nr_irqs, 1);
+	assert_int_equal(cfg.pt[0].irq[0], 34);
+	assert_int_equal(cfg.pt[0].entry, 0);
+	assert_false(cfg.pt[0].dma);
+	assert_int_equal(cfg.pt[0].compat_len, 0);
+
+	/* A passed PL011 and its DT entry. */
+	t = with("\"passthrough_device_list\": [", "\"passthrough_device_list\": [{\"name\": \"serial1\","
+		 " \"base_pa\": \"0x9040000\", \"base_ipa\": \"0x9040000\", \"length\": \"0x1000\", \"irq_list\": [40]}, ");
+	t = replace(t, "\"dtb_device_list\": [", "\"dtb_device_list\": [{\"name\": \"serial1\", \"type\": \"DTB_DEVICE_T_CONSOLE\","
+		    " \"irq_num\": 1, \"irq_list\": [40], \"addr_region_ipa\": \"0x9040000\", \"addr_region_length\": \"0x1000\"}, ");
+	assert_int_equal(parse(t), 0);
+	assert_memory_equal(cfg.pt[0].compat, "arm,pl011\0arm,primecell", sizeof("arm,pl011\0arm,primecell"));
+
+	/* The checks Keel's own list gets, named by Shyper's fields (t in a
+	 * buffer of its own: replace() reuses its two). */
+	static char own[8192];
+
+	snprintf(own, sizeof(own), "%s", with("\"passthrough_device_list\": [", "\"passthrough_device_list\": [" SHYPER_RTC ", "));
+	t = own;
+	expect_error(replace(t, "[27, 34]", "[27, 48]"),
+		     "vm1.json: passthrough_device_list[0] 'rtc': interrupt: 48 is the SPI of a device keeld emulates for this guest");
+	expect_error(replace(t, "[27, 34]", "[27, 16]"),
+		     "vm1.json: passthrough_device_list[0].irq_list[1]: 16 is not an SPI of this machine (32..287)");
+	expect_error(replace(t, "\"length\": \"0x1000\", \"irq_num\": 2", "\"length\": \"0x1000\", \"dma\": true, \"irq_num\": 2"),
+		     "vm1.json: passthrough_device_list[0]: 'rtc' does DMA, so the guest needs identity_map: true (no IOMMU: the device uses physical addresses, so guest RAM must be at IPA = PA)");
+	expect_error(replace(t, "\"base_pa\": \"0x9010000\", \"base_ipa\": \"0x9010000\"", "\"base_pa\": \"0xa002000\", \"base_ipa\": \"0xa002000\""),
+		     "vm1.json: passthrough_device_list[0]: 'rtc': region 0xa002000+0x1000 overlaps the virtio window of the virtio-console (devices are mapped at IPA = PA)");
 }
 
 int main(void)
@@ -241,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_shyper_emulated_errors),
 		cmocka_unit_test(test_shyper_memory_errors),
 		cmocka_unit_test(test_shyper_passthrough_errors),
+		cmocka_unit_test(test_shyper_passthrough),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

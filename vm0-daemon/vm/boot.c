@@ -101,7 +101,9 @@ static int file_size(const char *path, uint64_t *size, char *err, size_t errlen)
 
 static int vm_dt_devices(void *fdt, void *opaque)
 {
-	return vdev_registry_dt(&((struct vm *)opaque)->vdevs, fdt);
+	int r = vdev_registry_dt(&((struct vm *)opaque)->vdevs, fdt);
+
+	return r ? r : vm_pt_dt(opaque, fdt);
 }
 
 /* Build the DT (or load the config's and patch /chosen) into buf. */

@@ -150,7 +150,11 @@ int vm_hyp_create(struct vm *vm, char *err, size_t errlen)
 	vm->in_hyp = true;
 	vm->state = VM_CREATED;
 	vm->stop_reason = KEEL_STOP_NONE;
-	return 0;
+	/* Before it ever runs: the hypervisor passes devices to a new VM only. */
+	r = vm_pt_assign(vm, err, errlen);
+	if (r)
+		vm_hyp_destroy(vm);
+	return r;
 }
 
 int vm_hyp_destroy(struct vm *vm)
@@ -203,6 +207,7 @@ static void vm_free(struct vm *vm)
 {
 	vm->kd->vms[vm->id] = NULL;
 	vdev_registry_destroy(&vm->vdevs);
+	vm_pt_release_vm0(vm);
 	uv_close((uv_handle_t *)&vm->button_timer, vm_handle_closed);
 	uv_close((uv_handle_t *)&vm->grace_timer, vm_handle_closed);
 }

@@ -46,6 +46,7 @@ struct vm {
 	bool pending_forced;
 	struct req *waiter;    /* a request answered when the pending op ends */
 	uint64_t boots;
+	unsigned pt_let_go;    /* passthrough.c: bit i: VM0's Linux let go of cfg.pt[i] */
 };
 
 const char *vm_state_name(enum vm_state s);

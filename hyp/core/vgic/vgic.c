@@ -492,6 +492,35 @@ int vgic_assign_hw(struct vm *vm, u32 intid)
 	return 0;
 }
 
+int vgic_unassign_hw(struct vm *vm, u32 intid, bool force)
+{
+	struct vgic_irq *irq;
+	u32 home;
+	int ret = 0;
+	u64 f;
+
+	if (intid < GIC_NR_PRIVATE || intid >= vm->vgic.nr_irqs)
+		return -EINVAL;  /* only SPIs change hands */
+	f = irq_save();
+	irq = vgic_lock_irq(vm, NULL, intid, &home);
+	if (!force && (irq->in_lr || irq->active)) {
+		/* The VM is still handling one: it cannot be taken mid-way. */
+		ret = -EBUSY;
+	} else if (irq->hw) {
+		irq->hw = 0;
+		irq->pending = 0;
+		irq->line_level = 0;
+		/* The physical line stops here until the next owner enables
+		 * it; an instance latched meanwhile belongs to nobody. */
+		gic->set_enable(intid, false);
+		gic->set_pending(intid, false);
+		gic->set_active(intid, false);
+	}
+	vgic_unlock_home(vm, home);
+	irq_restore(f);
+	return ret;
+}
+
 bool vgic_has_pending(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;

@@ -88,6 +88,12 @@ void vgic_forward_phys(struct vm *vm, u32 intid);
 
 /* Mark a physical SPI (or PPI for every vCPU) as forwarded to this VM. */
 int vgic_assign_hw(struct vm *vm, u32 intid);
+/* An SPI stops being forwarded to this VM (passthrough hands it to another):
+ * its virtual state keeps enable, priority and route for when it comes back;
+ * the physical line is disabled. -EBUSY while the VM has it in hand (in a
+ * list register, or active), unless force: a VM being destroyed, whose
+ * vCPUs are off every pCPU, never ends it. */
+int vgic_unassign_hw(struct vm *vm, u32 intid, bool force);
 
 /* Around each guest entry/exit on this pCPU. */
 void vgic_flush(struct vcpu *vcpu);  /* pending -> list registers */

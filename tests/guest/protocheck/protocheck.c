@@ -6,6 +6,7 @@
 #include <keel/hypercall.h>
 #include <keel/dt.h>
 #include <keel/vm.h>
+#include <keel/passthrough.h>
 #include <keel/shared.h>
 #include <keel/ioctl.h>
 #include <keel/sock.h>
