@@ -98,7 +98,7 @@ struct vwin {
 	const char *irq;   /* the field the interrupt comes from: "" or ".irq_id" */
 };
 
-/* Every virtio window: the virtio-console, the disks, then the NICs. */
+/* Every virtio window: the virtio-console, the disks, the NICs, the display. */
 static unsigned virtio_windows(const struct vm_config *c, struct vwin *w)
 {
 	unsigned n = 0;
@@ -120,6 +120,9 @@ static unsigned virtio_windows(const struct vm_config *c, struct vwin *w)
 		snprintf(w[n].name, sizeof(w[n].name), "%s[%u]",
 			 c->shyper ? "emulated_device_list" : "nics", c->nic[i].entry);
 	}
+	if (c->display.on)
+		w[n++] = (struct vwin){ c->display.base, c->display.spi, "display", "the virtio-gpu",
+					"", "" };
 	for (unsigned i = 0; i < n; i++) {
 		w[i].label = w[i].label ? w[i].label : w[i].name;
 		w[i].where = c->shyper ? ".base_ipa" : "";
@@ -195,7 +198,7 @@ static int check_virtio_window(struct pctx *p, const struct vwin *w, unsigned d)
 static int check_nics(struct pctx *p)
 {
 	struct vm_config *c = p->cfg;
-	struct vwin w[1 + CFG_MAX_DISKS + CFG_MAX_NICS];
+	struct vwin w[2 + CFG_MAX_DISKS + CFG_MAX_NICS];
 	unsigned n = virtio_windows(c, w);
 	int r;
 
