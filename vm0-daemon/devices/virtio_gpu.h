@@ -52,9 +52,10 @@ struct vgpu_rect {
 
 /* What a display (VM0's screen) hears; every hook may be NULL. */
 struct vgpu_io {
-	/* Scanout 0 shows new pixels in r (a RESOURCE_FLUSH, clipped to the
-	 * scanout, in scanout coordinates), or changed resource or size
-	 * (r covers it all). */
+	/* Scanout 0 shows new pixels in r: a RESOURCE_FLUSH, clipped to the
+	 * scanout, in its coordinates (inside vgpu_scanout's w x h); a new
+	 * resource or size (r is all of it); or nothing any more
+	 * (vgpu_scanout gives -ENODATA). */
 	void (*update)(void *opaque, const struct vgpu_rect *r);
 	void *opaque;
 };

@@ -171,7 +171,7 @@ uint32_t vgpu_set_scanout(struct vgpu *g, const union vgpu_req *q, const struct 
 			  union vgpu_resp *resp, uint32_t *len)
 {
 	uint32_t id = le32toh(q->scanout.resource_id);
-	struct vgpu_rect all = { 0, 0, g->p.width, g->p.height }, r;
+	struct vgpu_rect all, r;
 	struct vgpu_res *res;
 
 	if (le32toh(q->scanout.scanout_id) != 0)
@@ -186,6 +186,7 @@ uint32_t vgpu_set_scanout(struct vgpu *g, const union vgpu_req *q, const struct 
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	g->scanout.res = res;
 	g->scanout.r = r;
+	all = (struct vgpu_rect){ 0, 0, r.w, r.h };
 	vgpu_update(g, &all);
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
