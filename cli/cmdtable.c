@@ -75,6 +75,11 @@ const struct keel_cmd cli_cmds[] = {
 	  "/dev/hvc<id> in raw mode. Press Ctrl-] to detach. When stdin is not a\n"
 	  "terminal, copies both ways until stdin ends (then prints what the guest\n"
 	  "still sends for a moment)." },
+	{ "vm", "screenshot", cmd_vm_screenshot, 0, 2, 2,
+	  "<id> <file.png>",
+	  "save what a VM's display shows as a PNG file",
+	  "The guest's scanout as the guest drew it (its \"display\" config sets\n"
+	  "the size), 8-bit RGB. keeld writes the file: give a path VM0 can see." },
 	{ "net", "list", cmd_net_list, CLI_F_JSON | CLI_F_DEFAULT, 0, 0,
 	  "[--json]",
 	  "list keeld's switches, their ports and learned MACs",

@@ -18,5 +18,7 @@ json_t *req_vm_config(const char *abs_path);
 json_t *req_vm_id(const char *cmd, uint32_t id);
 json_t *req_vm_stop(const char *cmd, uint32_t id, bool force);
 json_t *req_vm_list(void);
+/* vm.screenshot: {"id", "path"} (absolute) */
+json_t *req_vm_screenshot(uint32_t id, const char *abs_path);
 
 #endif
