@@ -23,6 +23,9 @@ struct vgpu_dev {
 	struct cfg_display cfg;
 	struct vgpu *m;           /* while attached */
 	struct virtio_mmio t;
+	/* Resources created and released by earlier boots' models, so
+	 * `keel vm info` shows a reboot released every one. */
+	uint64_t created, released;
 };
 
 #define to_vgpu(d) ((struct vgpu_dev *)(d))
@@ -40,12 +43,16 @@ static void vgpu_dev_irq(void *opaque)
 static void vgpu_dev_detach(struct vdev *d)
 {
 	struct vgpu_dev *v = to_vgpu(d);
+	struct vgpu_stats st;
 
 	if (!v->m)
 		return;
 	/* Resets the model (every resource released): nothing of it runs
 	 * afterwards (it has no I/O of its own in flight). */
 	virtio_mmio_destroy(&v->t);
+	vgpu_get_stats(v->m, &st);
+	v->created += st.created;
+	v->released += st.released;
 	vgpu_destroy(v->m);
 	v->m = NULL;
 }
@@ -98,13 +105,16 @@ static json_t *vgpu_dev_json(const struct vdev *d)
 	struct vgpu_image img;
 	struct vgpu_stats st;
 
-	if (!v->m)
+	if (!v->m) {
+		json_object_set_new(o, "created", json_integer((json_int_t)v->created));
+		json_object_set_new(o, "released", json_integer((json_int_t)v->released));
 		return o;
+	}
 	vgpu_get_stats(v->m, &st);
 	json_object_set_new(o, "resources", json_integer((json_int_t)st.resources));
 	json_object_set_new(o, "resource_bytes", json_integer((json_int_t)st.res_bytes));
-	json_object_set_new(o, "created", json_integer((json_int_t)st.created));
-	json_object_set_new(o, "released", json_integer((json_int_t)st.released));
+	json_object_set_new(o, "created", json_integer((json_int_t)(v->created + st.created)));
+	json_object_set_new(o, "released", json_integer((json_int_t)(v->released + st.released)));
 	json_object_set_new(o, "commands", json_integer((json_int_t)st.cmds));
 	json_object_set_new(o, "cursor_commands", json_integer((json_int_t)st.cursor_cmds));
 	json_object_set_new(o, "errors", json_integer((json_int_t)st.errors));
