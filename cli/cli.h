@@ -82,6 +82,7 @@ int cmd_vm_info(const struct cli_args *a);
 int cmd_vm_console(const struct cli_args *a);
 int cmd_net_list(const struct cli_args *a);
 int cmd_vm_screenshot(const struct cli_args *a);
+int cmd_vm_display(const struct cli_args *a);
 
 /* vm.c: send req (consumed) and return keeld's result (NULL: drop it), or
  * report keeld's error; an exit status. */

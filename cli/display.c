@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* keel vm screenshot: requests to keeld about guests' displays. */
+/* keel vm screenshot|display: requests to keeld about guests' displays. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -39,6 +39,28 @@ int cmd_vm_screenshot(const struct cli_args *a)
 	fprintf(cli_out, "%s: %lldx%lld\n", file,
 		(long long)json_integer_value(json_object_get(res, "width")),
 		(long long)json_integer_value(json_object_get(res, "height")));
+	json_decref(res);
+	return CLI_EXIT_OK;
+}
+
+int cmd_vm_display(const struct cli_args *a)
+{
+	uint32_t id = 0;
+	json_t *res;
+	int rc;
+
+	/* "none": VM0's own console on its screen again. */
+	if (strcmp(a->pos[0], "none") && cli_vm_id_arg(a->pos[0], &id))
+		return CLI_EXIT_ERR;
+	rc = vm_call(req_vm_display(id), &res);
+	if (rc)
+		return rc;
+	if (id)
+		fprintf(cli_out, "vm %u on VM0's screen (%lldx%lld)\n", id,
+			(long long)json_integer_value(json_object_get(res, "width")),
+			(long long)json_integer_value(json_object_get(res, "height")));
+	else
+		fprintf(cli_out, "VM0's console on VM0's screen\n");
 	json_decref(res);
 	return CLI_EXIT_OK;
 }

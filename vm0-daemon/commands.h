@@ -28,6 +28,8 @@ int cmd_vm_console_history(struct keeld *kd, json_t *args, struct req *req, json
 /* commands_display.c */
 int cmd_vm_screenshot(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
 		      size_t errlen);
+int cmd_vm_display(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		   size_t errlen);
 
 /* args.id as a VM of kd's (-EINVAL naming cmd, -ENOENT). */
 struct vm;

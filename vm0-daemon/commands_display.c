@@ -2,7 +2,8 @@
 /*
  * Socket commands of guests' displays: vm.screenshot {id, path} writes
  * the guest's scanout as a PNG file at path (absolute; the socket is
- * root's, as keeld is, so keeld writing it grants the client nothing).
+ * root's, as keeld is, so keeld writing it grants the client nothing);
+ * vm.display {id} shows that guest on VM0's screen (id 0: none).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 
 #include "commands.h"
 #include "devices/vgpu.h"
+#include "display/display.h"
 #include "display/png.h"
 #include "vm/vm.h"
 
@@ -84,5 +86,28 @@ int cmd_vm_screenshot(struct keeld *kd, json_t *args, struct req *req, json_t **
 		*result = json_pack("{s:i, s:s, s:i, s:i, s:I}", "id", (int)vm->id, "path", path,
 				    "width", (int)img.w, "height", (int)img.h, "bytes",
 				    (json_int_t)len);
+	return r;
+}
+
+int cmd_vm_display(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		   size_t errlen)
+{
+	json_t *v = json_object_get(args, "id");
+	struct vm *vm = NULL;
+	int r;
+
+	/* 0: VM0's own console again. */
+	if (!(json_is_integer(v) && json_integer_value(v) == 0)) {
+		if ((r = cmd_arg_id(kd, "vm.display", args, &vm, err, errlen)))
+			return r;
+		if (!vgpu_configured(&vm->vdevs)) {
+			snprintf(err, errlen, "vm %u has no display (its config has no \"display\")",
+				 vm->id);
+			return -ENODEV;
+		}
+	}
+	r = display_show(vm ? vm->id : 0, vm ? vgpu_of(&vm->vdevs) : NULL, err, errlen);
+	if (!r)
+		*result = display_json();
 	return r;
 }

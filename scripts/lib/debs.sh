@@ -23,8 +23,9 @@ KEEL_GUEST_PKGS=(
 )
 
 # Static libraries keeld links (aarch64, not in VM0's image): extracted
-# apart, their folders given to meson (-Dlibfdt_arm64, -Dzlib_arm64).
-KEEL_BUILD_LIB_PKGS=(libfdt-dev:arm64 zlib1g-dev:arm64)
+# apart, their folders given to meson (-Dlibfdt_arm64, -Dzlib_arm64,
+# -Dlibdrm_arm64).
+KEEL_BUILD_LIB_PKGS=(libfdt-dev:arm64 zlib1g-dev:arm64 libdrm-dev:arm64)
 
 # Filled by debs_resolve: package name (without :arch) -> .deb path.
 declare -A KEEL_DEB
@@ -123,7 +124,8 @@ debs_extract() {
 }
 
 # Sets KEEL_KERNEL_DIR (extracted linux-image), KEEL_KDIR (headers tree for
-# kbuild), KEEL_LIBFDT_DIR, KEEL_ZLIB_DIR, KEEL_ROOTFS_DEBS_DIR (busybox, dropbear, libs).
+# kbuild), KEEL_LIBFDT_DIR, KEEL_ZLIB_DIR,
+# KEEL_LIBDRM_DIR, KEEL_ROOTFS_DEBS_DIR (busybox, dropbear, libs).
 debs_prepare() {
 	debs_resolve
 	local img=linux-image-$KEEL_ABI-arm64 hdr=linux-headers-$KEEL_ABI-arm64
@@ -148,6 +150,8 @@ debs_prepare() {
 	debs_extract "$KEEL_LIBFDT_DIR" "${KEEL_DEB[libfdt-dev]}"
 	KEEL_ZLIB_DIR=$KEEL_CACHE/zlib/${KEEL_DEBVER[zlib1g-dev]}
 	debs_extract "$KEEL_ZLIB_DIR" "${KEEL_DEB[zlib1g-dev]}"
+	KEEL_LIBDRM_DIR=$KEEL_CACHE/libdrm/${KEEL_DEBVER[libdrm-dev]}
+	debs_extract "$KEEL_LIBDRM_DIR" "${KEEL_DEB[libdrm-dev]}"
 
 	local debs=()
 	for p in "${KEEL_ROOTFS_PKGS[@]}"; do

@@ -12,12 +12,15 @@ One machine (GICv3, 4 pCPUs, shared with other modules), three guests
 booted at once for every test of the file."""
 import base64
 import json
+import os
+import socket
 import struct
+import time
 import zlib
 
 import pytest
 
-from conftest import give_back, shared_vm
+from conftest import BUILD, give_back, shared_vm
 from test_guests import (guest_run, history, keel, keel_ok, vm_list, wait_ready,
                          write_file)
 
@@ -162,6 +165,56 @@ def test_patterns(machine):
         assert (got_w, got_h) == (w, h)
         bad = [y for y in range(h) if rows[y] != want[y]]
         assert not bad, f"{name}: {len(bad)} rows differ, first {bad[0]}"
+
+
+def qmp_screendump(v):
+    """VM0's screen as QEMU shows it (QMP screendump, PPM): (w, h, rows of RGB)."""
+    path = os.path.join(BUILD, "run", f"screen-{v.port}.ppm")
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.path.join(BUILD, "run", f"qmp-{v.port}.sock"))
+    f = s.makefile("rw")
+    json.loads(f.readline())  # the greeting
+    for cmd in ({"execute": "qmp_capabilities"},
+                {"execute": "screendump", "arguments": {"filename": path}}):
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            r = json.loads(f.readline())
+            if "return" in r or "error" in r:
+                break
+        assert "return" in r, r
+    s.close()
+    with open(path, "rb") as ppm:
+        data = ppm.read()
+    os.unlink(path)
+    magic, w, h, maxval, rest = data.split(maxsplit=4)
+    assert (magic, maxval) == (b"P6", b"255")
+    w, h = int(w), int(h)
+    return w, h, [rest[y * 3 * w:(y + 1) * 3 * w] for y in range(h)]
+
+
+def test_vm0_screen(machine):
+    """`keel vm display` puts each guest's picture on VM0's screen, centred,
+    pixel for pixel (QEMU's own screendump of VM0's display); `none` gives
+    the screen back."""
+    for name, (_, w, h, seed) in GUESTS.items():
+        res = keel_ok(machine, f"vm display {machine.ids[name]}")
+        assert "on VM0's screen" in res
+        want = pattern(w, h, seed)
+        for _ in range(20):
+            sw, sh, rows = qmp_screendump(machine)
+            x0, y0 = (sw - w) // 2, (sh - h) // 2
+            got = [r[3 * x0:3 * (x0 + w)] for r in rows[y0:y0 + h]]
+            if got == want:
+                break
+            time.sleep(0.5)
+        bad = [y for y in range(h) if got[y] != want[y]]
+        assert not bad, f"{name} on VM0's screen ({sw}x{sh}): {len(bad)} rows differ"
+        if y0:  # around it: black
+            assert rows[y0 - 1] == bytes(3 * sw)
+    rc, _, err = keel(machine, "vm display 99")
+    assert rc == 1 and "no vm 99" in err
+    keel_ok(machine, "vm display none")
 
 
 def test_bad_requests(machine):

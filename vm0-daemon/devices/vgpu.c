@@ -2,8 +2,8 @@
 /*
  * The guest's display as a vdev: the virtio-gpu model (virtio_gpu.c) over a
  * virtio-mmio window and a posted QueueNotify doorbell. What the guest
- * shows goes to whoever watches it (display/display.h: VM0's screen) and
- * to `keel vm screenshot`.
+ * shows goes to VM0's screen when it is the guest shown there
+ * (display/display.h) and to `keel vm screenshot`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "devices/vgpu.h"
+#include "display/display.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
 
@@ -40,6 +41,13 @@ static void vgpu_dev_irq(void *opaque)
 			vdev_host(&v->vdev)->vm_id, strerror(-r));
 }
 
+static void vgpu_dev_update(void *opaque, const struct vgpu_rect *r)
+{
+	struct vgpu_dev *v = opaque;
+
+	display_guest_update(vdev_host(&v->vdev)->vm_id, v->m, r);
+}
+
 static void vgpu_dev_detach(struct vdev *d)
 {
 	struct vgpu_dev *v = to_vgpu(d);
@@ -47,6 +55,8 @@ static void vgpu_dev_detach(struct vdev *d)
 
 	if (!v->m)
 		return;
+	/* VM0's screen stops showing it before its pixels go. */
+	display_guest_gone(vdev_host(d)->vm_id);
 	/* Resets the model (every resource released): nothing of it runs
 	 * afterwards (it has no I/O of its own in flight). */
 	virtio_mmio_destroy(&v->t);
@@ -62,7 +72,7 @@ static int vgpu_dev_attach(struct vdev *d, char *err, size_t errlen)
 	struct vgpu_dev *v = to_vgpu(d);
 	const struct vdev_host *h = vdev_host(d);
 	const struct vgpu_params p = { v->cfg.width, v->cfg.height, v->cfg.memory };
-	const struct vgpu_io io = { 0 };
+	const struct vgpu_io io = { .update = vgpu_dev_update, .opaque = v };
 	int r;
 
 	r = vgpu_create(&v->m, &v->t, &p, &io);
@@ -104,6 +114,7 @@ static json_t *vgpu_dev_json(const struct vdev *d)
 			      (int)v->cfg.height, "memory_max", (json_int_t)v->cfg.memory);
 	struct vgpu_image img;
 	struct vgpu_stats st;
+	json_t *screen;
 
 	if (!v->m) {
 		json_object_set_new(o, "created", json_integer((json_int_t)v->created));
@@ -122,6 +133,8 @@ static json_t *vgpu_dev_json(const struct vdev *d)
 	json_object_set_new(o, "transfers", json_integer((json_int_t)st.transfers));
 	json_object_set_new(o, "transfer_bytes", json_integer((json_int_t)st.transfer_bytes));
 	json_object_set_new(o, "flushes", json_integer((json_int_t)st.flushes));
+	if ((screen = display_json_of(vdev_host(d)->vm_id)))
+		json_object_set_new(o, "screen", screen);  /* shown on VM0's */
 	if (!vgpu_scanout(v->m, &img))
 		json_object_set_new(o, "scanout", json_pack("{s:i, s:i}", "width", (int)img.w,
 							     "height", (int)img.h));
@@ -140,6 +153,7 @@ static int vgpu_dev_restore(struct vdev *d, const json_t *state)
 
 static void vgpu_dev_destroy(struct vdev *d)
 {
+	display_vm_removed(vdev_host(d)->vm_id);
 	free(to_vgpu(d));
 }
 
