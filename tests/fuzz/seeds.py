@@ -100,6 +100,7 @@ KEEL_FULL = {
     'on_poweroff': 'remove', 'on_reboot': 'stop', 'console': ['virtio', 'pl011'],
     'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
               {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
+    'display': {'width': 800, 'height': 600, 'memory': '16M'},
 }
 
 
@@ -273,6 +274,8 @@ def sock_seeds():
         {'cmd': 'vm.reboot', 'args': {'id': 2}}, {'cmd': 'vm.remove', 'args': {'id': 1}},
         {'cmd': 'vm.console_history', 'args': {'id': 1}},
         {'cmd': 'net.list'},
+        {'cmd': 'vm.screenshot', 'args': {'id': 1, 'path': '/tmp/x.png'}},
+        {'cmd': 'vm.display', 'args': {'id': 1}}, {'cmd': 'vm.display', 'args': {'id': 0}},
         {'cmd': 'vm.config', 'args': {'config': inline}},
         {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
         {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
