@@ -132,7 +132,10 @@ def test_hostile_guest(machine):
     bound holds, and after them its own 64x64 drawing is exact; keeld
     serves the others meanwhile (test_patterns, after this)."""
     vm_id = machine.ids[PROBE]
-    h = history(machine, vm_id)
+    # The probe loads after the ready line.
+    t_end = time.monotonic() + 60
+    while "gpuprobe: done" not in (h := history(machine, vm_id)) and time.monotonic() < t_end:
+        time.sleep(2)
     assert "gpuprobe: done, 0 failed" in h, h[-3000:]
     assert "FAILED" not in h
     d = display_info(machine, vm_id)
