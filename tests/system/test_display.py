@@ -41,7 +41,7 @@ PROBE_CMDLINE = "console=ttyAMA0 earlycon module_blacklist=virtio_gpu keel.insmo
 
 def config(name, pcpu, w, h, cmdline="console=ttyAMA0 earlycon"):
     return json.dumps({
-        "name": name, "vcpus": 1, "pcpus": [pcpu], "memory": "128M",
+        "name": name, "vcpus": 1, "pcpus": [pcpu], "memory": "256M",
         "kernel": "/var/lib/keel/Image", "initramfs": "/var/lib/keel/guest-initramfs.img",
         "cmdline": cmdline, "on_reboot": "restart",
         "display": {"width": w, "height": h},
