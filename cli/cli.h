@@ -81,6 +81,13 @@ int cmd_vm_list(const struct cli_args *a);
 int cmd_vm_info(const struct cli_args *a);
 int cmd_vm_console(const struct cli_args *a);
 int cmd_net_list(const struct cli_args *a);
+int cmd_vm_screenshot(const struct cli_args *a);
+int cmd_vm_display(const struct cli_args *a);
+
+/* vm.c: send req (consumed) and return keeld's result (NULL: drop it), or
+ * report keeld's error; an exit status. */
+struct json_t;
+int vm_call(struct json_t *req, struct json_t **result);
 
 /* Pure formatting behind the verbs, for unit tests (jansson's json_t). */
 struct json_t;

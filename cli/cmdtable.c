@@ -75,6 +75,18 @@ const struct keel_cmd cli_cmds[] = {
 	  "/dev/hvc<id> in raw mode. Press Ctrl-] to detach. When stdin is not a\n"
 	  "terminal, copies both ways until stdin ends (then prints what the guest\n"
 	  "still sends for a moment)." },
+	{ "vm", "screenshot", cmd_vm_screenshot, 0, 2, 2,
+	  "<id> <file.png>",
+	  "save what a VM's display shows as a PNG file",
+	  "The guest's scanout as the guest drew it (its \"display\" config sets\n"
+	  "the size), 8-bit RGB. keeld writes the file: give a path VM0 can see." },
+	{ "vm", "display", cmd_vm_display, 0, 1, 1,
+	  "<id>|none",
+	  "show a VM's display on VM0's screen, or VM0's console (none)",
+	  "The guest's scanout, centred (scaled down when larger than the\n"
+	  "screen); only what the guest flushes is copied. `none` gives the screen\n"
+	  "back to VM0's console. VM0's screen is QEMU's display under scripts/run\n"
+	  "(scripts/run --vnc to watch it)." },
 	{ "net", "list", cmd_net_list, CLI_F_JSON | CLI_F_DEFAULT, 0, 0,
 	  "[--json]",
 	  "list keeld's switches, their ports and learned MACs",

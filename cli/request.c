@@ -34,3 +34,14 @@ json_t *req_vm_list(void)
 {
 	return req_new("vm.list", NULL);
 }
+
+json_t *req_vm_screenshot(uint32_t id, const char *abs_path)
+{
+	return req_new("vm.screenshot", json_pack("{s:I, s:s}", "id", (json_int_t)id, "path",
+						   abs_path));
+}
+
+json_t *req_vm_display(uint32_t id)
+{
+	return req_new("vm.display", json_pack("{s:I}", "id", (json_int_t)id));
+}

@@ -18,5 +18,9 @@ json_t *req_vm_config(const char *abs_path);
 json_t *req_vm_id(const char *cmd, uint32_t id);
 json_t *req_vm_stop(const char *cmd, uint32_t id, bool force);
 json_t *req_vm_list(void);
+/* vm.screenshot: {"id", "path"} (absolute) */
+json_t *req_vm_screenshot(uint32_t id, const char *abs_path);
+/* vm.display: {"id"}, 0 for none */
+json_t *req_vm_display(uint32_t id);
 
 #endif

@@ -12,7 +12,7 @@
 #include "sock.h"
 
 /* Send req (consumed) and return keeld's result, or report its error. */
-static int vm_call(json_t *req, json_t **result)
+int vm_call(json_t *req, json_t **result)
 {
 	char err[512];
 	json_t *res = NULL;

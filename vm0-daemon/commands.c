@@ -15,7 +15,7 @@
 #include "vm/vm.h"
 #include "vswitch/vswitch.h"
 
-static int arg_id(struct keeld *kd, const char *cmd, json_t *args, struct vm **vm, char *err,
+int cmd_arg_id(struct keeld *kd, const char *cmd, json_t *args, struct vm **vm, char *err,
 		  size_t errlen)
 {
 	json_t *v = json_object_get(args, "id");
@@ -179,7 +179,7 @@ int cmd_vm_boot(struct keeld *kd, json_t *args, struct req *req, json_t **result
 		size_t errlen)
 {
 	struct vm *vm;
-	int r = arg_id(kd, "vm.boot", args, &vm, err, errlen);
+	int r = cmd_arg_id(kd, "vm.boot", args, &vm, err, errlen);
 
 	if (r)
 		return r;
@@ -220,7 +220,7 @@ int cmd_vm_info(struct keeld *kd, json_t *args, struct req *req, json_t **result
 	json_t *o, *pcpus, *regions;
 	bool have;
 	unsigned id;
-	int r = arg_id(kd, "vm.info", args, &vm, err, errlen);
+	int r = cmd_arg_id(kd, "vm.info", args, &vm, err, errlen);
 
 	if (r)
 		return r;
@@ -287,7 +287,7 @@ static int shutdown_or_reboot(struct keeld *kd, const char *cmd, bool reboot, js
 	unsigned id;
 	int r;
 
-	if ((r = arg_id(kd, cmd, args, &vm, err, errlen)) ||
+	if ((r = cmd_arg_id(kd, cmd, args, &vm, err, errlen)) ||
 	    (r = arg_bool(cmd, args, "force", &force, err, errlen)))
 		return r;
 	id = vm->id;
@@ -317,7 +317,7 @@ int cmd_vm_remove(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 {
 	struct vm *vm;
 	unsigned id;
-	int r = arg_id(kd, "vm.remove", args, &vm, err, errlen);
+	int r = cmd_arg_id(kd, "vm.remove", args, &vm, err, errlen);
 
 	if (r)
 		return r;
@@ -340,7 +340,7 @@ int cmd_vm_console_history(struct keeld *kd, json_t *args, struct req *req, json
 	uint8_t *raw;
 	char *text;
 	size_t n;
-	int r = arg_id(kd, "vm.console_history", args, &vm, err, errlen);
+	int r = cmd_arg_id(kd, "vm.console_history", args, &vm, err, errlen);
 
 	if (r)
 		return r;

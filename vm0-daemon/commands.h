@@ -25,6 +25,17 @@ int cmd_vm_remove(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 		  size_t errlen);
 int cmd_vm_console_history(struct keeld *kd, json_t *args, struct req *req, json_t **result,
 			   char *err, size_t errlen);
+/* commands_display.c */
+int cmd_vm_screenshot(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		      size_t errlen);
+int cmd_vm_display(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
+		   size_t errlen);
+
+/* args.id as a VM of kd's (-EINVAL naming cmd, -ENOENT). */
+struct vm;
+int cmd_arg_id(struct keeld *kd, const char *cmd, json_t *args, struct vm **vm, char *err,
+	       size_t errlen);
+
 int cmd_net_list(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
 		 size_t errlen);
 

@@ -35,6 +35,8 @@ static const struct cmd commands[] = {
 	{ "vm.remove", cmd_vm_remove },
 	{ "vm.console_history", cmd_vm_console_history },
 	{ "net.list", cmd_net_list },
+	{ "vm.screenshot", cmd_vm_screenshot },
+	{ "vm.display", cmd_vm_display },
 };
 
 static const struct cmd *commands_find(const char *name)

@@ -23,6 +23,8 @@
 /* The virtio-console's slot (Keel's schema): the last one, so disks and
  * NICs count up from slot 0 without meeting it. */
 #define KEEL_GUEST_VCON_SLOT (KEEL_GUEST_VIRTIO_MAX - 1)
+/* The virtio-gpu's slot (Keel's schema, "display"): the one below it. */
+#define KEEL_GUEST_GPU_SLOT (KEEL_GUEST_VIRTIO_MAX - 2)
 
 /*
  * Limits of a guest's address space. The hypervisor refuses a descriptor

@@ -22,6 +22,11 @@ KEEL_GUEST_PKGS=(
 	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
 )
 
+# Static libraries keeld links (aarch64, not in VM0's image): extracted
+# apart, their folders given to meson (-Dlibfdt_arm64, -Dzlib_arm64,
+# -Dlibdrm_arm64).
+KEEL_BUILD_LIB_PKGS=(libfdt-dev:arm64 zlib1g-dev:arm64 libdrm-dev:arm64)
+
 # Filled by debs_resolve: package name (without :arch) -> .deb path.
 declare -A KEEL_DEB
 # Filled by debs_resolve: package name -> version.
@@ -41,7 +46,8 @@ debs_candidates() {
 debs_resolve() {
 	local lists saved
 	lists=$( { ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null
-		printf '%s\n' "${KEEL_ROOTFS_PKGS[@]}" "${KEEL_GUEST_PKGS[@]}"; } | sha256sum | cut -c1-16)
+		printf '%s\n' "${KEEL_ROOTFS_PKGS[@]}" "${KEEL_GUEST_PKGS[@]}" "${KEEL_BUILD_LIB_PKGS[@]}"; } |
+		sha256sum | cut -c1-16)
 	saved=$KEEL_CACHE/resolved/$lists.sh
 	if [ -s "$saved" ]; then
 		. "$saved"
@@ -67,7 +73,7 @@ debs_resolve_apt() {
 	kbuild=linux-kbuild-$(echo "$KEEL_ABI" | cut -d. -f1,2)
 	local pkgs=(
 		"linux-image-$KEEL_ABI-arm64:arm64" "linux-headers-$KEEL_ABI-arm64:arm64"
-		"linux-headers-$KEEL_ABI-common" "$kbuild:amd64" libfdt-dev:arm64
+		"linux-headers-$KEEL_ABI-common" "$kbuild:amd64" "${KEEL_BUILD_LIB_PKGS[@]}"
 		"${KEEL_ROOTFS_PKGS[@]}" "${KEEL_GUEST_PKGS[@]}"
 	)
 	local p v a f want=() n=0
@@ -118,7 +124,8 @@ debs_extract() {
 }
 
 # Sets KEEL_KERNEL_DIR (extracted linux-image), KEEL_KDIR (headers tree for
-# kbuild), KEEL_LIBFDT_DIR, KEEL_ROOTFS_DEBS_DIR (busybox, dropbear, libs).
+# kbuild), KEEL_LIBFDT_DIR, KEEL_ZLIB_DIR,
+# KEEL_LIBDRM_DIR, KEEL_ROOTFS_DEBS_DIR (busybox, dropbear, libs).
 debs_prepare() {
 	debs_resolve
 	local img=linux-image-$KEEL_ABI-arm64 hdr=linux-headers-$KEEL_ABI-arm64
@@ -141,6 +148,10 @@ debs_prepare() {
 
 	KEEL_LIBFDT_DIR=$KEEL_CACHE/libfdt/${KEEL_DEBVER[libfdt-dev]}
 	debs_extract "$KEEL_LIBFDT_DIR" "${KEEL_DEB[libfdt-dev]}"
+	KEEL_ZLIB_DIR=$KEEL_CACHE/zlib/${KEEL_DEBVER[zlib1g-dev]}
+	debs_extract "$KEEL_ZLIB_DIR" "${KEEL_DEB[zlib1g-dev]}"
+	KEEL_LIBDRM_DIR=$KEEL_CACHE/libdrm/${KEEL_DEBVER[libdrm-dev]}
+	debs_extract "$KEEL_LIBDRM_DIR" "${KEEL_DEB[libdrm-dev]}"
 
 	local debs=()
 	for p in "${KEEL_ROOTFS_PKGS[@]}"; do

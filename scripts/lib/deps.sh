@@ -10,6 +10,7 @@ KEEL_HOST_PKGS=(
 	libuv1-dev:arm64 libjansson-dev:arm64 libc6-dev:arm64
 	clang libclang-rt-14-dev
 	liburing-dev liburing-dev:arm64
+	zlib1g-dev
 	iperf3
 )
 

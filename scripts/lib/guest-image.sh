@@ -13,7 +13,7 @@ image_guest_initramfs() {
 	local key stage=$KEEL_IMAGES/guest-root
 	key=$( {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_GUEST_DEBS_DIR"
-		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH"
+		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH" "$KEEL_FBPROBE"
 		[ $# = 0 ] || sha256sum "$@"
 		image_tree_key "$src"
 	} | sha256sum)
@@ -33,7 +33,8 @@ image_guest_initramfs() {
 }
 
 # image_guest_disk_tools STAGE: e2fsprogs' mke2fs as mkfs.ext4 (busybox's
-# mke2fs makes only ext2) with its libraries, and blkbench.
+# mke2fs makes only ext2) with its libraries, blkbench, and fbprobe (the
+# display's test and benchmark tool).
 image_guest_disk_tools() {
 	local stage=$1 t
 	# busybox's mke2fs link goes: e2fsprogs' takes its place.
@@ -49,6 +50,7 @@ image_guest_disk_tools() {
 	*) die "mke2fs does not start in the guest's staged root (missing library?)" ;;
 	esac
 	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
+	install -m 755 "$KEEL_FBPROBE" "$stage/usr/bin/fbprobe"
 }
 
 # image_guest_net_tools STAGE: iperf3 and its libraries (tests/bench/net).

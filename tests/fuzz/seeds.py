@@ -100,6 +100,7 @@ KEEL_FULL = {
     'on_poweroff': 'remove', 'on_reboot': 'stop', 'console': ['virtio', 'pl011'],
     'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
               {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
+    'display': {'width': 800, 'height': 600, 'memory': '16M'},
 }
 
 
@@ -288,6 +289,8 @@ def sock_seeds():
         {'cmd': 'vm.reboot', 'args': {'id': 2}}, {'cmd': 'vm.remove', 'args': {'id': 1}},
         {'cmd': 'vm.console_history', 'args': {'id': 1}},
         {'cmd': 'net.list'},
+        {'cmd': 'vm.screenshot', 'args': {'id': 1, 'path': '/tmp/x.png'}},
+        {'cmd': 'vm.display', 'args': {'id': 1}}, {'cmd': 'vm.display', 'args': {'id': 0}},
         {'cmd': 'vm.config', 'args': {'config': inline}},
         {'cmd': 'vm.config', 'args': {'path': '/nonexistent/vm1.json'}},
         {'cmd': 'vm.config', 'args': {'config': inline, 'dir': '/tmp'}},
@@ -408,9 +411,52 @@ def vnet_seeds():
     }
 
 
+# ---- fuzz_vgpu: opcodes with little-endian operands (fuzz_vgpu.c's ops[]) ----
+
+G_INIT, G_COMMAND, G_ENTRIES = 5, 7, 8
+(G_INFO, G_CREATE, G_UNREF, G_SCANOUT, G_FLUSH, G_XFER, G_ATTACH, G_DETACH, G_EDID,
+ G_CURSOR, G_MOVE) = range(11)
+
+
+def g_cmd(sel, body, extra_len=0, resp_len=1024, flags=0):
+    """A served command (index sel) with its body after the header."""
+    out = bytes([G_COMMAND, sel | (0x40 if extra_len else 0), len(body)])
+    out += bytes([flags]) + body
+    if extra_len:
+        out += struct.pack('<H', extra_len)
+    return out + struct.pack('<H', resp_len)
+
+
+def vgpu_seeds():
+    up = bytes([G_INIT, 4, 2])
+    w, h = 32, 16
+    create = g_cmd(G_CREATE, struct.pack('<IIII', 1, 2, w, h))
+    # Two entries inside RAM0 at 0x10000 and 0x11000, 4 KiB each (length in
+    # units of 4): kind 0, offset (in units of 4), length.
+    entries = bytes([G_ENTRIES, 2, 0]) + struct.pack('<HH', 0x4000, 0x400) + \
+        bytes([0]) + struct.pack('<HH', 0x4400, 0x400)
+    attach = g_cmd(G_ATTACH, struct.pack('<II', 1, 2), extra_len=32)
+    rect = struct.pack('<IIII', 0, 0, w, h)
+    draw = (g_cmd(G_SCANOUT, rect + struct.pack('<II', 0, 1)) +
+            g_cmd(G_XFER, rect + struct.pack('<QII', 0, 1, 0)) +
+            g_cmd(G_FLUSH, rect + struct.pack('<II', 1, 0)))
+    bad_entries = bytes([G_ENTRIES, 3, 1]) + struct.pack('<H', 0x400) + bytes([2]) + \
+        struct.pack('<H', 0x400) + bytes([3]) + struct.pack('<H', 0x400)
+    return {
+        'info-edid': up + g_cmd(G_INFO, b'') + g_cmd(G_EDID, struct.pack('<II', 0, 0)),
+        'draw': up + create + entries + attach + draw + g_cmd(G_UNREF, struct.pack('<II', 1, 0)),
+        'bad-backing': up + create + bad_entries + attach + draw,
+        'cursor': up + create + bytes([G_COMMAND, G_CURSOR | 0x30, 32, 0]) + bytes(32) +
+                  bytes([G_COMMAND, G_MOVE | 0x30, 32, 0]) + bytes(32),
+        'reset': up + create + entries + attach + draw + bytes([4]) + up + create,
+        'fence': up + g_cmd(G_CREATE, struct.pack('<IIII', 2, 1, 1, 1), flags=1),
+    }
+
+
 TARGETS = {
     'fuzz_vblk': vblk_seeds,
     'fuzz_vcons': vcons_seeds,
+    'fuzz_vgpu': vgpu_seeds,
     'fuzz_config': config_seeds,
     'fuzz_devices': devices_seeds,
     'fuzz_fdt': fdt_seeds,

@@ -98,7 +98,8 @@ struct vwin {
 	const char *irq;   /* the field the interrupt comes from: "" or ".irq_id" */
 };
 
-/* Every virtio window: the virtio-console, the disks, then the NICs. */
+/* Every virtio window: the virtio-console, the disks, the NICs, the display. */
+#define VWIN_MAX (1 + CFG_MAX_DISKS + CFG_MAX_NICS + 1)
 static unsigned virtio_windows(const struct vm_config *c, struct vwin *w)
 {
 	unsigned n = 0;
@@ -120,6 +121,9 @@ static unsigned virtio_windows(const struct vm_config *c, struct vwin *w)
 		snprintf(w[n].name, sizeof(w[n].name), "%s[%u]",
 			 c->shyper ? "emulated_device_list" : "nics", c->nic[i].entry);
 	}
+	if (c->display.on)
+		w[n++] = (struct vwin){ c->display.base, c->display.spi, "display", "the virtio-gpu",
+					"", "" };
 	for (unsigned i = 0; i < n; i++) {
 		w[i].label = w[i].label ? w[i].label : w[i].name;
 		w[i].where = c->shyper ? ".base_ipa" : "";
@@ -195,7 +199,7 @@ static int check_virtio_window(struct pctx *p, const struct vwin *w, unsigned d)
 static int check_nics(struct pctx *p)
 {
 	struct vm_config *c = p->cfg;
-	struct vwin w[1 + CFG_MAX_DISKS + CFG_MAX_NICS];
+	struct vwin w[VWIN_MAX];
 	unsigned n = virtio_windows(c, w);
 	int r;
 
@@ -409,7 +413,7 @@ int cfg_check_common(struct pctx *p)
 bool cfg_range_taken(const struct pctx *p, uint64_t base, uint64_t size, char *what, size_t len)
 {
 	const struct vm_config *c = p->cfg;
-	struct vwin w[CFG_MAX_DISKS + CFG_MAX_NICS + 1];
+	struct vwin w[VWIN_MAX];
 	unsigned nw = virtio_windows(c, w);
 	struct frame gic[2];
 	unsigned ngic = gic_frames(p, gic);

@@ -82,6 +82,22 @@ enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 enum cfg_image_type { CFG_IMAGE_LINUX, CFG_IMAGE_BARE };
 enum cfg_on_reboot { CFG_REBOOT_RESTART, CFG_REBOOT_STOP };
 
+/* "display": {"width": 1024, "height": 768, "memory": "64M"}: a virtio-gpu
+ * with one scanout of that size, its resources bounded by memory. */
+#define CFG_DISPLAY_MIN 64
+#define CFG_DISPLAY_MAX 4095            /* EDID's detailed timing has 12 bits */
+#define CFG_DISPLAY_WIDTH 1024
+#define CFG_DISPLAY_HEIGHT 768
+#define CFG_DISPLAY_MEMORY (64ULL << 20)
+#define CFG_DISPLAY_MEMORY_MAX (1ULL << 30)
+struct cfg_display {
+	bool on;
+	uint32_t width, height;
+	uint64_t memory;
+	uint64_t base;                  /* virtio-mmio window (slot KEEL_GUEST_GPU_SLOT) */
+	unsigned spi;
+};
+
 struct vm_config {
 	char label[64];                 /* config file name, for messages */
 	char source[CFG_PATH_MAX];      /* config file path ("" if inline) */
@@ -117,6 +133,7 @@ struct vm_config {
 	struct cfg_nic nic[CFG_MAX_NICS];
 	unsigned nr_pt;
 	struct cfg_pt pt[KEEL_PT_MAX_DEVICES];
+	struct cfg_display display;     /* virtio-gpu (config/display.c) */
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[1024];               /* things ignored, for the log */
 };

@@ -14,7 +14,7 @@
 
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
-	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics", "passthrough",
+	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics", "passthrough", "display",
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
 	NULL,
 };
@@ -353,6 +353,8 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 	if ((r = parse_keel_disks(p, json_object_get(root, "disks"))))
 		return r;
 	if ((r = parse_keel_nics(p, json_object_get(root, "nics"))))
+		return r;
+	if ((r = cfg_parse_display(p, json_object_get(root, "display"))))
 		return r;
 	return cfg_parse_passthrough(p, json_object_get(root, "passthrough"));
 }

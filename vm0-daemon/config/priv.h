@@ -62,6 +62,8 @@ int cfg_check_passthrough(struct pctx *p);
  * gives it (RAM, the emulated UART/GPIO, the GIC, a virtio window)? what
  * names it. */
 bool cfg_range_taken(const struct pctx *p, uint64_t base, uint64_t size, char *what, size_t len);
+/* config/display.c: Keel's "display" (NULL: none). */
+int cfg_parse_display(struct pctx *p, json_t *v);
 
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
 void cfg_disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,

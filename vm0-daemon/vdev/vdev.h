@@ -34,7 +34,7 @@
 #include "guest/loader.h"
 #include "vdev/mmio.h"
 
-#define VDEV_MAX 16            /* devices per VM: the UART, the GPIO, CFG_MAX_DISKS disks, CFG_MAX_NICS NICs, room */
+#define VDEV_MAX 20            /* devices per VM: the UART, the GPIO, CFG_MAX_DISKS disks, CFG_MAX_NICS NICs, the consoles, the display, room */
 #define VDEV_MAX_DOORBELLS 32
 #define VDEV_NAME_MAX 24
 
