@@ -167,7 +167,10 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 			r = -EEXIST;
 			goto out;
 		}
-	r = vm_create(kd, (unsigned)id, cfg, err, errlen);
+	r = vm_create(kd, (unsigned)id, cfg,
+		      vm_origin(json_is_string(path) ? json_string_value(path) : NULL, inline_cfg,
+				env.dir),
+		      err, errlen);
 	if (!r)
 		*result = json_pack("{s:i, s:s}", "id", id, "name", cfg->name);
 out:

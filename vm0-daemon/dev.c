@@ -268,6 +268,20 @@ int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_sh
 	return 0;
 }
 
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page)
+{
+	void *p;
+
+	if (id >= KEEL_MAX_VMS || slot >= KEEL_SHADOW_MAX_WINDOWS)
+		return -EINVAL;
+	p = mmap(NULL, KEEL_SHADOW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		 (off_t)KEEL_MMAP_SHADOW_OFFSET(id, slot));
+	if (p == MAP_FAILED)
+		return -errno;
+	*page = p;
+	return 0;
+}
+
 void dev_shadow_unmap(struct keel_shadow_page *page)
 {
 	munmap(page, KEEL_SHADOW_PAGE_SIZE);

@@ -44,6 +44,9 @@ int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint6
 	       void **host);
 /* KEEL_IOC_SHADOW_REGISTER (s->id, window, registers) + mmap of its page. */
 int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page);
+/* The slot-th shadow page registered for VM id (by this keeld or an
+ * earlier one), mapped here; -EINVAL when there is none. */
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page);
 void dev_shadow_unmap(struct keel_shadow_page *page);
 int dev_console_add(struct dev *d, unsigned id);
 int dev_console_remove(struct dev *d, unsigned id);

@@ -10,6 +10,9 @@
 #include "config/mediated.h"
 
 #define KEELD_VERSION "0.1.0"
+/* What a restarted keeld takes guests over from (vm/persist.c): tmpfs,
+ * so it lasts as long as VM0 and the guests. */
+#define KEELD_STATE_DIR "/run/keel"
 
 struct dev;
 struct vm;

@@ -143,10 +143,7 @@ int keel_mmap(struct keel_dev *kd, struct vm_area_struct *vma);
 bool keel_maps_busy(struct keel_dev *kd, u32 id);
 unsigned long keel_maps_pinned(struct keel_dev *kd, u32 id);
 void keel_maps_forget(struct keel_dev *kd, u32 id);
-/* mmap offsets: guest RAM regions first, shadow pages after them. */
-#define KEEL_MMAP_SHIFT 36
-#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
-#define KEEL_MMAP_SHADOWS (KEEL_MAX_VMS * KEEL_SHADOW_MAX_WINDOWS)
+/* mmap offsets: KEEL_MMAP_* in proto/keel/ioctl.h */
 
 /* shadow.c */
 long keel_ioc_shadow_register(struct keel_dev *kd, void __user *uarg);

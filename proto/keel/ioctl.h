@@ -77,6 +77,18 @@ struct keel_ioc_ioreq_done {
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_ioreq_done) == 16, "keel_ioc_ioreq_done layout");
 
+/*
+ * mmap() offsets on /dev/keel: guest RAM regions first (VM_MAP hands them
+ * out), shadow pages after them. A shadow page's offset is fixed by its VM
+ * and its slot (the order SHADOW_REGISTER filled them in), so a restarted
+ * keeld maps the pages an earlier one registered without registering again.
+ */
+#define KEEL_MMAP_SHIFT 36
+#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
+#define KEEL_MMAP_SHADOWS (KEEL_MAX_VMS * KEEL_SHADOW_MAX_WINDOWS)
+#define KEEL_MMAP_SHADOW_OFFSET(id, slot)                                                          \
+	((__u64)(KEEL_MMAP_REGIONS + (id) * KEEL_SHADOW_MAX_WINDOWS + (slot)) << KEEL_MMAP_SHIFT)
+
 /** KEEL_IOC_VM_MAP: map one RAM region of a VM for mmap() on /dev/keel. */
 struct keel_ioc_map {
 	__u32 id;

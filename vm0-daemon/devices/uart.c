@@ -112,6 +112,9 @@ static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	struct uart *u = opaque;
 
 	pl011_write(&u->m, off, size, val);
+	/* Configuration, not data: what a restarted keeld must find. */
+	if (off != PL011_DR)
+		vdev_changed(&u->vdev);
 	if (u->input_waiting)
 		uart_pull_input(u);
 }
@@ -180,12 +183,13 @@ static void uart_signal(struct vdev *d, enum vdev_signal s, bool level)
 
 static int uart_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	*state = pl011_save(&to_uart(d)->m);
+	return *state ? 0 : -ENOMEM;
 }
 
 static int uart_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	return pl011_restore(&to_uart(d)->m, state);
 }
 
 static void uart_destroy(struct vdev *d)

@@ -29,7 +29,7 @@ void vm_unmap(struct vm *vm)
 	memset(&vm->gm, 0, sizeof(vm->gm));
 }
 
-static int vm_map(struct vm *vm, char *err, size_t errlen)
+int vm_map(struct vm *vm, char *err, size_t errlen)
 {
 	bool identity = vm->desc.flags & KEEL_VM_F_IDENTITY;
 
@@ -284,6 +284,7 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	vm->state = VM_RUNNING;
 	vm->stop_reason = KEEL_STOP_NONE;
 	vm->boots++;
+	vm_persist(vm);
 	klog("vm %u (%s) started: kernel 0x%llx..0x%llx, entry 0x%llx, initramfs 0x%llx..0x%llx, device tree 0x%llx",
 	     vm->id, vm->cfg.name, (unsigned long long)bl.kernel_ipa,
 	     (unsigned long long)bl.kernel_end, (unsigned long long)bl.entry,

@@ -46,14 +46,24 @@ struct vm {
 	bool pending_forced;
 	struct req *waiter;    /* a request answered when the pending op ends */
 	uint64_t boots;
+	/* Across a keeld restart (persist.c): where the config came from, and
+	 * the devices' live pages (a file under KEELD_STATE_DIR, mapped). */
+	json_t *origin;
+	void *live;
 };
 
 const char *vm_state_name(enum vm_state s);
 struct vm *vm_get(struct keeld *kd, unsigned id);
 /* Lowest free id, or -ENOSPC. */
 int vm_pick_id(struct keeld *kd);
-/* KEEL_IOC_VM_CREATE for a parsed config; the VM keeps the config. */
-int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, char *err, size_t errlen);
+/* KEEL_IOC_VM_CREATE for a parsed config; the VM keeps the config, and
+ * origin (vm_origin: what a restarted keeld parses it from again; taken,
+ * even on error; NULL: a restart cannot take the VM over). */
+int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, json_t *origin,
+	      char *err, size_t errlen);
+/* {"text", "dir", "label", "source"} of a config file (path) or an inline
+ * config object; NULL (logged) when the file cannot be read again. */
+json_t *vm_origin(const char *path, json_t *inline_cfg, const char *dir);
 int vm_boot(struct vm *vm, char *err, size_t errlen);
 /* Power button (grace period, then forced), or at once when forced. The
  * request, when given and the op takes time, is answered at the end. */
@@ -65,7 +75,11 @@ int vm_refresh(struct vm *vm, struct keel_vm_info *info);
 /* The hypervisor's events, and the end of each batch of them. */
 void vm_on_event(void *kd, const struct keel_event *ev);
 void vm_after_events(void *kd);
-/* VMs a previous keeld left in the hypervisor. */
+/* VMs a previous keeld left in the hypervisor: those it left state for
+ * (KEELD_STATE_DIR) are taken over with their devices, the rest get their
+ * console back. Serves what the guests asked for meanwhile. */
 void vm_adopt_existing(struct keeld *kd);
+/* Write the VM's state file if its devices said it changed (or always). */
+void vm_persist_if_dirty(struct vm *vm);
 
 #endif
