@@ -213,13 +213,14 @@ int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level)
 	return r < 0 ? r : 0;
 }
 
-int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq)
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq)
 {
 	int r;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->vm_id = id;
 	rq->vcpu = vcpu;
+	rq->state = reclaim ? KEEL_IOREQ_INPROCESS : 0;
 	r = xioctl(d, KEEL_IOC_IOREQ_GET, rq);
 	return r < 0 ? r : 0;
 }

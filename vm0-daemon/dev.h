@@ -37,7 +37,9 @@ int dev_vm_info(struct dev *d, unsigned id, struct keel_vm_info *info);
 int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags,
 		      uint32_t cookie);
 int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level);
-int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq);
+/* reclaim: also a slot a dead keeld took and never completed (keeld holds
+ * none itself between its events: GET and COMPLETE are one step). */
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq);
 int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data);
 /* KEEL_IOC_VM_MAP + mmap: *host is the region's bytes in this process. */
 int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint64_t *size,

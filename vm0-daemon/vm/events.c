@@ -20,7 +20,7 @@ static void vm_ioreq(struct keeld *kd, unsigned id, unsigned vcpu, bool rescan)
 	uint64_t data;
 	int r;
 
-	r = dev_ioreq_get(kd->dev, id, vcpu, &rq);
+	r = dev_ioreq_get(kd->dev, id, vcpu, rescan, &rq);
 	if (r) {
 		/* On a rescan most slots are simply not READY. */
 		if (!rescan)

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0
+"""keeld restarts under running guests (issue 14): while vm1 writes a stream
+of numbered, fsync'd 4 KiB blocks to its disk and vm2 pings VM0 through the
+switch, keeld is killed with SIGKILL several times at random moments and
+then replaced by a new binary (SIGTERM + the supervisor starting the new
+file). Afterwards every block the guest saw acknowledged is on its disk
+(read back by the guest past its cache, and in the backing file in VM0),
+the guest logged no I/O error or device reset, ping lost at most the
+packets of the restart windows, and the supervisor logged each exit.
+
+One shared machine (GICv3, 4 pCPUs), two guests, one test."""
+import json
+import math
+import random
+import re
+import time
+
+import pytest
+
+from conftest import drain, give_back, shared_vm
+from test_blk import boot, guest, guest_start, keel_ok, sh, type_into
+from test_net import guest_ip, vm0_addr
+
+pytestmark = pytest.mark.hyp
+
+BASE = 196 * 256          # 4 KiB block at 196 MiB: past the guests' ext4 (192 MiB)
+MAX_BLOCKS = 1200         # < 24 MiB: below test_blk's marker block at 224 MiB
+KILLS = 4
+PING_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def hv():
+    v = shared_vm("test_restart-keel-gicv3-smp4", gic=3, smp=4)
+    v.ids = []
+    yield v
+    for vm_id in v.ids:
+        keel_ok(v, f"vm shutdown {vm_id} -f")
+        keel_ok(v, f"vm remove {vm_id}")
+    give_back(v)
+
+
+def keeld_pid(v):
+    return sh(v, "cat /run/keel/keeld.pid").strip()
+
+
+def wait_keeld(v, old_pid, timeout=60):
+    """Waits until a keeld other than old_pid answers; returns its pid."""
+    t_end = time.monotonic() + timeout
+    while True:
+        drain(v)
+        r = v.ssh("keel vm list >/dev/null && cat /run/keel/keeld.pid", timeout=30,
+                  check=False)
+        pid = r.stdout.strip()
+        if r.returncode == 0 and pid and pid != old_pid:
+            return pid
+        assert time.monotonic() < t_end, f"no new keeld after {timeout} s: {r.stdout} {r.stderr}"
+        time.sleep(0.2)
+
+
+def restart(v, signal):
+    """Kills keeld with signal; returns the seconds until a new one answered."""
+    old = keeld_pid(v)
+    t0 = time.monotonic()
+    sh(v, f"kill -{signal} {old}")
+    wait_keeld(v, old)
+    return time.monotonic() - t0
+
+
+# The guest's writer: block i (at BASE + i) holds "blk<i>\n" repeated,
+# written with O_SYNC-like conv=fsync (a FLUSH after the data), and is
+# acknowledged in /tmp/acks only after dd succeeded.
+WRITER = ("i=0; while [ ! -e /tmp/stop ] && [ $i -lt %d ]; do "
+          "yes blk$i | head -c 4096 >/tmp/b; "
+          "if dd if=/tmp/b of=/dev/vda bs=4096 seek=$((%d + i)) conv=fsync 2>/dev/null; "
+          "then echo ack $i >>/tmp/acks; else echo ERR $i >>/tmp/acks; fi; "
+          "i=$((i + 1)); done; echo DONE >>/tmp/acks" % (MAX_BLOCKS, BASE))
+
+# Prints "BAD <i>" for every acknowledged block that does not hold its
+# pattern, read from dev/file (past the page cache), then "CHECKED <n>".
+VERIFY = ("n=0; for i in $(sed -n 's/^ack //p' /tmp/acks); do "
+          "want=$(yes blk$i | head -c 4096 | md5sum | cut -c1-32); "
+          "got=$(dd if=%s bs=4096 skip=$((%d + i)) count=1 2>/dev/null | md5sum | cut -c1-32); "
+          "[ \"$want\" = \"$got\" ] || echo BAD $i; n=$((n + 1)); done; echo CHECKED $n")
+
+
+def test_kill_and_upgrade_under_io(hv):
+    w = boot(hv, "/etc/keel/vm1.json")
+    hv.ids.append(w)
+    p = boot(hv, "/etc/keel/vm2.json")
+    hv.ids.append(p)
+    guest_ip(hv, p)
+    gw = vm0_addr(hv)
+    guest(hv, w, "rm -f /tmp/acks /tmp/stop; dmesg -c >/dev/null")
+    guest(hv, p, "dmesg -c >/dev/null")
+    # Both started at once, in the background of the guests' shells.
+    _, wline = guest_start(hv, w, f"({WRITER}) >/dev/null 2>&1 &")
+    _, pline = guest_start(hv, p, f"ping -c {PING_SECONDS} {gw} >/tmp/ping.log 2>&1 &")
+    type_into(hv, [(w, wline), (p, pline)])
+    time.sleep(4)
+
+    windows = []
+    for _ in range(KILLS):
+        time.sleep(random.uniform(1.5, 5.0))
+        windows.append(restart(hv, "KILL"))
+    # An upgrade: a new binary in keeld's place, the old one told to go.
+    sh(hv, "cp /usr/sbin/keeld /tmp/keeld.new && mv /tmp/keeld.new /usr/sbin/keeld")
+    time.sleep(random.uniform(1.0, 3.0))
+    windows.append(restart(hv, "TERM"))
+    time.sleep(3)
+
+    # The guests kept running through all of it, and keeld has them back.
+    vms = {g["id"]: g["state"] for g in
+           json.loads(keel_ok(hv, "vm list --json"))["vms"]}
+    assert vms.get(w) == "running" and vms.get(p) == "running", vms
+    log = sh(hv, "cat /var/log/keeld.log")
+    assert log.count("killed by signal 9") >= KILLS, log[-3000:]
+    assert "exited with status 0" in log, log[-3000:]
+    assert log.count(f"vm {w} (vm1) taken over running, with its devices") >= KILLS + 1, \
+        log[-3000:]
+
+    # Stop the writer; it acknowledged blocks throughout.
+    guest(hv, w, "touch /tmp/stop; while ! grep -q DONE /tmp/acks; do sleep 1; done")
+    _, acks = guest(hv, w, "grep -c '^ack' /tmp/acks; grep -c '^ERR' /tmp/acks || true")
+    nack, nerr = (int(x) for x in acks.split()[-2:])
+    assert nerr == 0, f"the writer saw {nerr} failed writes"
+    assert nack >= 20, f"only {nack} blocks written in {sum(windows):.0f} s of restarts"
+
+    # Every acknowledged block is there: through the guest's disk (caches
+    # dropped) and in the backing file.
+    _, out = guest(hv, w, "echo 3 >/proc/sys/vm/drop_caches; " + VERIFY % ("/dev/vda", BASE),
+                   timeout=600)
+    assert "BAD" not in out and f"CHECKED {nack}" in out, out[-2000:]
+    acks_vm0 = " ".join(str(i) for i in range(nack))
+    out = sh(hv, "echo 3 >/proc/sys/vm/drop_caches; "
+                 f"printf 'ack %s\\n' {acks_vm0} >/tmp/acks; " + VERIFY % ("/data/vm1.img", BASE),
+             timeout=600)
+    assert "BAD" not in out and f"CHECKED {nack}" in out, out[-2000:]
+
+    # No I/O error, no device reset in either guest.
+    for vm_id in (w, p):
+        _, dm = guest(hv, vm_id, "dmesg")
+        assert not re.search(r"I/O error|needs reset|blk_update_request|hung_task|"
+                             r"virtio.*(timeout|error)", dm, re.I), f"vm {vm_id}:\n{dm}"
+
+    # The pings: at most the restart windows' worth lost.
+    status, out = guest(hv, p, "while pidof ping >/dev/null; do sleep 1; done; "
+                                "cat /tmp/ping.log", timeout=PING_SECONDS + 90, check=False)
+    m = re.search(r"(\d+) packets transmitted, (\d+) packets received", out)
+    assert m, out[-2000:]
+    sent, got = int(m.group(1)), int(m.group(2))
+    allowed = sum(math.ceil(x) + 1 for x in windows)
+    print(f"restart windows {['%.1f' % x for x in windows]} s; ping {got}/{sent}; "
+          f"{nack} blocks acknowledged and verified")
+    assert sent - got <= allowed, f"lost {sent - got} pings, restart windows {windows}"
