@@ -97,6 +97,8 @@ static int adopt_saved(struct keeld *kd, unsigned id, const struct keel_vm_info 
 	vm->state = state_of(info);
 	vm->stop_reason = info->stop_reason;
 	vm->boots = (uint64_t)json_integer_value(json_object_get(saved, "boots"));
+	vm->autostart = json_is_true(json_object_get(saved, "autostart"));
+	vm->run_start_ms = uv_now(kd->loop);
 	if (vm->state == VM_RUNNING && (r = resume_devices(vm, saved, err, errlen))) {
 		vm_free(vm);
 		return r;

@@ -284,6 +284,7 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	vm->state = VM_RUNNING;
 	vm->stop_reason = KEEL_STOP_NONE;
 	vm->boots++;
+	vm->run_start_ms = uv_now(vm->kd->loop);
 	vm_persist(vm);
 	klog("vm %u (%s) started: kernel 0x%llx..0x%llx, entry 0x%llx, initramfs 0x%llx..0x%llx, device tree 0x%llx",
 	     vm->id, vm->cfg.name, (unsigned long long)bl.kernel_ipa,

@@ -120,9 +120,9 @@ void vm_persist(struct vm *vm)
 	if (vm->vdevs.attached && vdev_registry_save(&vm->vdevs, &devs, err, sizeof(err)))
 		klog("%s", err);
 	vm->vdevs.dirty = false;
-	o = json_pack("{s:i, s:i, s:s, s:I, s:O, s:o*}", "revision", VM_STATE_REVISION, "id",
+	o = json_pack("{s:i, s:i, s:s, s:I, s:b, s:O, s:o*}", "revision", VM_STATE_REVISION, "id",
 		      (int)vm->id, "state", vm_state_name(vm->state), "boots", (json_int_t)vm->boots,
-		      "origin", vm->origin, "devices", devs);
+		      "autostart", vm->autostart, "origin", vm->origin, "devices", devs);
 	state_path(path, sizeof(path), vm->id, "json");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	r = o ? json_dump_file(o, tmp, JSON_COMPACT) : -1;

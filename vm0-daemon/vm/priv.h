@@ -23,6 +23,9 @@ int vm_devices_create(struct vm *vm, char *err, size_t errlen);
 /* events.c: what the guest asked for while no keeld listened (or events
  * were lost): its ioreq slots, every queue, its console input. */
 void vm_serve_pending(struct vm *vm);
+/* autostart.c: a crashed guest whose config says on_crash restart is
+ * booted again after a back-off; true if that is now pending. */
+bool vm_crash_restart(struct vm *vm);
 /* boot.c */
 int vm_map(struct vm *vm, char *err, size_t errlen);
 

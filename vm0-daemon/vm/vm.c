@@ -200,9 +200,11 @@ struct vm *vm_alloc(struct keeld *kd, unsigned id)
 	console_init(&vm->con, id);
 	uv_timer_init(kd->loop, &vm->button_timer);
 	uv_timer_init(kd->loop, &vm->grace_timer);
+	uv_timer_init(kd->loop, &vm->crash_timer);
 	vm->button_timer.data = vm;
 	vm->grace_timer.data = vm;
-	vm->open_handles = 2;
+	vm->crash_timer.data = vm;
+	vm->open_handles = 3;
 	return vm;
 }
 
@@ -216,6 +218,7 @@ void vm_free(struct vm *vm)
 	json_decref(vm->origin);
 	uv_close((uv_handle_t *)&vm->button_timer, vm_handle_closed);
 	uv_close((uv_handle_t *)&vm->grace_timer, vm_handle_closed);
+	uv_close((uv_handle_t *)&vm->crash_timer, vm_handle_closed);
 }
 
 int vm_setup(struct keeld *kd, unsigned id, const struct vm_config *cfg, struct vm **out,
@@ -340,8 +343,14 @@ int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen)
 	vdev_registry_detach(&vm->vdevs);
 	vm_persist(vm);
 	klog("vm %u (%s) stopped: %s", vm->id, vm->cfg.name, stop_name(reason));
-	if (reason == KEEL_STOP_CRASH)
-		klog("vm %u (%s) crashed; the hypervisor log has the details", vm->id, vm->cfg.name);
+	if (reason == KEEL_STOP_CRASH) {
+		klog("vm %u (%s) crashed; the hypervisor log has the details (keel system log)",
+		     vm->id, vm->cfg.name);
+		if (pending == VM_PEND_NONE && !vm->adopted && vm_crash_restart(vm)) {
+			vm_answer(vm, 0, vm_result(vm, "stopped", forced), NULL);
+			return 0;
+		}
+	}
 
 	if (vm->adopted) {
 		vm_answer(vm, 0, vm_result(vm, "stopped", forced), NULL);

@@ -50,6 +50,12 @@ struct vm {
 	 * the devices' live pages (a file under KEELD_STATE_DIR, mapped). */
 	json_t *origin;
 	void *live;
+	/* autostart.c: started by keeld at its start; on_crash restarts in a
+	 * row, when this run began (uv_now), the back-off timer. */
+	bool autostart;
+	unsigned crashes;
+	uint64_t run_start_ms;
+	uv_timer_t crash_timer;
 };
 
 const char *vm_state_name(enum vm_state s);
@@ -75,6 +81,15 @@ int vm_refresh(struct vm *vm, struct keel_vm_info *info);
 /* The hypervisor's events, and the end of each batch of them. */
 void vm_on_event(void *kd, const struct keel_event *ev);
 void vm_after_events(void *kd);
+/* `keel vm config`: parse a config file (path) or an inline object (dir:
+ * where its relative names resolve) and create the VM; its id in *id. */
+int vm_config_new(struct keeld *kd, const char *path, json_t *inline_cfg, const char *dir,
+		  unsigned *id, char *err, size_t errlen);
+/* Create and boot the configs in KEELD_AUTOSTART_DIR (every one) and in
+ * KEELD_CONFIG_DIR marked "autostart": true, each folder in file name
+ * order, skipping names a VM already has (a restarted keeld took it over). */
+void vm_autostart(struct keeld *kd);
+
 /* VMs a previous keeld left in the hypervisor: those it left state for
  * (KEELD_STATE_DIR) are taken over with their devices, the rest get their
  * console back. Serves what the guests asked for meanwhile. */
