@@ -153,3 +153,27 @@ def test_kill_and_upgrade_under_io(hv):
     print(f"restart windows {['%.1f' % x for x in windows]} s; ping {got}/{sent}; "
           f"{nack} blocks acknowledged and verified")
     assert sent - got <= allowed, f"lost {sent - got} pings, restart windows {windows}"
+
+
+def test_autostart(hv):
+    """A config in /etc/keel/auto/ is created and booted by the next keeld
+    (shown as autostarted in `keel vm list`), and one after that takes it
+    over rather than starting it twice; `keel system log` shows the
+    hypervisor's log (its VM creation lines) without asking keeld."""
+    sh(hv, "mkdir -p /etc/keel/auto && sed 's/\"baremetal\"/\"auto-bm\"/' "
+           "/etc/keel/baremetal.json >/etc/keel/auto/10-bm.json")
+    try:
+        for _ in range(2):
+            restart(hv, "TERM")
+            vms = json.loads(keel_ok(hv, "vm list --json"))["vms"]
+            auto = [g for g in vms if g["name"] == "auto-bm"]
+            assert len(auto) == 1 and auto[0]["autostart"] and auto[0]["state"] == "running", vms
+        assert "yes" in keel_ok(hv, "vm list").split("auto-bm", 1)[1].splitlines()[0]
+        log = keel_ok(hv, "system log")
+        assert "Keel hypervisor" in log and f"vm{auto[0]['id']} 'auto-bm' started" in log, log[-2000:]
+    finally:
+        sh(hv, "rm -f /etc/keel/auto/10-bm.json")
+        for g in json.loads(keel_ok(hv, "vm list --json"))["vms"]:
+            if g["name"] == "auto-bm":
+                keel_ok(hv, f"vm shutdown -f {g['id']}")
+                keel_ok(hv, f"vm remove {g['id']}")
