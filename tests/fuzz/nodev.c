@@ -68,6 +68,10 @@ int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_sh
 	return -ENODEV;
 }
 
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page)
+{
+	return -ENODEV;
+}
 void dev_shadow_unmap(struct keel_shadow_page *page) {}
 
 int dev_console_add(struct dev *d, unsigned id) { return -ENODEV; }
