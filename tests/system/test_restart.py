@@ -101,11 +101,13 @@ def test_kill_and_upgrade_under_io(hv):
 
     windows = []
     for _ in range(KILLS):
-        time.sleep(random.uniform(1.5, 5.0))
+        # Each keeld runs past the supervisor's 5 s crash-loop mark, so
+        # the restart comes after its shortest back-off (0.5 s).
+        time.sleep(random.uniform(5.5, 8.0))
         windows.append(restart(hv, "KILL"))
     # An upgrade: a new binary in keeld's place, the old one told to go.
     sh(hv, "cp /usr/sbin/keeld /tmp/keeld.new && mv /tmp/keeld.new /usr/sbin/keeld")
-    time.sleep(random.uniform(1.0, 3.0))
+    time.sleep(random.uniform(5.5, 7.0))
     windows.append(restart(hv, "TERM"))
     time.sleep(3)
 
@@ -164,6 +166,7 @@ def test_autostart(hv):
            "/etc/keel/baremetal.json >/etc/keel/auto/10-bm.json")
     try:
         for _ in range(2):
+            time.sleep(5.5)
             restart(hv, "TERM")
             vms = json.loads(keel_ok(hv, "vm list --json"))["vms"]
             auto = [g for g in vms if g["name"] == "auto-bm"]
