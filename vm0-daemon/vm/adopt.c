@@ -107,10 +107,14 @@ static int adopt_saved(struct keeld *kd, unsigned id, const struct keel_vm_info 
 	kd->vms[id] = vm;
 	klog("vm %u (%s) taken over %s from an earlier keeld", id, vm->cfg.name,
 	     vm->state == VM_RUNNING ? "running, with its devices," : vm_state_name(vm->state));
-	/* It stopped while no keeld watched: its config decides now. */
+	/* It stopped while no keeld watched: its config decides now. A VM
+	 * left created while running was in the middle of a reboot. */
 	if (vm->state == VM_STOPPED && was && !strcmp(was, "running")) {
 		vm->state = VM_RUNNING;
 		vm_stopped(vm, info->stop_reason, err, errlen);
+	} else if (vm->state == VM_CREATED && was && !strcmp(was, "running")) {
+		if (vm_boot(vm, err, errlen))
+			klog("vm %u: finishing its reboot: %s", id, err);
 	} else {
 		vm_persist(vm);
 	}
