@@ -273,9 +273,16 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 		}
 		vm->console_added = true;
 	}
-	/* Saved before its vCPUs run: a keeld that dies from here on leaves
-	 * the next one the devices (and cookies) this boot registered. */
-	vm_persist(vm);
+	/* Saved, as running, before its vCPUs run: a keeld that dies from
+	 * here on leaves the next one the devices (and cookies) this boot
+	 * registered, and a VM it finds not started yet is booted again. */
+	{
+		enum vm_state was = vm->state;
+
+		vm->state = VM_RUNNING;
+		vm_persist(vm);
+		vm->state = was;
+	}
 	/* x0 = the DT for every image type (booting.rst for Linux; bare-metal
 	 * programs find their devices the same way). */
 	r = dev_vm_start(vm->kd->dev, vm->id, bl.entry, bl.dtb_ipa);
