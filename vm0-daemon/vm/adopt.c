@@ -113,6 +113,8 @@ static int adopt_saved(struct keeld *kd, unsigned id, const struct keel_vm_info 
 		vm->state = VM_RUNNING;
 		vm_stopped(vm, info->stop_reason, err, errlen);
 	} else if (vm->state == VM_CREATED && was && !strcmp(was, "running")) {
+		/* From a fresh hypervisor VM: the dead keeld's registrations go. */
+		vm->state = VM_STOPPED;
 		if (vm_boot(vm, err, errlen))
 			klog("vm %u: finishing its reboot: %s", id, err);
 	} else {
