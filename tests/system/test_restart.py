@@ -94,8 +94,8 @@ def test_kill_and_upgrade_under_io(hv):
     guest(hv, w, "rm -f /tmp/acks /tmp/stop; dmesg -c >/dev/null")
     guest(hv, p, "dmesg -c >/dev/null")
     # Both started at once, in the background of the guests' shells.
-    _, wline = guest_start(hv, w, f"({WRITER}) >/dev/null 2>&1 &")
-    _, pline = guest_start(hv, p, f"ping -c {PING_SECONDS} {gw} >/tmp/ping.log 2>&1 &")
+    _, wline = guest_start(hv, w, f"({WRITER}) >/dev/null 2>&1 & true")
+    _, pline = guest_start(hv, p, f"ping -c {PING_SECONDS} {gw} >/tmp/ping.log 2>&1 & true")
     type_into(hv, [(w, wline), (p, pline)])
     time.sleep(4)
 
