@@ -63,7 +63,7 @@ static int resume_devices(struct vm *vm, const json_t *saved, char *err, size_t 
 		snprintf(err, errlen, "vm %u: running, but no device state was saved", vm->id);
 		return -ENOENT;
 	}
-	if ((r = vm_live_map(vm, true)) || (r = vm_map(vm, err, errlen)))
+	if ((r = vm_map(vm, err, errlen)))
 		return r;
 	r = vdev_registry_resume(&vm->vdevs, devs, err, errlen);
 	if (r)
@@ -99,6 +99,8 @@ static int adopt_saved(struct keeld *kd, unsigned id, const struct keel_vm_info 
 	vm->boots = (uint64_t)json_integer_value(json_object_get(saved, "boots"));
 	vm->autostart = json_is_true(json_object_get(saved, "autostart"));
 	vm->run_start_ms = uv_now(kd->loop);
+	/* Kept as the dead keeld left them (a later boot starts them afresh). */
+	vm_live_map(vm, true);
 	if (vm->state == VM_RUNNING && (r = resume_devices(vm, saved, err, errlen))) {
 		vm_free(vm);
 		return r;
