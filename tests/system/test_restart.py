@@ -162,7 +162,7 @@ def test_autostart(hv):
     (shown as autostarted in `keel vm list`), and one after that takes it
     over rather than starting it twice; `keel system log` shows the
     hypervisor's log (its VM creation lines) without asking keeld."""
-    sh(hv, "mkdir -p /etc/keel/auto && sed 's/\"baremetal\"/\"auto-bm\"/' "
+    sh(hv, "mkdir -p /etc/keel/auto && sed 's/\"name\": \"baremetal\"/\"name\": \"auto-bm\"/' "
            "/etc/keel/baremetal.json >/etc/keel/auto/10-bm.json")
     try:
         for _ in range(2):
@@ -170,7 +170,8 @@ def test_autostart(hv):
             restart(hv, "TERM")
             vms = json.loads(keel_ok(hv, "vm list --json"))["vms"]
             auto = [g for g in vms if g["name"] == "auto-bm"]
-            assert len(auto) == 1 and auto[0]["autostart"] and auto[0]["state"] == "running", vms
+            assert len(auto) == 1 and auto[0]["autostart"] and auto[0]["state"] == "running", \
+                (vms, sh(hv, "tail -n 30 /var/log/keeld.log"))
         assert "yes" in keel_ok(hv, "vm list").split("auto-bm", 1)[1].splitlines()[0]
         log = keel_ok(hv, "system log")
         assert "Keel hypervisor" in log and f"vm{auto[0]['id']} 'auto-bm' started" in log, log[-2000:]
