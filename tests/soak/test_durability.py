@@ -28,7 +28,7 @@ CFG = ('{"name": "dur", "vcpus": 1, "pcpus": [1], "memory": "256M", '
 
 
 def machine(name, img):
-    v = Vm(name, extra=["-drive", f"if=none,id=dur,format=raw,file={img}",
+    v = Vm(name, extra=["--", "-drive", f"if=none,id=dur,format=raw,file={img}",
                         "-device", "virtio-blk-device,drive=dur"])
     v.wait_ready()
     drain(v)
