@@ -72,6 +72,7 @@ void cli_print_cmd_help(FILE *f, const struct keel_cmd *c);
 /* Handlers, one file per group. */
 int cmd_system_daemon(const struct cli_args *a);
 int cmd_system_info(const struct cli_args *a);
+int cmd_system_log(const struct cli_args *a);
 int cmd_vm_config(const struct cli_args *a);
 int cmd_vm_boot(const struct cli_args *a);
 int cmd_vm_shutdown(const struct cli_args *a);

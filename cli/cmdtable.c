@@ -25,6 +25,11 @@ const struct keel_cmd cli_cmds[] = {
 	  "\n"
 	  "Options:\n"
 	  "  --json  print a JSON object" },
+	{ "system", "log", cmd_system_log, 0, 0, 0,
+	  "",
+	  "print the hypervisor's log",
+	  "Prints what the hypervisor logged (the part its ring still keeps),\n"
+	  "guest crashes included, read from /dev/keel: works without keeld." },
 	{ "vm", "config", cmd_vm_config, CLI_F_JSON, 1, 1,
 	  "[--json] <vm.json>",
 	  "create a VM from a config file; prints its id",

@@ -37,17 +37,17 @@ static int64_t int_or(const json_t *obj, const char *key, int64_t dflt)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
-/* vm.list's {"vms": [{id, name, state, vcpus, memory (bytes), uptime_s}]}. */
+/* vm.list's {"vms": [{id, name, state, vcpus, memory (bytes), uptime_s, autostart}]}. */
 int vm_list_print(FILE *f, const json_t *result)
 {
-	static const char *const heads[] = {"ID", "NAME", "STATE", "VCPUS", "MEMORY", "UPTIME"};
+	static const char *const heads[] = {"ID", "NAME", "STATE", "VCPUS", "MEMORY", "UPTIME", "AUTO"};
 	const json_t *vms = json_object_get(result, "vms"), *vm;
 	struct table *t;
 	size_t i;
 
 	if (!json_is_array(vms))
 		return -EPROTO;
-	t = table_new(6, heads, 0x1 | 0x8 | 0x10);
+	t = table_new(7, heads, 0x1 | 0x8 | 0x10);
 	if (!t)
 		return -ENOMEM;
 	json_array_foreach(vms, i, vm)
@@ -64,7 +64,8 @@ int vm_list_print(FILE *f, const json_t *result)
 		else
 			snprintf(mem, sizeof(mem), "-");
 		fmt_uptime(up, sizeof(up), int_or(vm, "uptime_s", -1));
-		if (table_add(t, (const char *const[]){id, name, state, vcpus, mem, up})) {
+		if (table_add(t, (const char *const[]){id, name, state, vcpus, mem, up,
+							json_is_true(json_object_get(vm, "autostart")) ? "yes" : "-"})) {
 			table_free(t);
 			return -ENOMEM;
 		}

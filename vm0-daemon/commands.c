@@ -69,9 +69,10 @@ static json_t *vm_summary(struct vm *vm, struct keel_vm_info *info, bool have_in
 
 	if (have_info && vm->state == VM_RUNNING && info->started_ns && info->now_ns > info->started_ns)
 		uptime = (info->now_ns - info->started_ns) / 1000000000ULL;
-	return json_pack("{s:i, s:s, s:s, s:i, s:I, s:I}", "id", (int)vm->id, "name", vm->cfg.name,
-			 "state", vm_state_name(vm->state), "vcpus", (int)vm->cfg.nr_vcpus,
-			 "memory", (json_int_t)vm_mem_bytes(vm), "uptime_s", (json_int_t)uptime);
+	return json_pack("{s:i, s:s, s:s, s:i, s:I, s:I, s:b}", "id", (int)vm->id, "name",
+			 vm->cfg.name, "state", vm_state_name(vm->state), "vcpus",
+			 (int)vm->cfg.nr_vcpus, "memory", (json_int_t)vm_mem_bytes(vm), "uptime_s",
+			 (json_int_t)uptime, "autostart", vm->autostart);
 }
 
 int cmd_daemon_ping(struct keeld *kd, json_t *args, struct req *req, json_t **result, char *err,
@@ -124,13 +125,8 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 {
 	json_t *path = json_object_get(args, "path"), *inline_cfg = json_object_get(args, "config");
 	json_t *dir = json_object_get(args, "dir");
-	struct config_env env = {
-		.nr_pcpus = kd->si.nr_pcpus, .check_files = true,
-		.gic_version = kd->si.gic_version, .gicd = kd->si.gicd_base,
-		.gicr = kd->si.gicr_base, .gicc = kd->si.gicc_base, .nr_irqs = kd->si.nr_irqs,
-	};
-	struct vm_config *cfg;
-	int id, r;
+	unsigned id;
+	int r;
 
 	if (!json_is_string(path) && !json_is_object(inline_cfg)) {
 		snprintf(err, errlen, "vm.config: args: needs \"path\" (a config file) or \"config\" (an object)");
@@ -140,38 +136,10 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 		snprintf(err, errlen, "vm.config: args.dir: is not a string");
 		return -EINVAL;
 	}
-	id = vm_pick_id(kd);
-	if (id < 0) {
-		snprintf(err, errlen, "no free VM id: %d VMs exist", KEEL_MAX_VMS - 1);
-		return id;
-	}
-	env.id = (unsigned)id;
-	env.dir = dir ? json_string_value(dir) : "";
-	cfg = malloc(sizeof(*cfg));
-	if (!cfg)
-		return -ENOMEM;
-	if (json_is_string(path)) {
-		r = config_load(json_string_value(path), &env, cfg, err, errlen);
-	} else {
-		char *text = json_dumps(inline_cfg, JSON_COMPACT);
-
-		env.label = "config";
-		r = text ? config_parse(text, strlen(text), &env, cfg, err, errlen) : -ENOMEM;
-		free(text);
-	}
-	if (r)
-		goto out;
-	for (unsigned i = 1; i < KEEL_MAX_VMS; i++)
-		if (kd->vms[i] && !strcmp(kd->vms[i]->cfg.name, cfg->name)) {
-			snprintf(err, errlen, "%s: name: \"%s\" is taken by vm %u", cfg->label, cfg->name, i);
-			r = -EEXIST;
-			goto out;
-		}
-	r = vm_create(kd, (unsigned)id, cfg, err, errlen);
+	r = vm_config_new(kd, json_is_string(path) ? json_string_value(path) : NULL, inline_cfg,
+			  dir ? json_string_value(dir) : "", &id, err, errlen);
 	if (!r)
-		*result = json_pack("{s:i, s:s}", "id", id, "name", cfg->name);
-out:
-	free(cfg);
+		*result = json_pack("{s:i, s:s}", "id", (int)id, "name", kd->vms[id]->cfg.name);
 	return r;
 }
 

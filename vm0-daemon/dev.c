@@ -213,13 +213,14 @@ int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level)
 	return r < 0 ? r : 0;
 }
 
-int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq)
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq)
 {
 	int r;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->vm_id = id;
 	rq->vcpu = vcpu;
+	rq->state = reclaim ? KEEL_IOREQ_INPROCESS : 0;
 	r = xioctl(d, KEEL_IOC_IOREQ_GET, rq);
 	return r < 0 ? r : 0;
 }
@@ -262,6 +263,20 @@ int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_sh
 		return r;
 	p = mmap(NULL, KEEL_SHADOW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
 		 (off_t)s->mmap_offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*page = p;
+	return 0;
+}
+
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page)
+{
+	void *p;
+
+	if (id >= KEEL_MAX_VMS || slot >= KEEL_SHADOW_MAX_WINDOWS)
+		return -EINVAL;
+	p = mmap(NULL, KEEL_SHADOW_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		 (off_t)KEEL_MMAP_SHADOW_OFFSET(id, slot));
 	if (p == MAP_FAILED)
 		return -errno;
 	*page = p;

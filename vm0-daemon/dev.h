@@ -37,7 +37,9 @@ int dev_vm_info(struct dev *d, unsigned id, struct keel_vm_info *info);
 int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, unsigned flags,
 		      uint32_t cookie);
 int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level);
-int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq);
+/* reclaim: also a slot a dead keeld took and never completed (keeld holds
+ * none itself between its events: GET and COMPLETE are one step). */
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq);
 int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data);
 /* KEEL_IOC_VM_MAP + mmap: *host is the region's bytes in this process. */
 int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint64_t *size,
@@ -46,6 +48,9 @@ int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint6
 int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page);
 /* KEEL_IOC_PT_ASSIGN: a device of the machine for a CREATED guest. */
 int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc);
+/* The slot-th shadow page registered for VM id (by this keeld or an
+ * earlier one), mapped here; -EINVAL when there is none. */
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page);
 void dev_shadow_unmap(struct keel_shadow_page *page);
 int dev_console_add(struct dev *d, unsigned id);
 int dev_console_remove(struct dev *d, unsigned id);

@@ -10,6 +10,12 @@
 #include "config/mediated.h"
 
 #define KEELD_VERSION "0.1.0"
+/* What a restarted keeld takes guests over from (vm/persist.c): tmpfs,
+ * so it lasts as long as VM0 and the guests. */
+#define KEELD_STATE_DIR "/run/keel"
+/* Guests keeld creates and boots when it starts (vm/autostart.c). */
+#define KEELD_CONFIG_DIR "/etc/keel"
+#define KEELD_AUTOSTART_DIR "/etc/keel/auto"
 
 struct dev;
 struct vm;

@@ -129,6 +129,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* 7b. Guests that start with keeld (after those taken over: a name
+	 * one of them has is not started twice). */
+	vm_autostart(kd);
+
 	/* 8. Only now accept clients: every command below needs the above. */
 	r = server_start(kd, sockpath, err, sizeof(err));
 	if (r) {

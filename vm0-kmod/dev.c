@@ -97,6 +97,8 @@ static long keel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return keel_ioc_shadow_register(kd, uarg);
 	case KEEL_IOC_PT_ASSIGN:
 		return keel_ioc_pt_assign(uarg);
+	case KEEL_IOC_LOG_READ:
+		return keel_ioc_log_read(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -99,6 +99,18 @@ long keel_hc_vm_stop(u32 id)
 	return keel_hc(KEEL_HC_VM_STOP, id, 0, 0, 0, &res);
 }
 
+long keel_hc_log_read(void *buf, u32 len, u64 *seq, u64 *got)
+{
+	struct arm_smccc_res res;
+	long ret = keel_hc(KEEL_HC_LOG_READ, virt_to_phys(buf), len, *seq, 0, &res);
+
+	if (!ret) {
+		*got = res.a1;
+		*seq = res.a2;
+	}
+	return ret;
+}
+
 long keel_hc_vm_destroy(u32 id)
 {
 	struct arm_smccc_res res;

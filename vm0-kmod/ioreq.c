@@ -36,11 +36,15 @@ long keel_ioc_ioreq_get(struct keel_dev *kd, void __user *uarg)
 {
 	struct keel_ioreq __user *ureq = uarg;
 	struct keel_ioreq *slot, req = { };
-	u32 vm_id, vcpu;
+	bool reclaim = false;
+	u32 vm_id, vcpu, want;
 	long ret = 0;
 
-	if (get_user(vm_id, &ureq->vm_id) || get_user(vcpu, &ureq->vcpu))
+	if (get_user(vm_id, &ureq->vm_id) || get_user(vcpu, &ureq->vcpu) ||
+	    get_user(want, &ureq->state))
 		return -EFAULT;
+	if (want != 0 && want != KEEL_IOREQ_INPROCESS)
+		return -EINVAL;
 	if (!kd->shared)
 		return -ENODEV;
 	slot = keel_ioreq_slot(kd, vm_id, vcpu);
@@ -52,7 +56,11 @@ long keel_ioc_ioreq_get(struct keel_dev *kd, void __user *uarg)
 	 * Acquire: the hypervisor filled the fields before it stored READY
 	 * (release); reading them after an acquire load of READY sees them
 	 * complete. */
-	if (smp_load_acquire(&slot->state) != KEEL_IOREQ_READY) {
+	/* A reclaim takes back a slot a dead keeld held: nothing changes
+	 * hands, the copy below is all it needs. */
+	if (want == KEEL_IOREQ_INPROCESS && smp_load_acquire(&slot->state) == KEEL_IOREQ_INPROCESS) {
+		reclaim = true;
+	} else if (smp_load_acquire(&slot->state) != KEEL_IOREQ_READY) {
 		ret = -EAGAIN;
 		goto out;
 	}
@@ -76,13 +84,15 @@ long keel_ioc_ioreq_get(struct keel_dev *kd, void __user *uarg)
 	 * complete before the hypervisor can observe INPROCESS, and it fails
 	 * if the hypervisor took the slot back since we looked.
 	 */
-	if (cmpxchg(&slot->state, KEEL_IOREQ_READY, KEEL_IOREQ_INPROCESS) != KEEL_IOREQ_READY) {
+	if (!reclaim &&
+	    cmpxchg(&slot->state, KEEL_IOREQ_READY, KEEL_IOREQ_INPROCESS) != KEEL_IOREQ_READY) {
 		ret = -EAGAIN;
 		goto out;
 	}
 	if (copy_to_user(ureq, &req, sizeof(req))) {
 		/* Not delivered: give it back so a retry finds it. */
-		cmpxchg(&slot->state, KEEL_IOREQ_INPROCESS, KEEL_IOREQ_READY);
+		if (!reclaim)
+			cmpxchg(&slot->state, KEEL_IOREQ_INPROCESS, KEEL_IOREQ_READY);
 		ret = -EFAULT;
 	}
 out:

@@ -89,6 +89,8 @@ long keel_hc_errno(unsigned long a0);
 void *keel_hc_buf_alloc(size_t size);
 long keel_hc_version(struct arm_smccc_res *res);
 long keel_hc_sysinfo(void *info);
+/* len bytes at most from *seq into buf (a kernel page); *seq moves on. */
+long keel_hc_log_read(void *buf, u32 len, u64 *seq, u64 *got);
 long keel_hc_shared_setup(phys_addr_t pa, size_t size);
 long keel_hc_vm_create(void *desc, u32 *id);
 long keel_hc_vm_start(u32 id, u64 entry, u64 x0);
@@ -144,13 +146,13 @@ int keel_mmap(struct keel_dev *kd, struct vm_area_struct *vma);
 bool keel_maps_busy(struct keel_dev *kd, u32 id);
 unsigned long keel_maps_pinned(struct keel_dev *kd, u32 id);
 void keel_maps_forget(struct keel_dev *kd, u32 id);
-/* mmap offsets: guest RAM regions first, shadow pages after them. */
-#define KEEL_MMAP_SHIFT 36
-#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
-#define KEEL_MMAP_SHADOWS (KEEL_MAX_VMS * KEEL_SHADOW_MAX_WINDOWS)
+/* mmap offsets: KEEL_MMAP_* in proto/keel/ioctl.h */
 
 /* shadow.c */
 long keel_ioc_shadow_register(struct keel_dev *kd, void __user *uarg);
+
+/* log.c */
+long keel_ioc_log_read(void __user *uarg);
 /* Caller holds map_lock; the hypervisor destroyed the VM (or never had it). */
 void keel_shadows_forget(struct keel_dev *kd, u32 id);
 int keel_shadow_mmap(struct keel_dev *kd, struct vm_area_struct *vma, u64 key, u64 within);

@@ -80,8 +80,7 @@ long keel_ioc_shadow_register(struct keel_dev *kd, void __user *uarg)
 		__free_page(page);
 		return ret;
 	}
-	s.mmap_offset = (u64)(KEEL_MMAP_REGIONS + s.id * KEEL_SHADOW_MAX_WINDOWS + slot)
-			<< KEEL_MMAP_SHIFT;
+	s.mmap_offset = KEEL_MMAP_SHADOW_OFFSET(s.id, slot);
 	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 

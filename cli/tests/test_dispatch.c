@@ -308,8 +308,8 @@ static void test_vm_list(void **state)
 
 	assert_int_equal(WITH_KEELD(&f, &c, answer, "vm", "list"), 0);
 	assert_string_equal(f.request, "{\"cmd\":\"vm.list\",\"args\":{}}");
-	assert_string_equal(c.out, "ID  NAME   STATE    VCPUS  MEMORY  UPTIME\n"
-				   " 1  linux  running      2     512  2h03m04s\n");
+	assert_string_equal(c.out, "ID  NAME   STATE    VCPUS  MEMORY  UPTIME    AUTO\n"
+				   " 1  linux  running      2     512  2h03m04s  -\n");
 	capture_free(&c);
 
 	assert_int_equal(WITH_KEELD(&f, &c, answer, "--json", "vm", "list"), 0);

@@ -99,7 +99,7 @@ static void test_vm_list(void **state)
 {
 	json_t *res = json_loads("{\"vms\": ["
 				 "{\"id\": 0, \"name\": \"vm0\", \"state\": \"running\", "
-				 "\"vcpus\": 4, \"memory\": 1073741824, \"uptime_s\": 3723},"
+				 "\"vcpus\": 4, \"memory\": 1073741824, \"uptime_s\": 3723, \"autostart\": true},"
 				 "{\"id\": 1, \"name\": \"linux-guest\", \"state\": \"created\", "
 				 "\"vcpus\": 2, \"memory\": 268435456, \"uptime_s\": null},"
 				 "{\"id\": 12, \"name\": \"rtos\", \"state\": \"stopped\", "
@@ -108,10 +108,10 @@ static void test_vm_list(void **state)
 				 0, NULL);
 	char *s = capture(print_vm_list, res);
 
-	assert_string_equal(s, "ID  NAME         STATE    VCPUS  MEMORY  UPTIME\n"
-			       " 0  vm0          running      4    1024  1h02m03s\n"
-			       " 1  linux-guest  created      2     256  -\n"
-			       "12  rtos         stopped      1      16  -\n");
+	assert_string_equal(s, "ID  NAME         STATE    VCPUS  MEMORY  UPTIME    AUTO\n"
+			       " 0  vm0          running      4    1024  1h02m03s  yes\n"
+			       " 1  linux-guest  created      2     256  -         -\n"
+			       "12  rtos         stopped      1      16  -         -\n");
 	free(s);
 	json_decref(res);
 }
@@ -121,7 +121,7 @@ static void test_vm_list_empty_and_bad(void **state)
 	json_t *res = json_loads("{\"vms\": []}", 0, NULL);
 	char *s = capture(print_vm_list, res);
 
-	assert_string_equal(s, "ID  NAME  STATE  VCPUS  MEMORY  UPTIME\n");
+	assert_string_equal(s, "ID  NAME  STATE  VCPUS  MEMORY  UPTIME  AUTO\n");
 	free(s);
 	json_decref(res);
 	res = json_loads("{\"vm\": 1}", 0, NULL);

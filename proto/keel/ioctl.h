@@ -23,7 +23,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 6  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN */
+#define KEEL_IOC_REVISION 7  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN; 7: LOG_READ, IOREQ_GET reclaim */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -78,6 +78,33 @@ struct keel_ioc_ioreq_done {
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_ioreq_done) == 16, "keel_ioc_ioreq_done layout");
 
+/*
+ * mmap() offsets on /dev/keel: guest RAM regions first (VM_MAP hands them
+ * out), shadow pages after them. A shadow page's offset is fixed by its VM
+ * and its slot (the order SHADOW_REGISTER filled them in), so a restarted
+ * keeld maps the pages an earlier one registered without registering again.
+ */
+#define KEEL_MMAP_SHIFT 36
+#define KEEL_MMAP_REGIONS (KEEL_MAX_VMS * KEEL_VM_MAX_MEM)
+#define KEEL_MMAP_SHADOWS (KEEL_MAX_VMS * KEEL_SHADOW_MAX_WINDOWS)
+#define KEEL_MMAP_SHADOW_OFFSET(id, slot)                                                          \
+	((__u64)(KEEL_MMAP_REGIONS + (id) * KEEL_SHADOW_MAX_WINDOWS + (slot)) << KEEL_MMAP_SHIFT)
+
+/**
+ * KEEL_IOC_LOG_READ: up to len bytes of the hypervisor's log into buf,
+ * starting at byte seq of everything it ever logged (0: the oldest it
+ * still keeps). out: bytes, and seq of the byte after the last one given
+ * (pass it back to read on). A seq older than the log keeps skips ahead.
+ */
+struct keel_ioc_log {
+	__u64 buf;          /**< user pointer */
+	__u32 len;
+	__u32 pad;
+	__u64 seq;          /**< in and out */
+	__u64 bytes;        /**< out */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_log) == 32, "keel_ioc_log layout");
+
 /** KEEL_IOC_VM_MAP: map one RAM region of a VM for mmap() on /dev/keel. */
 struct keel_ioc_map {
 	__u32 id;
@@ -124,7 +151,10 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 #define KEEL_IOC_VM_INFO _IOWR(KEEL_IOC_MAGIC, 0x14, struct keel_vm_info)
 #define KEEL_IOC_MMIO_REGISTER _IOW(KEEL_IOC_MAGIC, 0x15, struct keel_ioc_mmio)
 #define KEEL_IOC_IRQ_LINE _IOW(KEEL_IOC_MAGIC, 0x16, struct keel_ioc_irq)
-/** in: vm_id, vcpu; out: a copy of that slot (READY -> INPROCESS) */
+/** in: vm_id, vcpu, state 0; out: a copy of that slot (READY -> INPROCESS).
+ * in state KEEL_IOREQ_INPROCESS: also a slot already INPROCESS, which a
+ * keeld that died took and never completed (a restarted keeld, once, before
+ * it reads events: nobody else may hold slots then). */
 #define KEEL_IOC_IOREQ_GET _IOWR(KEEL_IOC_MAGIC, 0x17, struct keel_ioreq)
 #define KEEL_IOC_IOREQ_COMPLETE _IOW(KEEL_IOC_MAGIC, 0x18, struct keel_ioc_ioreq_done)
 #define KEEL_IOC_VM_MAP _IOWR(KEEL_IOC_MAGIC, 0x19, struct keel_ioc_map)
@@ -139,6 +169,8 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 /** A device of the machine for a CREATED guest (passthrough.h); it returns
  * to VM0 when the guest is destroyed. */
 #define KEEL_IOC_PT_ASSIGN _IOW(KEEL_IOC_MAGIC, 0x1f, struct keel_pt_desc)
+/** The hypervisor's log (KEEL_HC_LOG_READ) from byte seq on. */
+#define KEEL_IOC_LOG_READ _IOWR(KEEL_IOC_MAGIC, 0x20, struct keel_ioc_log)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):

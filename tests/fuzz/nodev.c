@@ -54,7 +54,7 @@ int dev_mmio_register(struct dev *d, unsigned id, uint64_t base, uint64_t size, 
 }
 
 int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level) { return -ENODEV; }
-int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq) { return -ENODEV; }
+int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq) { return -ENODEV; }
 int dev_ioreq_complete(struct dev *d, unsigned id, unsigned vcpu, uint64_t data) { return -ENODEV; }
 
 int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint64_t *size,
@@ -68,6 +68,10 @@ int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_sh
 	return -ENODEV;
 }
 
+int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page)
+{
+	return -ENODEV;
+}
 void dev_shadow_unmap(struct keel_shadow_page *page) {}
 
 int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc)

@@ -97,7 +97,7 @@ KEEL_FULL = {
     'name': 'full', 'vcpus': 2, 'pcpus': [1, 2], 'memory': '512M',
     'kernel': 'Image', 'initramfs': '/boot/initrd', 'dtb': 'guest.dtb',
     'cmdline': 'console=ttyAMA0', 'identity_map': False,
-    'on_poweroff': 'remove', 'on_reboot': 'stop', 'console': ['virtio', 'pl011'],
+    'on_poweroff': 'remove', 'on_reboot': 'stop', 'autostart': True, 'on_crash': 'restart', 'crash_restarts': 5, 'console': ['virtio', 'pl011'],
     'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
               {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
     'display': {'width': 800, 'height': 600, 'memory': '16M'},

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Guest networking on a GICv2 machine: two guests get addresses from
 VM0's DHCP and ping each other and VM0 (test_net.py does the rest on
-GICv3)."""
+GICv3); then keeld is killed and the supervisor's new one serves their
+NICs and disks on, the GICv2 case of test_restart.py."""
 import pytest
 
 from conftest import give_back, shared_vm
-from test_blk import boot, keel_ok
+from test_blk import boot, guest, keel_ok
 from test_net import guest_ip, ping, vm0_addr
+from test_restart import restart
 
 pytestmark = pytest.mark.hyp
 
@@ -24,6 +26,14 @@ def test_gicv2_two_guests_ping():
         ping(v, ids["vm2"], ips["vm1"])
         ping(v, ids["vm1"], up)
         ping(v, ids["vm2"], up)
+        # keeld dies under them: they keep their NICs and disks.
+        restart(v, "KILL")
+        ping(v, ids["vm1"], ips["vm2"])
+        ping(v, ids["vm2"], up)
+        guest(v, ids["vm1"], "yes gicv2 | head -c 4096 >/tmp/b && "
+                             "dd if=/tmp/b of=/dev/vda bs=4096 seek=51000 conv=fsync && "
+                             "echo 3 >/proc/sys/vm/drop_caches && "
+                             "dd if=/dev/vda bs=4096 skip=51000 count=1 | cmp - /tmp/b")
     finally:
         for vm_id in ids.values():
             keel_ok(v, f"vm shutdown {vm_id} -f")

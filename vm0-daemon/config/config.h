@@ -81,6 +81,12 @@ enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
  * binary at kernel_ipa). */
 enum cfg_image_type { CFG_IMAGE_LINUX, CFG_IMAGE_BARE };
 enum cfg_on_reboot { CFG_REBOOT_RESTART, CFG_REBOOT_STOP };
+/* config/lifecycle.c */
+enum cfg_on_crash { CFG_CRASH_STOP, CFG_CRASH_RESTART };
+#define CFG_CRASH_RESTARTS_DEFAULT 3
+#define CFG_CRASH_RESTARTS_MAX 100
+#define CFG_CRASH_BACKOFF_MAX_S 60
+#define CFG_CRASH_RESET_S 300
 
 /* "display": {"width": 1024, "height": 768, "memory": "64M"}: a virtio-gpu
  * with one scanout of that size, its resources bounded by memory. */
@@ -120,6 +126,9 @@ struct vm_config {
 	char cmdline[CFG_CMDLINE_MAX];
 	enum cfg_on_poweroff on_poweroff;
 	enum cfg_on_reboot on_reboot;
+	bool autostart;
+	enum cfg_on_crash on_crash;
+	unsigned crash_restarts;        /* restarts in a row before it stays stopped */
 	uint64_t uart_base;             /* PL011 (default KEEL_GUEST_UART_BASE) */
 	unsigned uart_spi;
 	unsigned consoles;              /* CFG_CONSOLE_* bits (default: the PL011) */

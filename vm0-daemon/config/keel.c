@@ -15,6 +15,7 @@
 static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
 	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics", "passthrough", "display",
+	"autostart", "on_crash", "crash_restarts",  /* lifecycle.c */
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
 	NULL,
 };
@@ -346,6 +347,8 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 	if ((r = cfg_get_on(p, root, "on_reboot", "restart", "stop", &tmp)))
 		return r;
 	c->on_reboot = tmp ? CFG_REBOOT_STOP : CFG_REBOOT_RESTART;
+	if ((r = cfg_parse_lifecycle(p, root)))
+		return r;
 	if ((r = config_image(json_object_get(root, "type"), root, c, p->err, p->errlen)))
 		return r;
 	if ((r = parse_keel_console(p, json_object_get(root, "console"))))

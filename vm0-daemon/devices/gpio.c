@@ -34,13 +34,33 @@ static void gpio_irq(void *opaque, bool level)
 		     level ? "high" : "low", strerror(-r));
 }
 
+/* Every register write is configuration (the guest's driver at boot). */
+static void gpio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct gpio *g = opaque;
+
+	pl061_write(&g->m, off, size, val);
+	vdev_changed(&g->vdev);
+}
+
+static uint64_t gpio_read(void *opaque, uint64_t off, unsigned size)
+{
+	return pl061_read(&((struct gpio *)opaque)->m, off, size);
+}
+
+static const struct mmio_ops gpio_mmio_ops = {
+	.name = "pl061",
+	.read = gpio_read,
+	.write = gpio_write,
+};
+
 static int gpio_attach(struct vdev *d, char *err, size_t errlen)
 {
 	struct gpio *g = to_gpio(d);
 
 	pl061_init(&g->m, gpio_irq, g);
-	return vdev_window(d, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE, &pl061_mmio_ops, &g->m,
-			   err, errlen);
+	return vdev_window(d, KEEL_GUEST_GPIO_BASE, KEEL_GUEST_GPIO_SIZE, &gpio_mmio_ops, g, err,
+			   errlen);
 }
 
 static void gpio_detach(struct vdev *d)
@@ -60,13 +80,15 @@ static void gpio_signal(struct vdev *d, enum vdev_signal s, bool level)
 
 static int gpio_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	*state = pl061_save(&to_gpio(d)->m);
+	return *state ? 0 : -ENOMEM;
 }
 
 static int gpio_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	return pl061_restore(&to_gpio(d)->m, state);
 }
+
 
 static void gpio_destroy(struct vdev *d)
 {

@@ -7,6 +7,7 @@
  * relies on that TX interrupt to finish its TX path, and masks TXIM in IMSC
  * when it has nothing more to send, so an always-set TXIS does not storm.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "devices/pl011.h"
@@ -150,4 +151,36 @@ size_t pl011_receive(struct pl011 *u, const uint8_t *buf, size_t len)
 	}
 	pl011_update(u);
 	return n;
+}
+
+json_t *pl011_save(const struct pl011 *u)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ris", (json_int_t)u->ris,
+			 "imsc", (json_int_t)u->imsc, "ibrd", (json_int_t)u->ibrd, "fbrd",
+			 (json_int_t)u->fbrd, "lcr_h", (json_int_t)u->lcr_h, "cr", (json_int_t)u->cr,
+			 "ifls", (json_int_t)u->ifls, "ilpr", (json_int_t)u->ilpr, "dmacr",
+			 (json_int_t)u->dmacr);
+}
+
+int pl011_restore(struct pl011 *u, const json_t *state)
+{
+	json_int_t v[9];
+
+	if (json_unpack((json_t *)state, "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ris", &v[0],
+			"imsc", &v[1], "ibrd", &v[2], "fbrd", &v[3], "lcr_h", &v[4], "cr", &v[5],
+			"ifls", &v[6], "ilpr", &v[7], "dmacr", &v[8]))
+		return -EINVAL;
+	u->ris = (uint32_t)v[0];
+	u->imsc = (uint32_t)v[1];
+	u->ibrd = (uint32_t)v[2];
+	u->fbrd = (uint32_t)v[3];
+	u->lcr_h = (uint32_t)v[4];
+	u->cr = (uint32_t)v[5];
+	u->ifls = (uint32_t)v[6];
+	u->ilpr = (uint32_t)v[7];
+	u->dmacr = (uint32_t)v[8];
+	/* Whatever the line was left at, drive it to what these say. */
+	u->irq_level = !((pl011_ris(u) & u->imsc) != 0);
+	pl011_update(u);
+	return 0;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "vdev/mmio.h"
 
 #define PL011_FIFO 32
@@ -59,5 +61,9 @@ void pl011_write(void *dev, uint64_t off, unsigned size, uint64_t val);
 /* Bytes typed at the console: how many fit, and push (returns bytes taken). */
 size_t pl011_rx_room(const struct pl011 *u);
 size_t pl011_receive(struct pl011 *u, const uint8_t *buf, size_t len);
+/* The registers across a keeld restart (the receive FIFO is not kept:
+ * keystrokes in it are lost). restore drives the line to its level. */
+json_t *pl011_save(const struct pl011 *u);
+int pl011_restore(struct pl011 *u, const json_t *state);
 
 #endif

@@ -5,6 +5,7 @@
  * pins latch RIS on the edge IBE/IEV select; level-sensitive pins show the
  * level in RIS for as long as it lasts.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "devices/pl061.h"
@@ -121,4 +122,32 @@ void pl061_set_input(struct pl061 *g, unsigned line, bool level)
 	else
 		g->in &= (uint8_t)~(1U << line);
 	pl061_edges(g, before);
+}
+
+json_t *pl061_save(const struct pl061 *g)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "data", g->data, "dir", g->dir,
+			 "is", g->is, "ibe", g->ibe, "iev", g->iev, "ie", g->ie, "ris", g->ris, "afsel",
+			 g->afsel);
+}
+
+int pl061_restore(struct pl061 *g, const json_t *state)
+{
+	int v[8];
+
+	if (json_unpack((json_t *)state, "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "data", &v[0],
+			"dir", &v[1], "is", &v[2], "ibe", &v[3], "iev", &v[4], "ie", &v[5], "ris",
+			&v[6], "afsel", &v[7]))
+		return -EINVAL;
+	g->data = (uint8_t)v[0];
+	g->dir = (uint8_t)v[1];
+	g->is = (uint8_t)v[2];
+	g->ibe = (uint8_t)v[3];
+	g->iev = (uint8_t)v[4];
+	g->ie = (uint8_t)v[5];
+	g->ris = (uint8_t)v[6];
+	g->afsel = (uint8_t)v[7];
+	g->irq_level = !((pl061_ris(g) & g->ie) != 0);
+	pl061_update(g);
+	return 0;
 }

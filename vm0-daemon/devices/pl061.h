@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "vdev/mmio.h"
 
 #define PL061_DIR 0x400
@@ -34,5 +36,8 @@ uint64_t pl061_read(void *dev, uint64_t off, unsigned size);
 void pl061_write(void *dev, uint64_t off, unsigned size, uint64_t val);
 /* Drive input line (0..7) from outside. */
 void pl061_set_input(struct pl061 *g, unsigned line, bool level);
+/* The registers across a keeld restart; restore drives the line. */
+json_t *pl061_save(const struct pl061 *g);
+int pl061_restore(struct pl061 *g, const json_t *state);
 
 #endif

@@ -110,8 +110,16 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct uart *u = opaque;
+	struct pl011 before = u->m;
 
 	pl011_write(&u->m, off, size, val);
+	/* What a restarted keeld must find: the driver's configuration. The
+	 * data path (DR, ICR after each interrupt, IMSC rewritten with the
+	 * same bits) changes none of it and costs no state file write. */
+	if (before.imsc != u->m.imsc || before.cr != u->m.cr || before.lcr_h != u->m.lcr_h ||
+	    before.ibrd != u->m.ibrd || before.fbrd != u->m.fbrd || before.ifls != u->m.ifls ||
+	    before.dmacr != u->m.dmacr || before.ilpr != u->m.ilpr)
+		vdev_changed(&u->vdev);
 	if (u->input_waiting)
 		uart_pull_input(u);
 }
@@ -180,12 +188,13 @@ static void uart_signal(struct vdev *d, enum vdev_signal s, bool level)
 
 static int uart_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	*state = pl011_save(&to_uart(d)->m);
+	return *state ? 0 : -ENOMEM;
 }
 
 static int uart_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	return pl011_restore(&to_uart(d)->m, state);
 }
 
 static void uart_destroy(struct vdev *d)

@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "devices/virtio_console.h"
+#include "devices/virtio_vdev.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
 
@@ -82,6 +83,7 @@ static int vcon_attach(struct vdev *d, char *err, size_t errlen)
 		return r;
 	}
 	virtio_mmio_init(&v->t, &vcons_ops, v->m, h->gm, vcon_irq, v);
+	virtio_vdev_bind(d, &v->t);
 	/* A window is 0x200-aligned (config/check.c): never across a page. */
 	r = vdev_window(d, v->base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &v->t, err, errlen);
 	if (!r)
@@ -140,12 +142,19 @@ static json_t *vcon_json(const struct vdev *d)
 
 static int vcon_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	struct vcon *v = to_vcon(d);
+
+	return virtio_vdev_save(v->m ? &v->t : NULL, v->m ? vcons_save(v->m) : NULL, state);
 }
 
 static int vcon_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	struct vcon *v = to_vcon(d);
+	int r = virtio_vdev_restore(v->m ? &v->t : NULL, state);
+
+	if (!r)
+		vcons_restore(v->m, json_object_get(state, "model"));
+	return r;
 }
 
 static void vcon_destroy(struct vdev *d)

@@ -20,6 +20,7 @@
 #include "backend/disk.h"
 #include "devices/devices.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_vdev.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
 #include "virtio/transport.h"
@@ -113,6 +114,7 @@ static int vdisk_attach(struct vdev *d, char *err, size_t errlen)
 		return r;
 	}
 	virtio_mmio_init(&run->t, &vblk_ops, run->blk, h->gm, vdisk_irq, run);
+	virtio_vdev_bind(d, &run->t);
 	/* A window is 0x200-aligned (config/check.c): never across a page. */
 	r = vdev_window(d, vd->cfg.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &run->t, err, errlen);
 	if (!r)
@@ -178,12 +180,12 @@ static json_t *vdisk_json(const struct vdev *d)
 
 static int vdisk_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	return virtio_vdev_save(to_vdisk(d)->run ? &to_vdisk(d)->run->t : NULL, NULL, state);
 }
 
 static int vdisk_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	return virtio_vdev_restore(to_vdisk(d)->run ? &to_vdisk(d)->run->t : NULL, state);
 }
 
 static void vdisk_destroy(struct vdev *d)

@@ -301,8 +301,11 @@ static int vcons_ctrl_recv(struct vcons *c, const struct vq_chain *ch)
 		}
 		break;
 	case VIRTIO_CONSOLE_PORT_OPEN:
-		if (le32toh(h.id) == 0)
+		if (le32toh(h.id) == 0) {
 			c->port_open = value != 0;
+			if (c->t->changed)
+				c->t->changed(c->t->changed_opaque);
+		}
 		break;
 	default:
 		/* PORT_NAME, PORT_REMOVE, ... are the device's to send. */
@@ -421,4 +424,14 @@ void vcons_destroy(struct vcons *c)
 void vcons_get_stats(const struct vcons *c, struct vcons_stats *out)
 {
 	*out = c->stats;
+}
+
+json_t *vcons_save(const struct vcons *c)
+{
+	return json_pack("{s:b}", "port_open", c->port_open);
+}
+
+void vcons_restore(struct vcons *c, const json_t *state)
+{
+	c->port_open = json_is_true(json_object_get(state, "port_open"));
 }

@@ -64,5 +64,8 @@ void vcons_destroy(struct vcons *c);
 /* The host has bytes for the guest: move what the receiveq takes. */
 void vcons_input(struct vcons *c);
 void vcons_get_stats(const struct vcons *c, struct vcons_stats *out);
+/* The model's part of a keeld restart (after the transport's restore). */
+json_t *vcons_save(const struct vcons *c);
+void vcons_restore(struct vcons *c, const json_t *state);
 
 #endif

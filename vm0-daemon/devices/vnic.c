@@ -20,6 +20,7 @@
 
 #include "devices/devices.h"
 #include "devices/virtio_net.h"
+#include "devices/virtio_vdev.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
 #include "virtio/transport.h"
@@ -108,6 +109,7 @@ static int vnic_attach(struct vdev *d, char *err, size_t errlen)
 		return r;
 	}
 	virtio_mmio_init(&run->t, &vnet_ops, run->net, h->gm, vnic_irq, run);
+	virtio_vdev_bind(d, &run->t);
 	/* A window is 0x200-aligned (config/check.c): never across a page. */
 	r = vdev_window(d, vn->cfg.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &run->t, err, errlen);
 	if (!r)
@@ -152,12 +154,13 @@ static json_t *vnic_json(const struct vdev *d)
 
 static int vnic_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	return virtio_vdev_save(to_vnic(d)->run ? &to_vnic(d)->run->t : NULL, NULL, state);
 }
 
+/* The port joined its switch at attach: frames flow once the queues resume. */
 static int vnic_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	return virtio_vdev_restore(to_vnic(d)->run ? &to_vnic(d)->run->t : NULL, state);
 }
 
 static void vnic_destroy(struct vdev *d)

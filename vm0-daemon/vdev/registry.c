@@ -29,6 +29,26 @@ const struct vdev_host *vdev_host(const struct vdev *d)
 	return &d->reg->host;
 }
 
+void *vdev_live(const struct vdev *d)
+{
+	const struct vdev_registry *r = d->reg;
+
+	for (unsigned i = 0; i < r->n && r->host.live; i++)
+		if (r->dev[i] == d)
+			return (uint8_t *)r->host.live + (size_t)i * VDEV_LIVE_PAGE;
+	return NULL;
+}
+
+bool vdev_resuming(const struct vdev *d)
+{
+	return d->reg->resuming;
+}
+
+void vdev_changed(struct vdev *d)
+{
+	d->reg->dirty = true;
+}
+
 int vdev_irq(struct vdev *d, unsigned spi, unsigned level)
 {
 	const struct vdev_host *h = &d->reg->host;
@@ -100,13 +120,14 @@ static void detach_first(struct vdev_registry *r, unsigned n)
 	}
 }
 
-int vdev_registry_attach(struct vdev_registry *r, bool hyp, char *err, size_t errlen)
+static int attach_all(struct vdev_registry *r, bool hyp, uint32_t generation, char *err,
+		      size_t errlen)
 {
 	if (r->attached)
 		vdev_registry_detach(r);
 	forget_claims(r);
 	r->hyp = hyp;
-	r->generation = (r->generation + 1) & VDEV_COOKIE_GEN_MASK;
+	r->generation = generation & VDEV_COOKIE_GEN_MASK;
 	r->unknown_logged = false;
 	r->bad_doorbell_logged = false;
 	r->bad_posted_logged = false;
@@ -125,6 +146,42 @@ int vdev_registry_attach(struct vdev_registry *r, bool hyp, char *err, size_t er
 	}
 	r->attached = true;
 	return 0;
+}
+
+int vdev_registry_attach(struct vdev_registry *r, bool hyp, char *err, size_t errlen)
+{
+	return attach_all(r, hyp, r->generation + 1, err, errlen);
+}
+
+int vdev_registry_resume(struct vdev_registry *r, const json_t *saved, char *err, size_t errlen)
+{
+	json_t *devs = json_object_get(saved, "devices");
+	json_int_t gen;
+	int e;
+
+	if (json_unpack((json_t *)saved, "{s:I}", "generation", &gen) || !json_is_array(devs) ||
+	    json_array_size(devs) != r->n) {
+		snprintf(err, errlen, "vm %u: saved device state does not match its config",
+			 r->host.vm_id);
+		return -EINVAL;
+	}
+	r->resuming = true;
+	e = attach_all(r, false, (uint32_t)gen, err, errlen);
+	for (unsigned i = 0; !e && i < r->n; i++) {
+		struct vdev *d = r->dev[i];
+		json_t *s = json_array_get(devs, i);
+		const char *type = json_string_value(json_object_get(s, "type"));
+
+		e = type && !strcmp(type, d->type->name) && d->ops->restore ?
+			    d->ops->restore(d, json_object_get(s, "state")) : -EINVAL;
+		if (e)
+			snprintf(err, errlen, "vm %u: %s: restoring its state: %s", r->host.vm_id,
+				 d->name, strerror(-e));
+	}
+	r->resuming = false;
+	if (e)
+		vdev_registry_detach(r);
+	return e;
 }
 
 void vdev_registry_detach(struct vdev_registry *r)
@@ -306,6 +363,7 @@ int vdev_registry_save(struct vdev_registry *r, json_t **out, char *err, size_t 
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "type", d->type->name, "name",
 						   d->name, "state", state));
 	}
-	*out = json_pack("{s:o}", "devices", a);
+	*out = json_pack("{s:I, s:o}", "generation", (json_int_t)r->generation, "devices", a);
+	r->dirty = false;
 	return 0;
 }

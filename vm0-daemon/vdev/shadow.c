@@ -44,7 +44,13 @@ int vdev_shadow_claim(struct vdev_registry *r, struct vdev *d, unsigned window, 
 		e = -EINVAL;
 	else if (r->nr_shadows == KEEL_SHADOW_MAX_WINDOWS)
 		e = -ENOSPC;
-	else if (r->hyp && h->ops->shadow_register) {
+	else if (r->resuming && h->ops->shadow_map) {
+		/* The hypervisor still serves the page an earlier keeld had. */
+		*s = (struct vdev_shadow){ .window = window, .shared = true };
+		e = h->ops->shadow_map(h->opaque, r->nr_shadows, &s->page);
+		if (!e)
+			s->tail = __atomic_load_n(&s->page->posted_tail, __ATOMIC_ACQUIRE);
+	} else if (r->hyp && h->ops->shadow_register) {
 		struct keel_ioc_shadow req = {
 			.cookie = vdev_cookie(r, r->nr_shadows),
 			.base = w->base,
@@ -65,6 +71,16 @@ int vdev_shadow_claim(struct vdev_registry *r, struct vdev *d, unsigned window, 
 		return e;
 	}
 	r->nr_shadows++;
+	if (r->resuming && s->shared) {
+		/* The page's words are the guest's live registers: the fresh
+		 * model binds to them, it does not reset them. */
+		uint32_t keep[KEEL_SHADOW_WORDS];
+
+		memcpy(keep, s->page->word, sizeof(keep));
+		ops->shadow_bind(w->dev, s->page->word);
+		memcpy(s->page->word, keep, sizeof(keep));
+		return 0;
+	}
 	ops->shadow_bind(w->dev, s->page->word);
 	return 0;
 }

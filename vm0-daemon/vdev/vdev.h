@@ -104,6 +104,9 @@ struct vdev_host_ops {
 	int (*shadow_register)(void *opaque, struct keel_ioc_shadow *s,
 			       struct keel_shadow_page **page);
 	void (*shadow_release)(void *opaque, struct keel_shadow_page *page);
+	/* The page an earlier keeld registered as this VM's slot-th shadow
+	 * window (they are numbered in registration order); NULL: none kept. */
+	int (*shadow_map)(void *opaque, unsigned slot, struct keel_shadow_page **page);
 	/* Bytes the guest printed (any of its consoles); bytes typed for it
 	 * (-EAGAIN: none). */
 	void (*console_write)(void *opaque, const void *buf, size_t len);
@@ -117,6 +120,9 @@ struct vdev_host {
 	const char *label;                  /* the config's name, for messages */
 	uv_loop_t *loop;                    /* NULL: devices work synchronously */
 	const struct guest_mem *gm;
+	/* VDEV_MAX pages that outlive keeld (a file under /run/keel/): page i
+	 * for device i's restart state (vdev_live). NULL: none. */
+	void *live;
 };
 
 struct vdev {
@@ -155,6 +161,8 @@ struct vdev_registry {
 	unsigned nr_shadows;
 	struct vdev_shadow shadow[KEEL_SHADOW_MAX_WINDOWS];
 	uint32_t generation;                /* of the cookies this attach hands out */
+	bool resuming;                      /* this attach takes over an earlier keeld's */
+	bool dirty;                         /* a device's saved state changed (vdev_changed) */
 	bool unknown_logged, bad_doorbell_logged, bad_posted_logged;
 };
 
@@ -191,7 +199,14 @@ bool vdev_registry_stdout(const struct vdev_registry *r, char *buf, size_t len);
 /* Sets o[type->json_key] to the array of its devices' json, for every type
  * that has a key (an empty array when the config has none). */
 void vdev_registry_json(const struct vdev_registry *r, json_t *o);
-/* {"devices": [{"type", "name", "state"}...]}, or the first device's error. */
+/* Take over the devices of a guest an earlier keeld served, from what
+ * vdev_registry_save gave it: attach every device without registering with
+ * the hypervisor (its windows, doorbells and shadow pages are still there,
+ * under the saved generation's cookies), then restore each device's state.
+ * The caller then rescans (ioreqs, vdev_registry_kick_all). All or nothing. */
+int vdev_registry_resume(struct vdev_registry *r, const json_t *saved, char *err, size_t errlen);
+/* {"generation", "devices": [{"type", "name", "state"}...]}, or the first
+ * device's error. Clears dirty. */
 int vdev_registry_save(struct vdev_registry *r, json_t **out, char *err, size_t errlen);
 /* The device that owns the window at addr, or NULL. */
 struct vdev *vdev_registry_find(const struct vdev_registry *r, uint64_t addr);
@@ -244,5 +259,13 @@ int vdev_doorbell(struct vdev *d, uint64_t addr, unsigned size, uint32_t tag, ch
 /* Drive SPI spi (INTID 32 + spi) to a KEEL_IRQ_* level. Any thread. */
 int vdev_irq(struct vdev *d, unsigned spi, unsigned level);
 const struct vdev_host *vdev_host(const struct vdev *d);
+/* The device's page of restart state (struct virtio_live, ...), or NULL;
+ * and whether this attach resumes (the page then holds the dead keeld's). */
+void *vdev_live(const struct vdev *d);
+bool vdev_resuming(const struct vdev *d);
+/* What save would return has changed: the VM writes it out before it
+ * answers the guest's access. Loop thread. */
+void vdev_changed(struct vdev *d);
+#define VDEV_LIVE_PAGE 4096
 
 #endif

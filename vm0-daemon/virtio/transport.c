@@ -440,8 +440,12 @@ static void virtio_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_
 	if (size != 4 || (off & 3))
 		return;
 	reg = &virtio_mmio_regs[off / 4];
-	if (reg->write)
-		reg->write(t, (uint32_t)val);
+	if (!reg->write)
+		return;
+	reg->write(t, (uint32_t)val);
+	/* Everything but a notify and an ack is a config-time change. */
+	if (off != VIRTIO_MMIO_QUEUE_NOTIFY && off != VIRTIO_MMIO_INTERRUPT_ACK && t->changed)
+		t->changed(t->changed_opaque);
 }
 
 /* The two registers every interrupt costs: the hypervisor answers them
@@ -536,6 +540,11 @@ void virtio_mmio_used(struct virtio_mmio *t, unsigned q)
 	pthread_mutex_unlock(&t->vq_lock[q]);
 	if (want)
 		raise_irq(t, VIRTIO_MMIO_INT_VRING);
+}
+
+void virtio_mmio_interrupt(struct virtio_mmio *t)
+{
+	raise_irq(t, VIRTIO_MMIO_INT_VRING);
 }
 
 void virtio_mmio_config_changed(struct virtio_mmio *t)

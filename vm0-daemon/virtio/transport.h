@@ -26,6 +26,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "vdev/mmio.h"
 #include "virtio/virtqueue.h"
 
@@ -80,6 +82,11 @@ struct virtio_mmio {
 	 * queue and in virtio_mmio_used. Recursive, so a device may call
 	 * virtio_mmio_used with it held. */
 	pthread_mutex_t vq_lock[VIRTIO_MAX_QUEUES];
+	/* A restart's state (transport_state.c): the queues' live page, and
+	 * who hears of a change to the registers (loop thread). */
+	struct virtio_live *live;
+	void (*changed)(void *opaque);
+	void *changed_opaque;
 	uint64_t kicks, interrupts;       /* stats (atomic) */
 	uint64_t ignored_kicks;           /* bad queue, not ready, before DRIVER_OK, NEEDS_RESET */
 };
@@ -112,5 +119,30 @@ void virtio_mmio_config_changed(struct virtio_mmio *t);
 void virtio_mmio_needs_reset(struct virtio_mmio *t, const char *why);
 /* Negotiated features (valid after FEATURES_OK). */
 uint64_t virtio_mmio_features(const struct virtio_mmio *t);
+/* A used-buffer notification whatever the driver asked for (after a
+ * restart: one keeld may have pushed and died before notifying). */
+void virtio_mmio_interrupt(struct virtio_mmio *t);
+
+/* ---- a daemon restart (transport_state.c) ---- */
+
+/* What each queue's struct vq_live needs: one page per device. */
+struct virtio_live {
+	struct vq_live q[VIRTIO_MAX_QUEUES];
+};
+_Static_assert(sizeof(struct virtio_live) <= 4096, "one page per device");
+
+/* Keep the queues' restart state in live (a page that outlives keeld;
+ * zeroed here unless resuming) and call changed(opaque) after every
+ * register write that changes what virtio_mmio_save returns. Right after
+ * virtio_mmio_init. */
+void virtio_mmio_persist(struct virtio_mmio *t, struct virtio_live *live, bool resuming,
+			 void (*changed)(void *opaque), void *opaque);
+/* The registers (status, features, selectors, each queue's areas). */
+json_t *virtio_mmio_save(const struct virtio_mmio *t);
+/* Back into a freshly attached transport bound to the live page the dead
+ * keeld used: queues resume (vq_resume), a DRIVER_OK device starts, and
+ * the driver gets one notification. A queue that cannot resume puts the
+ * device in NEEDS_RESET. -EINVAL: not a saved transport. */
+int virtio_mmio_restore(struct virtio_mmio *t, const json_t *state);
 
 #endif

@@ -16,6 +16,7 @@
  * shareable domain, so VIRTIO_F_ORDER_PLATFORM is not needed).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "virtio/virtqueue.h"
@@ -64,7 +65,46 @@ static bool vq_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-int vq_start(struct vq *q, const struct guest_mem *gm)
+/* ---- the state a restart needs (struct vq_live) ---- */
+
+/* Orders the live page's stores for the compiler; see struct vq_live. */
+#define live_order() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+static void live_mark(struct vq *q, uint16_t head, bool inflight)
+{
+	uint64_t bit = 1ULL << (head % 64);
+
+	if (!q->live)
+		return;
+	if (inflight)
+		q->live->inflight[head / 64] |= bit;
+	else
+		q->live->inflight[head / 64] &= ~bit;
+	live_order();
+}
+
+static bool live_inflight(const struct vq_live *l, uint16_t head)
+{
+	return l->inflight[head / 64] >> (head % 64) & 1;
+}
+
+static void live_set_avail(struct vq *q)
+{
+	if (!q->live)
+		return;
+	live_order();
+	q->live->last_avail = q->last_avail;
+	live_order();
+}
+
+static void live_clear(struct vq *q)
+{
+	if (q->live)
+		memset(q->live, 0, sizeof(*q->live));
+}
+
+/* Check and resolve the three areas; indices untouched. */
+static int vq_map(struct vq *q, const struct guest_mem *gm)
 {
 	void *desc, *avail, *used;
 
@@ -87,21 +127,82 @@ int vq_start(struct vq *q, const struct guest_mem *gm)
 	q->desc = desc;
 	q->avail = avail;
 	q->used = used;
+	q->bad_chains = 0;
+	q->nr_replay = q->replay_pos = 0;
+	__atomic_store_n(&q->broken, false, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int vq_start(struct vq *q, const struct guest_mem *gm)
+{
+	int r = vq_map(q, gm);
+
+	if (r)
+		return r;
 	/* A freshly enabled queue starts at index 0 on both sides (2.7.13.1,
 	 * 2.7.14): the driver has zeroed the rings. */
 	q->last_avail = 0;
 	q->used_idx = 0;
 	q->signalled_used = 0;
 	q->signalled_valid = false;
-	q->bad_chains = 0;
-	__atomic_store_n(&q->broken, false, __ATOMIC_RELAXED);
+	live_clear(q);
+	q->ready = true;
+	return 0;
+}
+
+int vq_resume(struct vq *q, const struct guest_mem *gm)
+{
+	struct vq_live *l = q->live;
+	uint16_t used_idx, avail_idx;
+	unsigned n = 0;
+	int r;
+
+	if (!l)
+		return -EINVAL;
+	if ((r = vq_map(q, gm)))
+		return r;
+	/* Ours, in guest RAM: what the driver has been told is done. */
+	used_idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	/* A push cut short: done if its index store landed. */
+	if (l->push_valid && (uint16_t)(used_idx - l->push_pos) == 1)
+		l->inflight[l->push_head / 64] &= ~(1ULL << (l->push_head % 64));
+	l->push_valid = 0;
+	q->last_avail = l->last_avail;
+	/* A pop cut short between marking its head and moving last_avail:
+	 * a head the driver has outstanding cannot be in the ring twice. */
+	avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+	while (q->last_avail != avail_idx && (uint16_t)(avail_idx - q->last_avail) <= q->num) {
+		uint16_t head = __atomic_load_n(&q->avail->ring[q->last_avail & (q->num - 1)],
+						__ATOMIC_RELAXED);
+
+		if (head >= q->num || !live_inflight(l, head))
+			break;
+		q->last_avail++;
+	}
+	for (unsigned h = 0; h < q->num; h++)
+		if (live_inflight(l, (uint16_t)h))
+			q->replay[n++] = (uint16_t)h;
+	/* Every chain popped is either completed or in flight. */
+	if ((uint16_t)(q->last_avail - used_idx) != n || n > q->num)
+		return -EPROTO;
+	l->last_avail = q->last_avail;
+	q->used_idx = used_idx;
+	q->nr_replay = (uint16_t)n;
+	q->replay_pos = 0;
+	q->replay_base = q->last_avail;
+	q->signalled_used = used_idx;
+	q->signalled_valid = false;
 	q->ready = true;
 	return 0;
 }
 
 void vq_reset(struct vq *q)
 {
-	memset(q, 0, sizeof(*q));
+	struct vq_live *live = q->live;
+
+	memset(q, 0, offsetof(struct vq, replay));
+	q->live = live;
+	live_clear(q);
 }
 
 static uint16_t *vq_used_event(const struct vq *q)
@@ -236,6 +337,11 @@ int vq_pop(struct vq *q, struct vq_chain *c)
 		return 0;
 	if (__atomic_load_n(&q->broken, __ATOMIC_RELAXED))
 		return -EPROTO;
+	if (q->replay_pos < q->nr_replay) {
+		/* Still in flight (marked so): the chain as the driver left it. */
+		head = q->replay[q->replay_pos++];
+		goto walk;
+	}
 
 	/* Acquire: the ring entry and the descriptors it names are read only
 	 * after the index that published them (pairs with the driver's wmb
@@ -257,8 +363,11 @@ int vq_pop(struct vq *q, struct vq_chain *c)
 		vq_set_broken(q);
 		return -EPROTO;
 	}
+	/* Marked before last_avail moves: vq_resume mends a pop cut between. */
+	live_mark(q, head, true);
 	q->last_avail++;
-
+	live_set_avail(q);
+walk:
 	c->head = head;
 	c->n = 0;
 	c->n_out = 0;
@@ -284,6 +393,13 @@ void vq_push(struct vq *q, uint16_t head, uint32_t written)
 	 * the driver could not match to anything. */
 	if (!q->ready || head >= q->num)
 		return;
+	if (q->live) {
+		q->live->push_head = head;
+		q->live->push_pos = q->used_idx;
+		live_order();
+		q->live->push_valid = 1;
+		live_order();
+	}
 	e = &q->used->ring[q->used_idx & (q->num - 1)];
 	e->id = head;
 	e->len = written;
@@ -292,6 +408,13 @@ void vq_push(struct vq *q, uint16_t head, uint32_t written)
 	 * buffers, on whichever thread, handed over to us through vq_lock)
 	 * becomes visible before the index that publishes it (2.7.8.2). */
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
+	if (q->live) {
+		live_mark(q, head, false);
+		q->live->push_valid = 0;
+	}
+	/* Replays done and one completed: no vq_unpop reaches back to them. */
+	if (q->nr_replay && q->replay_pos == q->nr_replay)
+		q->nr_replay = q->replay_pos = 0;
 }
 
 bool vq_should_interrupt(struct vq *q)
@@ -329,7 +452,22 @@ bool vq_should_interrupt(struct vq *q)
 
 void vq_unpop(struct vq *q, uint16_t n)
 {
-	q->last_avail -= n;
+	/* Replayed chains were popped before any new one: the newest given
+	 * back are the ring's, the rest go back to the replay list. */
+	uint16_t from_ring = (uint16_t)(q->last_avail - q->replay_base);
+
+	if (q->replay_pos == 0 || from_ring > n)
+		from_ring = n;
+	q->last_avail -= from_ring;
+	live_set_avail(q);
+	/* Given back to the ring: no longer in flight (after last_avail
+	 * moved back: a cut in between leaves a head vq_resume mends). */
+	for (uint16_t i = 0; i < from_ring; i++)
+		live_mark(q, __atomic_load_n(&q->avail->ring[(uint16_t)(q->last_avail + i) &
+							     (q->num - 1)], __ATOMIC_RELAXED) %
+				     q->num, false);
+	q->replay_pos -= (uint16_t)(n - from_ring) <= q->replay_pos ? (uint16_t)(n - from_ring) :
+								      q->replay_pos;
 }
 
 bool vq_enable_kicks(struct vq *q)
@@ -338,6 +476,8 @@ bool vq_enable_kicks(struct vq *q)
 
 	if (!q->ready)
 		return false;
+	if (q->replay_pos < q->nr_replay)
+		return true;
 	if (q->event_idx)
 		__atomic_store_n(vq_avail_event(q), q->last_avail, __ATOMIC_RELAXED);
 	else

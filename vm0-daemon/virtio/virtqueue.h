@@ -45,6 +45,26 @@ struct vq_chain {
 	struct vq_seg seg[VQ_MAX_SEGS];
 };
 
+/*
+ * What a new keeld needs to take over a running queue (a daemon restart):
+ * kept in a page of a file under /run/keel/ that keeld maps shared, so
+ * every store survives the process (even SIGKILL) at the cost of a memory
+ * store, no syscall. The rings hold the rest: used->idx is ours, in guest
+ * RAM. A chain is `inflight` from the pop that moves last_avail past it
+ * until its used entry is published; `push_*` marks the one push of the
+ * queue that may be half done (vq_lock serialises pushes), so a new keeld
+ * can tell whether it landed. Stores are ordered for the compiler only: a
+ * killed process's retired stores are all performed; nothing else reads
+ * the page while it runs.
+ */
+struct vq_live {
+	uint16_t last_avail;
+	uint16_t push_head;
+	uint16_t push_pos;            /* used index the push writes */
+	uint16_t push_valid;
+	uint64_t inflight[VQ_MAX_SIZE / 64];
+};
+
 struct vq {
 	/* Set by the transport from the driver's registers. */
 	uint16_t num;                 /* QueueNum: power of two, 1..VQ_MAX_SIZE */
@@ -62,12 +82,26 @@ struct vq {
 	uint16_t signalled_used;      /* used_idx at the last interrupt */
 	bool signalled_valid;
 	uint64_t bad_chains;          /* chains rejected (for the log and stats) */
+	/* Kept across vq_reset: where the state a restart needs goes (NULL:
+	 * nowhere, unit tests). */
+	struct vq_live *live;
+	/* After vq_resume: chains a dead keeld had popped and not completed,
+	 * handed out again by vq_pop before any new one (replay_pos..nr_replay). */
+	uint16_t nr_replay, replay_pos;
+	uint16_t replay_base;         /* last_avail when they were found */
+	uint16_t replay[VQ_MAX_SIZE];
 };
 
 /* Check and resolve the three ring areas (alignment, inside guest RAM) and
  * reset the indices. -EINVAL: bad num or an area outside RAM/misaligned. */
 int vq_start(struct vq *q, const struct guest_mem *gm);
-/* Forget everything (device reset / queue reset). */
+/* vq_start for a queue a dead keeld served (num and the areas set from
+ * its saved registers): indices from the rings and q->live, and the chains
+ * it had popped and not completed queued for replay (a virtio request is
+ * idempotent until completed). -EINVAL as vq_start, or -EPROTO when the
+ * saved state does not fit the rings. */
+int vq_resume(struct vq *q, const struct guest_mem *gm);
+/* Forget everything (device reset / queue reset); q->live stays bound. */
 void vq_reset(struct vq *q);
 
 /* Take the next available chain.

@@ -29,7 +29,7 @@ void vm_unmap(struct vm *vm)
 	memset(&vm->gm, 0, sizeof(vm->gm));
 }
 
-static int vm_map(struct vm *vm, char *err, size_t errlen)
+int vm_map(struct vm *vm, char *err, size_t errlen)
 {
 	bool identity = vm->desc.flags & KEEL_VM_F_IDENTITY;
 
@@ -275,6 +275,16 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 		}
 		vm->console_added = true;
 	}
+	/* Saved, as running, before its vCPUs run: a keeld that dies from
+	 * here on leaves the next one the devices (and cookies) this boot
+	 * registered, and a VM it finds not started yet is booted again. */
+	{
+		enum vm_state was = vm->state;
+
+		vm->state = VM_RUNNING;
+		vm_persist(vm);
+		vm->state = was;
+	}
 	/* x0 = the DT for every image type (booting.rst for Linux; bare-metal
 	 * programs find their devices the same way). */
 	r = dev_vm_start(vm->kd->dev, vm->id, bl.entry, bl.dtb_ipa);
@@ -286,6 +296,8 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	vm->state = VM_RUNNING;
 	vm->stop_reason = KEEL_STOP_NONE;
 	vm->boots++;
+	vm->run_start_ms = uv_now(vm->kd->loop);
+	vm_persist(vm);
 	klog("vm %u (%s) started: kernel 0x%llx..0x%llx, entry 0x%llx, initramfs 0x%llx..0x%llx, device tree 0x%llx",
 	     vm->id, vm->cfg.name, (unsigned long long)bl.kernel_ipa,
 	     (unsigned long long)bl.kernel_end, (unsigned long long)bl.entry,

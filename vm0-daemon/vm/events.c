@@ -20,7 +20,7 @@ static void vm_ioreq(struct keeld *kd, unsigned id, unsigned vcpu, bool rescan)
 	uint64_t data;
 	int r;
 
-	r = dev_ioreq_get(kd->dev, id, vcpu, &rq);
+	r = dev_ioreq_get(kd->dev, id, vcpu, rescan, &rq);
 	if (r) {
 		/* On a rescan most slots are simply not READY. */
 		if (!rescan)
@@ -41,6 +41,9 @@ static void vm_ioreq(struct keeld *kd, unsigned id, unsigned vcpu, bool rescan)
 		vdev_registry_access(&vm->vdevs, rq.addr, rq.size, rq.dir == KEEL_IOREQ_WRITE, &data);
 		if (rq.dir == KEEL_IOREQ_WRITE)
 			data = 0;
+		/* Saved before the guest goes on: a keeld that dies after the
+		 * answer must not lose what the guest was told is done. */
+		vm_persist_if_dirty(vm);
 	}
 	r = dev_ioreq_complete(kd->dev, id, vcpu, data);
 	if (r)
@@ -54,23 +57,29 @@ static void vm_console_input(struct vm *vm)
 		vdev_registry_signal(&vm->vdevs, VDEV_SIG_CONSOLE_INPUT, true);
 }
 
+void vm_serve_pending(struct vm *vm)
+{
+	struct keeld *kd = vm->kd;
+	unsigned id = vm->id;
+
+	if (vm->state != VM_RUNNING)
+		return;
+	for (unsigned c = 0; c < vm->desc.nr_vcpus && c < KEEL_MAX_VCPUS; c++)
+		vm_ioreq(kd, id, c, true);
+	/* Lost events may have been doorbells. */
+	vdev_registry_kick_all(&vm->vdevs);
+	/* vm may be gone after this (on_poweroff: remove) */
+	vm_refresh(vm, NULL);
+	if (kd->vms[id] && kd->vms[id]->console_added)
+		vm_console_input(kd->vms[id]);
+}
+
 static void vm_rescan(struct keeld *kd)
 {
 	klog("event ring overflowed: rescanning every VM");
-	for (unsigned id = 1; id < KEEL_MAX_VMS; id++) {
-		struct vm *vm = kd->vms[id];
-
-		if (!vm || vm->state != VM_RUNNING)
-			continue;
-		for (unsigned c = 0; c < vm->desc.nr_vcpus && c < KEEL_MAX_VCPUS; c++)
-			vm_ioreq(kd, id, c, true);
-		/* Lost events may have been doorbells. */
-		vdev_registry_kick_all(&vm->vdevs);
-		/* vm may be gone after this (on_poweroff: remove) */
-		vm_refresh(vm, NULL);
-		if (kd->vms[id] && kd->vms[id]->console_added)
-			vm_console_input(kd->vms[id]);
-	}
+	for (unsigned id = 1; id < KEEL_MAX_VMS; id++)
+		if (kd->vms[id])
+			vm_serve_pending(kd->vms[id]);
 }
 
 static void vm_event(struct keeld *kd, const struct keel_event *ev);
@@ -138,7 +147,10 @@ void vm_after_events(void *opaque)
 	struct keeld *kd = opaque;
 
 	for (unsigned id = 1; id < KEEL_MAX_VMS; id++)
-		if (kd->vms[id])
+		if (kd->vms[id]) {
 			console_flush(&kd->vms[id]->con, kd->dev);
+			/* Changes not made by an ioreq (posted stores). */
+			vm_persist_if_dirty(kd->vms[id]);
+		}
 }
 

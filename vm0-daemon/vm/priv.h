@@ -20,4 +20,29 @@ int vm_pt_dt(struct vm *vm, void *fdt);
 /* The vCPUs have stopped: do what the config and a pending request say. */
 int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen);
 
+/* vm.c: a VM from a config, not in kd->vms[] nor in the hypervisor yet. */
+struct vm *vm_alloc(struct keeld *kd, unsigned id);
+void vm_free(struct vm *vm);
+int vm_setup(struct keeld *kd, unsigned id, const struct vm_config *cfg, struct vm **out,
+	     char *err, size_t errlen);
+int vm_devices_create(struct vm *vm, char *err, size_t errlen);
+/* events.c: what the guest asked for while no keeld listened (or events
+ * were lost): its ioreq slots, every queue, its console input. */
+void vm_serve_pending(struct vm *vm);
+/* autostart.c: a crashed guest whose config says on_crash restart is
+ * booted again after a back-off; true if that is now pending. */
+bool vm_crash_restart(struct vm *vm);
+/* boot.c */
+int vm_map(struct vm *vm, char *err, size_t errlen);
+
+/* persist.c: the state file KEELD_STATE_DIR/vm<id>.json (config origin,
+ * run state, the devices' saved state), written atomically, and the live
+ * pages vm<id>.live. keep: resume the pages a dead keeld left. */
+int vm_live_map(struct vm *vm, bool keep);
+void vm_live_unmap(struct vm *vm);
+void vm_persist(struct vm *vm);
+void vm_persist_forget(struct vm *vm);
+/* The state file of VM id, or NULL. */
+json_t *vm_saved(unsigned id);
+
 #endif

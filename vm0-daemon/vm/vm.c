@@ -88,6 +88,13 @@ static void host_shadow_release(void *opaque, struct keel_shadow_page *page)
 	dev_shadow_unmap(page);
 }
 
+static int host_shadow_map(void *opaque, unsigned slot, struct keel_shadow_page **page)
+{
+	struct vm *vm = opaque;
+
+	return dev_shadow_map(vm->kd->dev, vm->id, slot, page);
+}
+
 static void host_console_write(void *opaque, const void *buf, size_t len)
 {
 	struct vm *vm = opaque;
@@ -107,12 +114,13 @@ static const struct vdev_host_ops vm_host_ops = {
 	.irq_line = host_irq_line,
 	.shadow_register = host_shadow_register,
 	.shadow_release = host_shadow_release,
+	.shadow_map = host_shadow_map,
 	.console_write = host_console_write,
 	.console_read = host_console_read,
 };
 
 /* The devices vm->cfg asks for, not attached yet. */
-static int vm_devices_create(struct vm *vm, char *err, size_t errlen)
+int vm_devices_create(struct vm *vm, char *err, size_t errlen)
 {
 	struct vdev_host h = {
 		.ops = &vm_host_ops,
@@ -185,7 +193,7 @@ static void vm_handle_closed(uv_handle_t *h)
 		free(vm);
 }
 
-static struct vm *vm_alloc(struct keeld *kd, unsigned id)
+struct vm *vm_alloc(struct keeld *kd, unsigned id)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 
@@ -196,23 +204,30 @@ static struct vm *vm_alloc(struct keeld *kd, unsigned id)
 	console_init(&vm->con, id);
 	uv_timer_init(kd->loop, &vm->button_timer);
 	uv_timer_init(kd->loop, &vm->grace_timer);
+	uv_timer_init(kd->loop, &vm->crash_timer);
 	vm->button_timer.data = vm;
 	vm->grace_timer.data = vm;
-	vm->open_handles = 2;
+	vm->crash_timer.data = vm;
+	vm->open_handles = 3;
 	return vm;
 }
 
 /* Freed once libuv has closed its timers. */
-static void vm_free(struct vm *vm)
+void vm_free(struct vm *vm)
 {
-	vm->kd->vms[vm->id] = NULL;
+	if (vm->kd->vms[vm->id] == vm)
+		vm->kd->vms[vm->id] = NULL;
 	vdev_registry_destroy(&vm->vdevs);
 	vm_pt_release_vm0(vm);
+	vm_live_unmap(vm);
+	json_decref(vm->origin);
 	uv_close((uv_handle_t *)&vm->button_timer, vm_handle_closed);
 	uv_close((uv_handle_t *)&vm->grace_timer, vm_handle_closed);
+	uv_close((uv_handle_t *)&vm->crash_timer, vm_handle_closed);
 }
 
-int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, char *err, size_t errlen)
+int vm_setup(struct keeld *kd, unsigned id, const struct vm_config *cfg, struct vm **out,
+	     char *err, size_t errlen)
 {
 	struct vm *vm;
 	int r;
@@ -252,12 +267,32 @@ int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, char *
 	    (cfg->gicr_ipa && cfg->gicr_ipa != kd->si.gicr_base))
 		klog("%s: the GIC placement in emulated_device_list differs from the host's; vm %u gets its GIC at GICD 0x%llx (its DT says so)",
 		     cfg->label, id, (unsigned long long)kd->si.gicd_base);
+	*out = vm;
+	return 0;
+}
+
+int vm_create(struct keeld *kd, unsigned id, const struct vm_config *cfg, json_t *origin,
+	      char *err, size_t errlen)
+{
+	struct vm *vm;
+	int r = vm_setup(kd, id, cfg, &vm, err, errlen);
+
+	if (r) {
+		json_decref(origin);
+		return r;
+	}
+	vm->origin = origin;
 	kd->vms[id] = vm;
+	/* The restart state's home, fresh (a stale one of an earlier VM
+	 * with this id must not be resumed). */
+	vm_live_map(vm, false);
 	r = vm_hyp_create(vm, err, errlen);
 	if (r) {
+		vm_persist_forget(vm);
 		vm_free(vm);
 		return r;
 	}
+	vm_persist(vm);
 	if (cfg->notes[0])
 		klog("%s", cfg->notes);
 	klog("vm %u (%s) created from %s: %u vCPUs, %llu MiB", id, cfg->name,
@@ -311,9 +346,16 @@ int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen)
 	console_flush(&vm->con, vm->kd->dev);
 	/* A stopped guest holds no backing: another may boot with it. */
 	vdev_registry_detach(&vm->vdevs);
+	vm_persist(vm);
 	klog("vm %u (%s) stopped: %s", vm->id, vm->cfg.name, stop_name(reason));
-	if (reason == KEEL_STOP_CRASH)
-		klog("vm %u (%s) crashed; the hypervisor log has the details", vm->id, vm->cfg.name);
+	if (reason == KEEL_STOP_CRASH) {
+		klog("vm %u (%s) crashed; the hypervisor log has the details (keel system log)",
+		     vm->id, vm->cfg.name);
+		if (pending == VM_PEND_NONE && !vm->adopted && vm_crash_restart(vm)) {
+			vm_answer(vm, 0, vm_result(vm, "stopped", forced), NULL);
+			return 0;
+		}
+	}
 
 	if (vm->adopted) {
 		vm_answer(vm, 0, vm_result(vm, "stopped", forced), NULL);
@@ -432,6 +474,7 @@ int vm_remove(struct vm *vm, char *err, size_t errlen)
 			klog("vm %u: KEEL_IOC_CONSOLE_REMOVE: %s", vm->id, strerror(-r));
 	}
 	vm_answer(vm, -ECANCELED, NULL, "the vm was removed");
+	vm_persist_forget(vm);
 	vm_free(vm);
 	return 0;
 }
@@ -454,41 +497,4 @@ int vm_refresh(struct vm *vm, struct keel_vm_info *out)
 	if (out)
 		*out = info;
 	return 0;
-}
-
-void vm_adopt_existing(struct keeld *kd)
-{
-	char err[CFG_ERR_MAX];
-
-	for (unsigned id = 1; id < vm_max_vms(kd); id++) {
-		struct keel_vm_info info;
-		struct vm *vm;
-
-		if (dev_vm_info(kd->dev, id, &info))
-			continue;
-		vm = vm_alloc(kd, id);
-		if (!vm)
-			return;
-		vm->adopted = true;
-		vm->in_hyp = true;
-		vm->state = info.state == KEEL_VM_RUNNING ? VM_RUNNING :
-			    info.state == KEEL_VM_STOPPED ? VM_STOPPED : VM_CREATED;
-		vm->stop_reason = info.stop_reason;
-		snprintf(vm->cfg.name, sizeof(vm->cfg.name), "%s", info.name);
-		snprintf(vm->cfg.label, sizeof(vm->cfg.label), "vm %u", id);
-		vm->cfg.nr_vcpus = info.nr_vcpus <= KEEL_MAX_VCPUS ? info.nr_vcpus : KEEL_MAX_VCPUS;
-		vm->cfg.nr_mem = 1;
-		vm->cfg.mem[0].size = info.mem_bytes;
-		config_default_consoles(&vm->cfg);
-		vm->desc.nr_vcpus = vm->cfg.nr_vcpus;
-		/* Its MMIO registrations live on in the hypervisor: serve its
-		 * console and power button again, from reset state. */
-		if (vm_devices_create(vm, err, sizeof(err)) ||
-		    vdev_registry_attach(&vm->vdevs, false, err, sizeof(err)))
-			klog("%s", err);
-		vm->console_added = true;
-		kd->vms[id] = vm;
-		klog("vm %u (%s) was left %s by an earlier keeld: serving its console; remove it to config it again",
-		     id, vm->cfg.name, vm_state_name(vm->state));
-	}
 }
