@@ -130,6 +130,7 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 		.gicr = kd->si.gicr_base, .gicc = kd->si.gicc_base, .nr_irqs = kd->si.nr_irqs,
 	};
 	struct vm_config *cfg;
+	struct keel_stat *stat;
 	int id, r;
 
 	if (!json_is_string(path) && !json_is_object(inline_cfg)) {
@@ -150,6 +151,11 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
+	/* Pools and who holds which pCPU, for the placement checks; without
+	 * them the hypervisor still refuses, only with a plainer message. */
+	stat = malloc(sizeof(*stat));
+	if (stat && !dev_stat(kd->dev, stat))
+		env.stat = stat;
 	if (json_is_string(path)) {
 		r = config_load(json_string_value(path), &env, cfg, err, errlen);
 	} else {
@@ -171,6 +177,7 @@ int cmd_vm_config(struct keeld *kd, json_t *args, struct req *req, json_t **resu
 	if (!r)
 		*result = json_pack("{s:i, s:s}", "id", id, "name", cfg->name);
 out:
+	free(stat);
 	free(cfg);
 	return r;
 }

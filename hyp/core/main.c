@@ -26,6 +26,7 @@ struct hyp_options opts;
 struct mem_range hyp_region;
 u64 hyp_reserved_bytes, ram_total_bytes;
 u32 vm0_doorbell_intid;
+u32 vm0_pool;             /* VM0's CPU pool: an index in opts.pools */
 
 extern char hyp_stacks[];
 void mmu_init(u64 dtb);
@@ -166,6 +167,10 @@ void hyp_main(u64 dtb_pa)
 		(unsigned long long)hyp_region.base,
 		(unsigned long long)(hyp_region.base + hyp_region.size));
 
+	ret = cpupool_finish(&opts.pools, plat.nr_cpus, &vm0_pool);
+	if (ret)
+		boot_fail("setting up the CPU pools (cpupool=, vm0_pool=)", ret);
+	sched_pools_setup();
 	ret = vm0_create(fdt, dtb_pa);
 	if (ret)
 		boot_fail("building VM0", ret);

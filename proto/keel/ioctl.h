@@ -13,6 +13,7 @@
 #include "types.h"
 #include "hypercall.h"
 #include "shared.h"
+#include "stat.h"
 #include "vm.h"
 
 #ifndef KEEL_HYP
@@ -22,7 +23,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 5  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER */
+#define KEEL_IOC_REVISION 6  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_STAT */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -135,6 +136,8 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 /** Bytes typed into /dev/hvc<id> -> keeld (for the guest's UART). */
 #define KEEL_IOC_CONSOLE_READ _IOWR(KEEL_IOC_MAGIC, 0x1d, struct keel_ioc_console)
 #define KEEL_IOC_SHADOW_REGISTER _IOWR(KEEL_IOC_MAGIC, 0x1e, struct keel_ioc_shadow)
+/** KEEL_IOC_STAT: struct keel_stat (stat.h) from KEEL_HC_STAT. */
+#define KEEL_IOC_STAT _IOR(KEEL_IOC_MAGIC, 0x1f, struct keel_stat)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):
