@@ -108,6 +108,10 @@ struct keel_stat *keel_stat_alloc(void);
 long keel_stat_read(struct keel_stat *st);
 long keel_ioc_stat(void __user *uarg);
 
+/* governor.c: the "keel" cpufreq governor */
+int keel_governor_init(void);
+void keel_governor_exit(void);
+
 /* dev.c */
 int keel_dev_register(struct keel_dev *kd);
 void keel_dev_unregister(struct keel_dev *kd);
