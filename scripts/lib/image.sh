@@ -184,6 +184,7 @@ image_initramfs() {
 	image_stage_elf "$stage" "$KEEL_ROOTFS_DEBS_DIR" usr/sbin/nft usr/bin/iperf3
 	qemu-aarch64-static -L "$stage" "$stage/usr/bin/iperf3" --version >/dev/null 2>&1 ||
 		die "iperf3 does not start in the staged root (missing library?)"
+	image_stage_cyclictest "$stage" "$KEEL_ROOTFS_DEBS_DIR"  # tests/bench/rt, direct boots
 
 	# Keel: the daemon, the CLI, example configs, a guest kernel and initramfs.
 	install -m 755 "$KEEL_BUILD/vm0-daemon/keeld" "$stage/usr/sbin/keeld"
