@@ -24,8 +24,8 @@ BUSY_MIN, IDLE_MAX = 90.0, 30.0
 
 
 def spinner(name, **kw):
-    cfg = {"name": name, "type": "baremetal", "vcpus": 1, "memory": "16M",
-           "kernel": SPIN_BIN, "kernel_load_ipa": "0x40000000",
+    cfg = {"name": name, "type": "baremetal", "vcpus": 1, "memory": "64M",
+           "kernel": SPIN_BIN, "kernel_load_ipa": "0x40200000",
            "on_poweroff": "stop", "on_reboot": "stop"}
     cfg.update(kw)
     return cfg
