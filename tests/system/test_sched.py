@@ -159,13 +159,13 @@ def test_keel_governor(hv):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("pool", "nosuch", 'pool: "nosuch": is not a CPU pool of this machine (default)'),
-    ("pool", 3, "pool: 3: is not a pool name"),
-    ("priority", 256, "priority: 256: is not in 0..255"),
-    ("priority", -1, "priority: -1: is not in 0..255"),
-    ("priority", "high", 'priority: "high": is not a number'),
-    ("slice_ms", 0, "slice_ms: 0: is not in 1..1000"),
-    ("slice_ms", 1001, "slice_ms: 1001: is not in 1..1000"),
+    ("pool", "nosuch", 'pool: "nosuch" is not a CPU pool of this machine (default)'),
+    ("pool", 3, "pool: 3 is not a pool name"),
+    ("priority", 256, "priority: 256 is not in 0..255"),
+    ("priority", -1, "priority: -1 is not in 0..255"),
+    ("priority", "high", 'priority: "high" is not a number'),
+    ("slice_ms", 0, "slice_ms: 0 is not in 1..1000"),
+    ("slice_ms", 1001, "slice_ms: 1001 is not in 1..1000"),
 ])
 def test_bad_pool_priority(hv, field, value, message):
     rc, out, err = config(hv, spinner("bad", pcpus=[1], **{field: value}))
