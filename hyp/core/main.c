@@ -4,6 +4,7 @@
  * DT's address; secondaries come to secondary_main once we start them.
  */
 #include <asm/firmware.h>
+#include <asm/timer.h>
 #include <keel/hypercall.h>
 #include <hyp/boot.h>
 #include <hyp/errno.h>
@@ -51,7 +52,7 @@ static void pcpu_setup(u32 id)
 	/* The EL2 physical timer: time slices and wake-ups on shared pCPUs.
 	 * The EL1 virtual timer is off until a vCPU loads its own: its reset
 	 * state is unknown, and a stale one would interrupt an idle pCPU. */
-	write_sysreg(0, cnthp_ctl_el2);
+	arch_timer_disarm();
 	write_sysreg(0, cntv_ctl_el0);
 	gic->set_enable(plat.timer_intid[3], true);
 }

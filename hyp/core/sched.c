@@ -13,6 +13,7 @@
  * and wake moves the vCPUs' time accounts (sched_acct.h) and the pCPU's
  * busy/idle time, read by KEEL_HC_STAT (stat.c).
  */
+#include <asm/timer.h>
 #include <hyp/boot.h>
 #include <hyp/cpupool.h>
 #include <hyp/errno.h>
@@ -27,8 +28,6 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 
-#define CNTx_CTL_ENABLE BIT(0)
-#define CNTx_CTL_IMASK BIT(1)
 
 void vcpu_enter_current(void) __noreturn;
 
@@ -69,7 +68,7 @@ static struct vcpu *rq_pop(struct pcpu *pc)
 
 static u64 now_ticks(void)
 {
-	return read_sysreg(cntpct_el0);
+	return arch_timer_now();
 }
 
 /* The account state a vCPU is in when it is not the one running. */
@@ -83,7 +82,7 @@ static u32 acct_state_of(const struct vcpu *v)
 
 void sched_set_params(struct vcpu *v, u32 prio, u32 slice_us)
 {
-	u64 freq = read_sysreg(cntfrq_el0);
+	u64 freq = arch_timer_freq();
 
 	v->prio = prio;
 	v->slice_ticks = freq * (slice_us ? slice_us : KEEL_SLICE_DEFAULT_US) / 1000000;
@@ -222,7 +221,7 @@ void sched_block_ioreq(struct vcpu *v)
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = true;
 	v->state = VCPU_BLOCKED;
-	v->ioreq_blocked_at = read_sysreg(cntpct_el0);
+	v->ioreq_blocked_at = now_ticks();
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 }
@@ -236,7 +235,7 @@ void sched_ioreq_done(struct vcpu *v)
 
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = false;
-	v->ioreq_answered_at = read_sysreg(cntpct_el0);
+	v->ioreq_answered_at = now_ticks();
 	v->ioreq_answer_ticks += v->ioreq_answered_at - v->ioreq_blocked_at;
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
@@ -302,20 +301,18 @@ static void timer_program(struct pcpu *pc)
 		if (timer_wake_at(pc->bound[i], &when))
 			deadline = MIN(deadline, when);
 	}
-	if (deadline == ~0ULL) {
-		write_sysreg(0, cnthp_ctl_el2);
-		return;
-	}
-	write_sysreg(deadline, cnthp_cval_el2);
-	write_sysreg(CNTx_CTL_ENABLE, cnthp_ctl_el2);
+	if (deadline == ~0ULL)
+		arch_timer_disarm();
+	else
+		arch_timer_arm(deadline);
 }
 
 void sched_timer_irq(void)
 {
 	struct pcpu *pc = this_cpu();
-	u64 now = read_sysreg(cntpct_el0), when;
+	u64 now = now_ticks(), when;
 
-	write_sysreg(0, cnthp_ctl_el2);  /* re-armed by the next timer_program */
+	arch_timer_disarm();  /* re-armed by the next timer_program */
 	spin_lock(&pc->rq_lock);
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
@@ -426,14 +423,14 @@ void sched_resolve(void)
 	 * it spends in an untrapped WFI is no run time. */
 	spin_lock(&pc->rq_lock);
 	if (pc->in_guest && pc->current && pc->nr_bound > 1)
-		pc->current->vrun += read_sysreg(cntpct_el0) - pc->run_start;
+		pc->current->vrun += now_ticks() - pc->run_start;
 	pc->in_guest = false;
 	spin_unlock(&pc->rq_lock);
 
 	for (;;) {
 		struct vcpu *cur = pc->current, *next;
 		bool pending = cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur);
-		u64 now = read_sysreg(cntpct_el0);
+		u64 now = now_ticks();
 
 		spin_lock(&pc->rq_lock);
 		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait) {
@@ -472,7 +469,7 @@ void sched_resolve(void)
 			if (next->ioreq_answered_at) {
 				/* An answer may have come after now was read. */
 				next->ioreq_resume_ticks +=
-					read_sysreg(cntpct_el0) - next->ioreq_answered_at;
+					now_ticks() - next->ioreq_answered_at;
 				next->ioreq_answered_at = 0;
 			}
 			pc->current = next;
@@ -523,7 +520,7 @@ void sched_idle_enter(void)
 {
 	struct pcpu *pc = this_cpu();
 
-	pc->last_switch = read_sysreg(cntpct_el0);
+	pc->last_switch = now_ticks();
 	pc->online = true;
 	sched_resolve();
 	vgic_flush(pc->current);
