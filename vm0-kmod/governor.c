@@ -8,8 +8,8 @@
  *
  * One sampler for all policies: every sampling_ms it takes a STAT snapshot
  * and, per policy, the busiest pCPU under the policy's CPUs decides: above
- * up_threshold the top frequency, else min + load * (max - min), as
- * ondemand does. VM0's CPU n is its vCPU n (the hypervisor lists VM0's
+ * up_threshold the top frequency, else the one closest to min + load *
+ * (max - min), as ondemand does. VM0's CPU n is its vCPU n (the hypervisor lists VM0's
  * vCPUs in its DT in that order); STAT says which pCPU that vCPU runs on.
  */
 #define pr_fmt(fmt) "keel: " fmt
@@ -83,7 +83,7 @@ static void gov_apply(struct cpufreq_policy *policy, const struct keel_stat *a,
 	if (!down_write_trylock(&policy->rwsem))
 		return;
 	if (f != policy->cur)
-		__cpufreq_driver_target(policy, f, CPUFREQ_RELATION_L);
+		__cpufreq_driver_target(policy, f, CPUFREQ_RELATION_C);
 	up_write(&policy->rwsem);
 }
 
