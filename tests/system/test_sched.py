@@ -114,11 +114,12 @@ def governor(v, cpu, name):
 
 def wait_freq(v, cpu, khz, timeout=5, op="eq"):
     """Seconds until CPU cpu's frequency is khz (op: or at most, "le"),
-    polled in VM0; None if not within timeout."""
-    r = v.ssh(f"f={CPUFREQ.format(cpu, 'scaling_cur_freq')}; read a _ </proc/uptime; "
-              f"i=0; until [ $(cat $f) -{op} {khz} ]; do i=$((i+1)); "
+    polled in VM0 from CPU 0 (on CPU 2 the loop itself would be load that
+    ondemand sees); None if not within timeout."""
+    r = v.ssh(f"taskset -c 0 sh -c 'f={CPUFREQ.format(cpu, 'scaling_cur_freq')}; "
+              f"read a _ </proc/uptime; i=0; until [ $(cat $f) -{op} {khz} ]; do i=$((i+1)); "
               f"[ $i -lt {timeout * 50} ] || exit 3; sleep 0.02; done; "
-              "read b _ </proc/uptime; echo took $a $b", check=False)
+              "read b _ </proc/uptime; echo took $a $b'", check=False)
     if r.returncode != 0:
         return None
     a, b = r.stdout.split()[-2:]
