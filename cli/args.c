@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <keel/vm.h>
@@ -68,6 +69,17 @@ int cli_parse_args(const struct keel_cmd *c, int argc, char *const argv[], struc
 		} else if (opts && (c->flags & CLI_F_FORCE) &&
 			   (strcmp(s, "-f") == 0 || strcmp(s, "--force") == 0)) {
 			a->force = true;
+		} else if (opts && (c->flags & CLI_F_INTERVAL) &&
+			   (strcmp(s, "-i") == 0 || strcmp(s, "--interval") == 0)) {
+			char *end;
+
+			a->interval = i + 1 < argc ? strtod(argv[i + 1], &end) : 0;
+			if (i + 1 >= argc || end == argv[i + 1] || *end || !(a->interval >= 0.1) ||
+			    a->interval > 3600) {
+				snprintf(err, errlen, "%s: expected seconds, 0.1..3600", s);
+				return -EINVAL;
+			}
+			i++;
 		} else if (opts && is_option(s)) {
 			snprintf(err, errlen, "unknown option '%s' for 'keel %s %s'", s, c->group,
 				 c->name);

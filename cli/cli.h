@@ -20,6 +20,7 @@
 #define CLI_F_JSON  0x1 /* --json */
 #define CLI_F_FORCE 0x2 /* -f, --force */
 #define CLI_F_DEFAULT 0x4 /* run for the group alone: `keel net` is `keel net list` */
+#define CLI_F_INTERVAL 0x8 /* -i, --interval SECONDS */
 
 #define CLI_MAX_POS 4
 
@@ -27,6 +28,7 @@ struct cli_args {
 	bool help;
 	bool json;
 	bool force;
+	double interval;  /* --interval, 0 if not given */
 	int npos;
 	const char *pos[CLI_MAX_POS];
 };
@@ -73,6 +75,8 @@ void cli_print_cmd_help(FILE *f, const struct keel_cmd *c);
 int cmd_system_daemon(const struct cli_args *a);
 int cmd_system_info(const struct cli_args *a);
 int cmd_system_log(const struct cli_args *a);
+int cmd_system_stat(const struct cli_args *a);
+int cmd_system_pools(const struct cli_args *a);
 int cmd_vm_config(const struct cli_args *a);
 int cmd_vm_boot(const struct cli_args *a);
 int cmd_vm_shutdown(const struct cli_args *a);
@@ -99,6 +103,12 @@ int vm_info_print(FILE *f, const struct json_t *result);
 int net_list_print(FILE *f, const struct json_t *result);
 struct json_t *sysinfo_json(const struct keel_sysinfo *si, const struct keel_ioc_version *v);
 void sysinfo_print(FILE *f, const struct keel_sysinfo *si, const struct keel_ioc_version *v);
+struct keel_stat;
+struct json_t *stat_json(const struct keel_stat *a, const struct keel_stat *b,
+			 const char names[][32]);
+void stat_print(FILE *f, const struct json_t *s);
+struct json_t *pools_json(const struct keel_stat *st);
+void pools_print(FILE *f, const struct json_t *j);
 size_t console_find_escape(const unsigned char *buf, size_t n);
 
 #endif

@@ -30,6 +30,27 @@ const struct keel_cmd cli_cmds[] = {
 	  "print the hypervisor's log",
 	  "Prints what the hypervisor logged (the part its ring still keeps),\n"
 	  "guest crashes included, read from /dev/keel: works without keeld." },
+	{ "system", "stat", cmd_system_stat, CLI_F_JSON | CLI_F_INTERVAL, 0, 0,
+	  "[--interval S] [--json]",
+	  "show per-pCPU load and per-vCPU run/wait/blocked time",
+	  "Samples the hypervisor's accounting twice, S seconds apart (default 1),\n"
+	  "like xentop. A pCPU's load is the time it did not spend in the idle\n"
+	  "loop; on a bind pCPU the guest's own idling is not seen (load 100%).\n"
+	  "SWITCHES counts vCPU switches on the pCPU during the interval; RUN,\n"
+	  "WAIT (runnable, pCPU busy) and BLOCKED are shares of the interval.\n"
+	  "Reads /dev/keel directly, so it works without keeld.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -i, --interval S  seconds between the samples (0.1..3600)\n"
+	  "  --json            print a JSON object" },
+	{ "system", "pools", cmd_system_pools, CLI_F_JSON, 0, 0,
+	  "[--json]",
+	  "show the CPU pools, their pCPUs and who runs where",
+	  "Pools come from the hypervisor's command line (cpupool=NAME:KIND:CPUS);\n"
+	  "a guest config picks one with \"pool\" (and \"priority\", \"slice_ms\").\n"
+	  "\n"
+	  "Options:\n"
+	  "  --json  print a JSON object" },
 	{ "vm", "config", cmd_vm_config, CLI_F_JSON, 1, 1,
 	  "[--json] <vm.json>",
 	  "create a VM from a config file; prints its id",

@@ -148,6 +148,15 @@ int dev_sysinfo(struct dev *d, struct keel_sysinfo *si)
 	return 0;
 }
 
+int dev_stat(struct dev *d, struct keel_stat *st)
+{
+	int r = xioctl(d, KEEL_IOC_STAT, st);
+
+	if (r < 0)
+		return r;
+	return st->magic == KEEL_STAT_MAGIC && st->revision == KEEL_STAT_REVISION ? 0 : -EPROTO;
+}
+
 int dev_vm_create(struct dev *d, struct keel_vm_desc *desc)
 {
 	int r = xioctl(d, KEEL_IOC_VM_CREATE, desc);

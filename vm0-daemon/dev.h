@@ -27,6 +27,8 @@ void dev_close(struct dev *d);
 int dev_watch(struct dev *d, uv_loop_t *loop, dev_event_fn fn, dev_batch_fn batch, void *opaque);
 
 int dev_sysinfo(struct dev *d, struct keel_sysinfo *si);
+/* KEEL_IOC_STAT: CPU pools and accounting (keel/stat.h). */
+int dev_stat(struct dev *d, struct keel_stat *st);
 int dev_vm_create(struct dev *d, struct keel_vm_desc *desc);
 int dev_vm_start(struct dev *d, unsigned id, uint64_t entry, uint64_t x0);
 int dev_vm_stop(struct dev *d, unsigned id);

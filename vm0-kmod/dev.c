@@ -65,6 +65,8 @@ static long keel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return keel_ioc_version(kd, uarg);
 	case KEEL_IOC_SYSINFO:
 		return keel_ioc_sysinfo(uarg);
+	case KEEL_IOC_STAT:
+		return keel_ioc_stat(uarg);
 	case KEEL_IOC_VM_CREATE:
 		return keel_ioc_vm_create(kd, uarg);
 	case KEEL_IOC_VM_START:

@@ -67,6 +67,13 @@ long keel_hc_sysinfo(void *info)
 	return keel_hc(KEEL_HC_SYSINFO, virt_to_phys(info), 0, 0, 0, &res);
 }
 
+long keel_hc_stat(void *st, size_t size)
+{
+	struct arm_smccc_res res;
+
+	return keel_hc(KEEL_HC_STAT, virt_to_phys(st), size, 0, 0, &res);
+}
+
 long keel_hc_shared_setup(phys_addr_t pa, size_t size)
 {
 	struct arm_smccc_res res;

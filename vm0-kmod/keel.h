@@ -91,6 +91,7 @@ long keel_hc_version(struct arm_smccc_res *res);
 long keel_hc_sysinfo(void *info);
 /* len bytes at most from *seq into buf (a kernel page); *seq moves on. */
 long keel_hc_log_read(void *buf, u32 len, u64 *seq, u64 *got);
+long keel_hc_stat(void *st, size_t size);
 long keel_hc_shared_setup(phys_addr_t pa, size_t size);
 long keel_hc_vm_create(void *desc, u32 *id);
 long keel_hc_vm_start(u32 id, u64 entry, u64 x0);
@@ -103,6 +104,16 @@ long keel_hc_ioreq_complete(u32 id, u32 vcpu);
 long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
 long keel_hc_shadow_register(void *desc);
 long keel_hc_pt_assign(void *desc);
+
+/* stat.c */
+struct keel_stat;
+struct keel_stat *keel_stat_alloc(void);
+long keel_stat_read(struct keel_stat *st);
+long keel_ioc_stat(void __user *uarg);
+
+/* governor.c: the "keel" cpufreq governor */
+int keel_governor_init(void);
+void keel_governor_exit(void);
 
 /* dev.c */
 int keel_dev_register(struct keel_dev *kd);

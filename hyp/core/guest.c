@@ -8,6 +8,8 @@
 #include <keel/guest.h>
 #include <keel/hypercall.h>
 #include <keel/shared.h>
+#include <hyp/boot.h>
+#include <hyp/cpupool.h>
 #include <hyp/errno.h>
 #include <hyp/gic.h>
 #include <hyp/guest.h>
@@ -70,6 +72,10 @@ static int desc_check(const struct keel_vm_desc *d)
 	for (u32 i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpu_pcpu[i] >= plat.nr_cpus)
 			return -EINVAL;
+	if (cpupool_check(&opts.pools, d->pool, d->vcpu_pcpu, d->nr_vcpus) ||
+	    d->priority > KEEL_PRIO_MAX || d->pad ||
+	    (d->slice_us && (d->slice_us < KEEL_SLICE_MIN_US || d->slice_us > KEEL_SLICE_MAX_US)))
+		return -EINVAL;
 	if (memchr(d->name, '\0', sizeof(d->name)) == NULL)
 		return -EINVAL;
 	for (u32 i = 0; i < d->nr_mem; i++) {
@@ -126,7 +132,7 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		return vm_find(d->id) ? -EEXIST : -ENOMEM;
 	memcpy(vm->name, d->name, sizeof(vm->name));
 	vm->flags = d->flags;
-	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TID3 | HCR_TWI | HCR_RW |
+	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TID3 | HCR_RW |
 		  HCR_API | HCR_APK;
 	/* The physical counter may be read; the EL1 physical timer is not the
 	 * guest's (it traps, and the guest gets an undefined instruction). */
@@ -134,6 +140,7 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 	for (u32 i = 0; i < d->nr_vcpus; i++) {
 		vm->vcpus[i]->pcpu = d->vcpu_pcpu[i];
 		vm->vcpus[i]->vmpidr = BIT(31) | i;
+		sched_set_params(vm->vcpus[i], d->priority, d->slice_us);
 	}
 
 	/* RAM: each region one contiguous, zeroed block of the pool. */
@@ -170,7 +177,14 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 	vm->hw_ppis |= BIT(GUEST_TIMER_PPI - 16);
 	for (u32 i = 0; i < d->nr_vcpus; i++) {
 		vgic_vcpu_init(vm->vcpus[i]);
-		sched_bind(vm->vcpus[i]);
+		ret = sched_bind(vm->vcpus[i]);
+		if (ret) {
+			pr_err("vm%u: pCPU %u of bind pool %s has its vCPU already", d->id,
+			       d->vcpu_pcpu[i], opts.pools.pool[d->pool].name);
+			while (i--)
+				sched_unbind(vm->vcpus[i]);
+			goto fail;
+		}
 	}
 	vm_publish(vm);
 	*id = d->id;

@@ -7,6 +7,7 @@
  * read once from the saved registers (HC_ARG) and range-checked before use.
  */
 #include <keel/hypercall.h>
+#include <keel/stat.h>
 #include <keel/vm.h>
 #include <hyp/boot.h>
 #include <hyp/errno.h>
@@ -20,6 +21,7 @@
 #include <hyp/passthrough.h>
 #include <hyp/platform.h>
 #include <hyp/pcpu.h>
+#include <hyp/stat.h>
 #include <hyp/vm.h>
 #include <string.h>
 
@@ -212,6 +214,25 @@ static void hc_pt_assign(struct vcpu *v, struct hc_result *r)
 	r->ret = pt_assign(&desc);
 }
 
+/* The buffer is VM0's and only written: a size it gets wrong cannot make
+ * us read anything back from it. */
+static void hc_stat(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_stat *buf;
+
+	if (HC_ARG(v, 2) != sizeof(*buf)) {
+		r->ret = -EINVAL;
+		return;
+	}
+	buf = vm0_buffer(v, HC_ARG(v, 1), sizeof(*buf));
+	if (!buf) {
+		r->ret = -EFAULT;
+		return;
+	}
+	stat_fill(buf);
+	r->ret = 0;
+}
+
 static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VERSION_FN] = hc_version,
 	[KEEL_HC_LOG_READ_FN] = hc_log_read,
@@ -228,6 +249,7 @@ static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VM_MAP_FN] = hc_vm_map,
 	[KEEL_HC_SHADOW_REGISTER_FN] = hc_shadow_register,
 	[KEEL_HC_PT_ASSIGN_FN] = hc_pt_assign,
+	[KEEL_HC_STAT_FN] = hc_stat,
 };
 
 void hypercall_handle(struct vcpu *v)

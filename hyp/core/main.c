@@ -4,6 +4,7 @@
  * DT's address; secondaries come to secondary_main once we start them.
  */
 #include <asm/firmware.h>
+#include <asm/timer.h>
 #include <keel/hypercall.h>
 #include <hyp/boot.h>
 #include <hyp/errno.h>
@@ -26,6 +27,7 @@ struct hyp_options opts;
 struct mem_range hyp_region;
 u64 hyp_reserved_bytes, ram_total_bytes;
 u32 vm0_doorbell_intid;
+u32 vm0_pool;             /* VM0's CPU pool: an index in opts.pools */
 
 extern char hyp_stacks[];
 void mmu_init(u64 dtb);
@@ -50,7 +52,7 @@ static void pcpu_setup(u32 id)
 	/* The EL2 physical timer: time slices and wake-ups on shared pCPUs.
 	 * The EL1 virtual timer is off until a vCPU loads its own: its reset
 	 * state is unknown, and a stale one would interrupt an idle pCPU. */
-	write_sysreg(0, cnthp_ctl_el2);
+	arch_timer_disarm();
 	write_sysreg(0, cntv_ctl_el0);
 	gic->set_enable(plat.timer_intid[3], true);
 }
@@ -166,6 +168,10 @@ void hyp_main(u64 dtb_pa)
 		(unsigned long long)hyp_region.base,
 		(unsigned long long)(hyp_region.base + hyp_region.size));
 
+	ret = cpupool_finish(&opts.pools, plat.nr_cpus, &vm0_pool);
+	if (ret)
+		boot_fail("setting up the CPU pools (cpupool=, vm0_pool=)", ret);
+	sched_pools_setup();
 	ret = vm0_create(fdt, dtb_pa);
 	if (ret)
 		boot_fail("building VM0", ret);

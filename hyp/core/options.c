@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* The hypervisor's own command line: "vm0_mem=1G vm0_cpus=2 ...". */
 #include <hyp/config.h>
+#include <hyp/cpupool.h>
 #include <hyp/errno.h>
 #include <hyp/log.h>
 #include <hyp/options.h>
@@ -119,6 +120,13 @@ static int apply(const char *tok, size_t len, struct hyp_options *o)
 	} else if (key_is(tok, klen, "vm0_cpus")) {
 		if (parse_u32(val, vlen, MAX_PCPUS, &o->vm0_cpus))
 			return bad_token(tok, len, "expected a vCPU count (0 = all pCPUs)");
+	} else if (key_is(tok, klen, "cpupool")) {
+		return cpupool_parse(&o->pools, val, vlen);
+	} else if (key_is(tok, klen, "vm0_pool")) {
+		if (!vlen || vlen >= sizeof(o->pools.vm0_pool))
+			return bad_token(tok, len, "expected a pool name (1..15 characters)");
+		memcpy(o->pools.vm0_pool, val, vlen);
+		o->pools.vm0_pool[vlen] = '\0';
 	} else if (key_is(tok, klen, "loglevel")) {
 		if (parse_u32(val, vlen, 7, &o->loglevel))
 			return bad_token(tok, len, "expected 0..7");
@@ -131,6 +139,7 @@ static int apply(const char *tok, size_t len, struct hyp_options *o)
 int options_parse(const char *args, struct hyp_options *o)
 {
 	*o = (struct hyp_options){ .loglevel = LOGLEVEL_DEFAULT };
+	cpupool_init(&o->pools);
 	if (!args)
 		return 0;
 	while (*args) {

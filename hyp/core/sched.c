@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Per-pCPU scheduling of vCPUs (the seed paper's pools, by pCPU):
- * - a pCPU with one bound vCPU is a "bind" pCPU: no tick, WFI not trapped,
- *   the vCPU owns it (VM0's vCPUs, real-time guests);
- * - a pCPU with several is "shared": WFI traps and blocks the vCPU, and the
- *   EL2 physical timer (CNTHP) ends a 10 ms slice when another vCPU waits,
- *   round-robin; a vCPU that wakes takes the pCPU before that only while it
- *   has run less than the one it interrupts (sched_policy.h). The same
- *   timer wakes a descheduled vCPU when its virtual timer or WFIT timeout
- *   is due.
- * A pCPU with nothing to run idles in WFI with interrupts on.
+ * Per-pCPU scheduling of vCPUs, by the pCPU's CPU pool (cpupool.h):
+ * - a pCPU of a bind pool belongs to one vCPU: no tick, WFI not trapped,
+ *   nothing else is ever placed there (sched_bind refuses it);
+ * - a pCPU of a shared pool runs the highest-priority runnable vCPU; WFI
+ *   traps and blocks the vCPU, and the EL2 physical timer (CNTHP) ends a
+ *   slice when another of equal priority waits, round-robin. A vCPU that
+ *   wakes takes the pCPU at once from a lower-priority one, and from an
+ *   equal one only while it has run less (sched_policy.h). The same timer
+ *   wakes a descheduled vCPU when its virtual timer or WFIT timeout is due.
+ * A pCPU with nothing to run idles in WFI with interrupts on. Every switch
+ * and wake moves the vCPUs' time accounts (sched_acct.h) and the pCPU's
+ * busy/idle time, read by KEEL_HC_STAT (stat.c).
  */
+#include <asm/timer.h>
+#include <hyp/boot.h>
+#include <hyp/cpupool.h>
+#include <hyp/errno.h>
 #include <hyp/gic.h>
+#include <hyp/guest.h>
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
@@ -21,9 +28,6 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 
-#define SLICE_DIV 100        /* CNTFRQ / 100: 10 ms */
-#define CNTx_CTL_ENABLE BIT(0)
-#define CNTx_CTL_IMASK BIT(1)
 
 void vcpu_enter_current(void) __noreturn;
 
@@ -35,16 +39,22 @@ static bool on_rq(struct pcpu *pc, struct vcpu *v)
 	return false;
 }
 
-static void rq_add(struct pcpu *pc, struct vcpu *v)
+/* Into the queue by priority: behind its equals, or (front) before them. */
+static void rq_insert(struct pcpu *pc, struct vcpu *v, bool front)
 {
 	struct vcpu **p = &pc->rq_head;
 
+	while (*p && !sched_rq_before(v->prio, (*p)->prio, front))
+		p = &(*p)->rq_next;
+	v->rq_next = *p;
+	*p = v;
+}
+
+static void rq_add(struct pcpu *pc, struct vcpu *v)
+{
 	if (pc->current == v || on_rq(pc, v))
 		return;
-	while (*p)
-		p = &(*p)->rq_next;
-	v->rq_next = NULL;
-	*p = v;
+	rq_insert(pc, v, false);
 }
 
 static struct vcpu *rq_pop(struct pcpu *pc)
@@ -56,10 +66,34 @@ static struct vcpu *rq_pop(struct pcpu *pc)
 	return v;
 }
 
-static void rq_push_front(struct pcpu *pc, struct vcpu *v)
+static u64 now_ticks(void)
 {
-	v->rq_next = pc->rq_head;
-	pc->rq_head = v;
+	return arch_timer_now();
+}
+
+/* The account state a vCPU is in when it is not the one running. */
+static u32 acct_state_of(const struct vcpu *v)
+{
+	if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING)
+		return KEEL_VCPU_WAIT;
+	return v->state == VCPU_BLOCKED && v->vm->state == VM_RUNNING ? KEEL_VCPU_BLOCKED :
+									  KEEL_VCPU_OFF;
+}
+
+void sched_set_params(struct vcpu *v, u32 prio, u32 slice_us)
+{
+	u64 freq = arch_timer_freq();
+
+	v->prio = prio;
+	v->slice_ticks = freq * (slice_us ? slice_us : KEEL_SLICE_DEFAULT_US) / 1000000;
+}
+
+void sched_pools_setup(void)
+{
+	for (u32 i = 0; i < plat.nr_cpus; i++) {
+		pcpus[i].pool = cpupool_of(&opts.pools, i);
+		pcpus[i].bind = opts.pools.pool[pcpus[i].pool].kind == KEEL_POOL_BIND;
+	}
 }
 
 static void rq_remove(struct pcpu *pc, struct vcpu *v)
@@ -79,10 +113,14 @@ int sched_bind(struct vcpu *v)
 	int ret = 0;
 
 	spin_lock(&pc->rq_lock);
-	if (pc->nr_bound == MAX_BOUND)
-		ret = -1;
-	else
+	/* A bind pCPU is one vCPU's for good: the second is refused here,
+	 * under the lock, whoever asks at the same time. */
+	if (pc->nr_bound == MAX_BOUND || (pc->bind && pc->nr_bound)) {
+		ret = -EBUSY;
+	} else {
 		pc->bound[pc->nr_bound++] = v;
+		v->acct = (struct sched_acct){ .since = now_ticks(), .state = KEEL_VCPU_OFF };
+	}
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 	/* The vCPU already running there must start trapping WFI: make it exit. */
@@ -119,6 +157,7 @@ void sched_enqueue(struct vcpu *v)
 	if (pc->current && pc->current != v)
 		v->vrun = pc->current->vrun;
 	rq_add(pc, v);
+	acct_enter(&v->acct, KEEL_VCPU_WAIT, now_ticks());
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 	vcpu_kick(v);
@@ -133,26 +172,27 @@ static bool can_run(struct vcpu *v)
  * A vCPU that blocked (WFI, or waiting for VM0's answer) and is woken may
  * run at once rather than at the end of the current slice: the proxy is a
  * ping-pong between a guest vCPU and VM0's, often on one pCPU, and a 10 ms
- * wait per hop would cap I/O at ~100 requests a second. But only while it
- * has run less than the current vCPU (sched_policy.h): a vCPU waking every
- * few microseconds must not take the pCPU for free each time. It then goes
- * first in the queue; the preempted one goes to the back when resolved.
+ * wait per hop would cap I/O at ~100 requests a second. It does when the
+ * current vCPU has a lower priority, or an equal one and has run more
+ * (sched_policy.h): a vCPU waking every few microseconds must not take the
+ * pCPU for free each time. It then goes first among its equals in the
+ * queue; the preempted one goes back when resolved.
  * rq_lock held; v is on the queue.
  */
 static void wake_preempt(struct pcpu *pc, struct vcpu *v)
 {
 	struct vcpu *cur = pc->current;
-	u64 now, cur_vrun;
+	u64 now = now_ticks(), cur_vrun;
 
 	v->wake_at = 0;
+	acct_enter(&v->acct, KEEL_VCPU_WAIT, now);
 	if (!cur || cur == v || !can_run(cur) || !pc->in_guest)
 		return;  /* nobody running to preempt: the pCPU picks from the queue */
-	now = read_sysreg(cntpct_el0);
 	cur_vrun = cur->vrun + (now - pc->run_start);
-	v->vrun = sched_wake_vrun(v->vrun, cur_vrun, read_sysreg(cntfrq_el0) / SLICE_DIV);
-	if (sched_wake_preempts(v->vrun, cur_vrun)) {
+	v->vrun = sched_wake_vrun(v->vrun, cur_vrun, cur->slice_ticks);
+	if (sched_wake_preempts_prio(v->prio, v->vrun, cur->prio, cur_vrun)) {
 		rq_remove(pc, v);
-		rq_push_front(pc, v);
+		rq_insert(pc, v, true);
 		pc->need_resched = true;
 	}
 }
@@ -181,7 +221,7 @@ void sched_block_ioreq(struct vcpu *v)
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = true;
 	v->state = VCPU_BLOCKED;
-	v->ioreq_blocked_at = read_sysreg(cntpct_el0);
+	v->ioreq_blocked_at = now_ticks();
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 }
@@ -195,7 +235,7 @@ void sched_ioreq_done(struct vcpu *v)
 
 	spin_lock(&pc->rq_lock);
 	v->ioreq_wait = false;
-	v->ioreq_answered_at = read_sysreg(cntpct_el0);
+	v->ioreq_answered_at = now_ticks();
 	v->ioreq_answer_ticks += v->ioreq_answered_at - v->ioreq_blocked_at;
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
@@ -254,26 +294,25 @@ static void timer_program(struct pcpu *pc)
 {
 	u64 deadline = ~0ULL, when;
 
-	if (pc->rq_head && pc->nr_bound > 1)
+	if (pc->rq_head && pc->current && can_run(pc->current) &&
+	    sched_slice_contended(pc->rq_head->prio, pc->current->prio))
 		deadline = pc->slice_end;
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		if (timer_wake_at(pc->bound[i], &when))
 			deadline = MIN(deadline, when);
 	}
-	if (deadline == ~0ULL) {
-		write_sysreg(0, cnthp_ctl_el2);
-		return;
-	}
-	write_sysreg(deadline, cnthp_cval_el2);
-	write_sysreg(CNTx_CTL_ENABLE, cnthp_ctl_el2);
+	if (deadline == ~0ULL)
+		arch_timer_disarm();
+	else
+		arch_timer_arm(deadline);
 }
 
 void sched_timer_irq(void)
 {
 	struct pcpu *pc = this_cpu();
-	u64 now = read_sysreg(cntpct_el0), when;
+	u64 now = now_ticks(), when;
 
-	write_sysreg(0, cnthp_ctl_el2);  /* re-armed by the next timer_program */
+	arch_timer_disarm();  /* re-armed by the next timer_program */
 	spin_lock(&pc->rq_lock);
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
@@ -289,15 +328,65 @@ void sched_timer_irq(void)
 	spin_unlock(&pc->rq_lock);
 }
 
-static void account(struct pcpu *pc, bool was_idle)
+/* The pCPU enters (idle) or leaves the idle loop. rq_lock held. */
+static void account(struct pcpu *pc, bool idle)
 {
-	u64 now = read_sysreg(cntpct_el0);
+	u64 now = now_ticks();
 
-	if (was_idle)
+	if (pc->idling)
 		pc->idle_ticks += now - pc->last_switch;
 	else
 		pc->busy_ticks += now - pc->last_switch;
 	pc->last_switch = now;
+	pc->idling = idle;
+}
+
+void sched_stat_pcpu(u32 id, struct keel_stat_pcpu *out)
+{
+	struct pcpu *pc = &pcpus[id];
+	u64 flags = irq_save(), now, busy, idle;
+
+	spin_lock(&pc->rq_lock);
+	now = now_ticks();
+	busy = pc->busy_ticks;
+	idle = pc->idle_ticks;
+	if (pc->online && now > pc->last_switch) {
+		if (pc->idling)
+			idle += now - pc->last_switch;
+		else
+			busy += now - pc->last_switch;
+	}
+	*out = (struct keel_stat_pcpu){
+		.busy_ns = hyp_ticks_ns(busy),
+		.idle_ns = hyp_ticks_ns(idle),
+		.switches = pc->nr_switches,
+		.pool = pc->pool,
+		.nr_vcpus = pc->nr_bound,
+	};
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
+}
+
+void sched_stat_vcpu(struct vcpu *v, struct keel_stat_vcpu *out)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];
+	u64 flags = irq_save(), now;
+
+	spin_lock(&pc->rq_lock);
+	now = now_ticks();
+	*out = (struct keel_stat_vcpu){
+		.vm = v->vm->id,
+		.vcpu = v->id,
+		.pcpu = v->pcpu,
+		.state = v->acct.state,
+		.priority = v->prio,
+		.slice_us = (u32)(hyp_ticks_ns(v->slice_ticks) / 1000),
+		.run_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_RUN, now)),
+		.wait_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_WAIT, now)),
+		.blocked_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_BLOCKED, now)),
+	};
+	spin_unlock(&pc->rq_lock);
+	irq_restore(flags);
 }
 
 /* pc->current already names next (set under rq_lock, so a concurrent wake
@@ -311,12 +400,12 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 }
 
 /* HCR_EL2 for the vCPU about to run: its VM's, the traps every VM gets,
- * WFI trapping when it shares the pCPU (a bind pCPU lets the guest's WFI
- * sleep in hardware), and its own pending virtual SError (never another
+ * WFI trapping on a shared pCPU (a bind pCPU lets the guest's WFI sleep in
+ * hardware; on a shared one the idle loop is what measures load), and its own pending virtual SError (never another
  * vCPU's: traps.c's vserror_sync drops it once taken). */
 static void hcr_update(struct pcpu *pc, struct vcpu *v)
 {
-	u64 hcr = v->vm->hcr | hcr_vm_traps() | (pc->nr_bound > 1 ? HCR_TWI : 0) |
+	u64 hcr = v->vm->hcr | hcr_vm_traps() | (pc->bind ? 0 : HCR_TWI) |
 		  (v->vserror_pending ? HCR_VSE : 0);
 
 	if (hcr != pc->hcr_live) {
@@ -334,21 +423,25 @@ void sched_resolve(void)
 	 * it spends in an untrapped WFI is no run time. */
 	spin_lock(&pc->rq_lock);
 	if (pc->in_guest && pc->current && pc->nr_bound > 1)
-		pc->current->vrun += read_sysreg(cntpct_el0) - pc->run_start;
+		pc->current->vrun += now_ticks() - pc->run_start;
 	pc->in_guest = false;
 	spin_unlock(&pc->rq_lock);
 
 	for (;;) {
 		struct vcpu *cur = pc->current, *next;
 		bool pending = cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur);
-		u64 now = read_sysreg(cntpct_el0);
+		u64 now = now_ticks();
 
 		spin_lock(&pc->rq_lock);
 		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait) {
 			cur->state = VCPU_RUNNABLE;
 			cur->wake_at = 0;
 		}
-		if (pc->rq_head && now >= pc->slice_end)
+		/* A higher priority waiting (woken while this pCPU was in
+		 * here, not in the guest) or an equal one at the slice's end. */
+		if (can_run(cur) && pc->rq_head &&
+		    (pc->rq_head->prio > cur->prio ||
+		     (now >= pc->slice_end && sched_slice_contended(pc->rq_head->prio, cur->prio))))
 			pc->need_resched = true;
 		if (can_run(cur) && !(pc->need_resched && pc->rq_head)) {
 			next = cur;
@@ -365,13 +458,18 @@ void sched_resolve(void)
 				next = rq_pop(pc);
 		}
 		pc->need_resched = false;
+		if (cur && cur != next)
+			acct_enter(&cur->acct, acct_state_of(cur), now);
 		if (next) {
-			if (next != cur)
-				pc->slice_end = now + read_sysreg(cntfrq_el0) / SLICE_DIV;
+			acct_enter(&next->acct, KEEL_VCPU_RUN, now);
+			if (next != cur) {
+				pc->slice_end = now + next->slice_ticks;
+				pc->nr_switches++;
+			}
 			if (next->ioreq_answered_at) {
 				/* An answer may have come after now was read. */
 				next->ioreq_resume_ticks +=
-					read_sysreg(cntpct_el0) - next->ioreq_answered_at;
+					now_ticks() - next->ioreq_answered_at;
 				next->ioreq_answered_at = 0;
 			}
 			pc->current = next;
@@ -402,8 +500,8 @@ void sched_resolve(void)
 		}
 		spin_lock(&pc->rq_lock);
 		timer_program(pc);
+		account(pc, true);
 		spin_unlock(&pc->rq_lock);
-		account(pc, false);
 		/* WFI with interrupts still masked: it wakes on any pending one,
 		 * including a kick sent after we looked at the queue above, which
 		 * unmasking first could consume before we sleep. Then unmask to
@@ -412,7 +510,9 @@ void sched_resolve(void)
 		local_irq_enable();
 		isb();
 		local_irq_disable();
-		account(pc, true);
+		spin_lock(&pc->rq_lock);
+		account(pc, false);
+		spin_unlock(&pc->rq_lock);
 	}
 }
 
@@ -420,7 +520,7 @@ void sched_idle_enter(void)
 {
 	struct pcpu *pc = this_cpu();
 
-	pc->last_switch = read_sysreg(cntpct_el0);
+	pc->last_switch = now_ticks();
 	pc->online = true;
 	sched_resolve();
 	vgic_flush(pc->current);

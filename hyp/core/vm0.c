@@ -7,6 +7,7 @@
  */
 #include <keel/guest.h>
 #include <keel/hypercall.h>
+#include <keel/stat.h>
 #include <hyp/boot.h>
 #include <hyp/errno.h>
 #include <hyp/gic.h>
@@ -211,7 +212,9 @@ static u64 vm0_dt_place(struct vm *vm, u64 boot_pa, u64 size, u64 image_size)
 
 int vm0_create(const void *fdt, u64 boot_fdt_pa)
 {
-	u32 nr = opts.vm0_cpus ? MIN(opts.vm0_cpus, plat.nr_cpus) : plat.nr_cpus;
+	u64 pool_cpus = opts.pools.pool[vm0_pool].pcpus;
+	u32 in_pool = (u32)__builtin_popcountll(pool_cpus);
+	u32 nr = opts.vm0_cpus ? MIN(opts.vm0_cpus, in_pool) : in_pool;
 	struct vm *vm = vm_alloc(0, nr);
 	u64 image_size, dt_size, dt_pa;
 	struct mem_range pool[POOL_MAX_RANGES];
@@ -224,9 +227,14 @@ int vm0_create(const void *fdt, u64 boot_fdt_pa)
 	vm->hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TID3 | HCR_RW | HCR_API |
 		  HCR_APK;
 	vm->cnthctl = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
-	for (u32 i = 0; i < nr; i++) {
-		vm->vcpus[i]->pcpu = i;
+	/* VM0's vCPU i runs on the i-th pCPU of its pool; it keeps the MPIDR
+	 * of pCPU i, which its DT describes. */
+	for (u32 i = 0, c = 0; i < nr; i++, c++) {
+		while (!(pool_cpus & BIT(c)))
+			c++;
+		vm->vcpus[i]->pcpu = c;
 		vm->vcpus[i]->vmpidr = plat.mpidr[i] | BIT(31);  /* bit 31 is RES1 */
+		sched_set_params(vm->vcpus[i], KEEL_PRIO_DEFAULT, 0);
 	}
 	ret = vm0_plan_memory(vm);
 	if (!ret)

@@ -18,8 +18,9 @@
 /** Bumped on any change to a function number or its arguments.
  * 4: keel_vm_info gains ioreq_answer_ns and ioreq_resume_ns.
  * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED.
- * 6 (passthrough): KEEL_HC_PT_ASSIGN. */
-#define KEEL_HC_ABI_REVISION 6
+ * 6 (passthrough): KEEL_HC_PT_ASSIGN.
+ * 7: KEEL_HC_STAT; keel_vm_desc names a CPU pool, a priority and a slice. */
+#define KEEL_HC_ABI_REVISION 7
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
@@ -44,7 +45,8 @@
 #define KEEL_HC_VM_MAP_FN 12       /**< x1 = id, x2 = region index -> x1 = PA, x2 = size, x3 = guest IPA; maps it into VM0 */
 #define KEEL_HC_SHADOW_REGISTER_FN 13 /**< x1 = IPA of struct keel_shadow_desc (shared.h): shadow registers of a window */
 #define KEEL_HC_PT_ASSIGN_FN 14   /**< x1 = IPA of struct keel_pt_desc (passthrough.h): the device leaves VM0 for the guest */
-#define KEEL_HC_NR 15
+#define KEEL_HC_STAT_FN 15         /**< x1 = IPA of struct keel_stat (stat.h), x2 = its size -> fills it */
+#define KEEL_HC_NR 16
 
 #define KEEL_HC_VERSION KEEL_HC(KEEL_HC_VERSION_FN)
 #define KEEL_HC_LOG_READ KEEL_HC(KEEL_HC_LOG_READ_FN)
@@ -61,6 +63,7 @@
 #define KEEL_HC_VM_MAP KEEL_HC(KEEL_HC_VM_MAP_FN)
 #define KEEL_HC_SHADOW_REGISTER KEEL_HC(KEEL_HC_SHADOW_REGISTER_FN)
 #define KEEL_HC_PT_ASSIGN KEEL_HC(KEEL_HC_PT_ASSIGN_FN)
+#define KEEL_HC_STAT KEEL_HC(KEEL_HC_STAT_FN)
 
 /** KEEL_HC_MMIO_REGISTER flags */
 #define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 (page-aligned range) */

@@ -13,6 +13,7 @@
 #include "types.h"
 #include "hypercall.h"
 #include "shared.h"
+#include "stat.h"
 #include "vm.h"
 #include "passthrough.h"
 
@@ -23,7 +24,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 7  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN; 7: LOG_READ, IOREQ_GET reclaim */
+#define KEEL_IOC_REVISION 8  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN; 7: LOG_READ, IOREQ_GET reclaim; 8: KEEL_IOC_STAT */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -171,6 +172,8 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 #define KEEL_IOC_PT_ASSIGN _IOW(KEEL_IOC_MAGIC, 0x1f, struct keel_pt_desc)
 /** The hypervisor's log (KEEL_HC_LOG_READ) from byte seq on. */
 #define KEEL_IOC_LOG_READ _IOWR(KEEL_IOC_MAGIC, 0x20, struct keel_ioc_log)
+/** KEEL_IOC_STAT: struct keel_stat (stat.h) from KEEL_HC_STAT. */
+#define KEEL_IOC_STAT _IOR(KEEL_IOC_MAGIC, 0x21, struct keel_stat)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):

@@ -15,7 +15,7 @@
 #define KEEL_VM_NAME_LEN 32
 
 #define KEEL_VM_DESC_MAGIC 0x444d564bU /* "KVMD" */
-#define KEEL_VM_DESC_REVISION 1
+#define KEEL_VM_DESC_REVISION 2  /* 2: pool, priority, slice_us */
 
 /** Guest RAM IPA = PA, from one contiguous block of the pool (DMA without an IOMMU). */
 #define KEEL_VM_F_IDENTITY 0x1
@@ -38,8 +38,12 @@ struct keel_vm_desc {
 	__u64 gicr_ipa;                 /**< GICv3: first redistributor (0x20000 per vCPU) */
 	__u64 gicc_ipa;                 /**< GICv2: CPU interface */
 	char name[KEEL_VM_NAME_LEN];    /**< NUL-terminated */
+	__u32 pool;                     /**< CPU pool index (stat.h); every vcpu_pcpu is in it */
+	__u32 priority;                 /**< 0..KEEL_PRIO_MAX (stat.h), higher first; shared pools */
+	__u32 slice_us;                 /**< 0 (default) or KEEL_SLICE_MIN_US..KEEL_SLICE_MAX_US */
+	__u32 pad;                      /**< 0 */
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_vm_desc) == 152, "keel_vm_desc layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_vm_desc) == 168, "keel_vm_desc layout");
 
 /** VM states (keel_vm_info.state). */
 #define KEEL_VM_CREATED 0   /**< memory and vCPUs exist, never started */

@@ -11,15 +11,18 @@ KEEL_ROOTFS_PKGS=(
 	nftables:arm64 libnftables1:arm64 libedit2:arm64 libbsd0:arm64 libmd0:arm64
 	libjansson4:arm64 libmnl0:arm64 libnftnl11:arm64 libxtables12:arm64
 	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
+	rt-tests:arm64 libnuma1:arm64
 )
 # What guests get beyond busybox (mkfs.ext4 for their virtio-blk disks,
-# iperf3 for tests/bench/net),
+# iperf3 for tests/bench/net, cyclictest from rt-tests for tests/bench/rt,
+# which VM0 gets too),
 # extracted apart from VM0's set (with VM0's libc6) so the guest initramfs
 # takes only these.
 KEEL_GUEST_PKGS=(
 	e2fsprogs:arm64 libext2fs2:arm64 libcom-err2:arm64 libblkid1:arm64 libuuid1:arm64
 	libss2:arm64
 	iperf3:arm64 libiperf0:arm64 libsctp1:arm64 libssl3:arm64
+	rt-tests:arm64 libnuma1:arm64
 )
 
 # Static libraries keeld links (aarch64, not in VM0's image): extracted

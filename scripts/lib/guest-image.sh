@@ -27,6 +27,7 @@ image_guest_initramfs() {
 	image_stage_busybox "$stage"
 	image_guest_disk_tools "$stage"
 	image_guest_net_tools "$stage"
+	image_stage_cyclictest "$stage" "$KEEL_GUEST_DEBS_DIR"
 	image_stage_modules "$stage" "$src/modules" etc/guest-modules "$@"
 	image_pack "$stage" "$out"
 	printf '%s\n' "$key" >"$out.key"
@@ -60,5 +61,16 @@ image_guest_net_tools() {
 	case $(qemu-aarch64-static -L "$stage" "$stage/usr/bin/iperf3" --version 2>&1) in
 	"iperf 3."*) ;;
 	*) die "iperf3 does not start in the guest's staged root (missing library?)" ;;
+	esac
+}
+
+# image_stage_cyclictest STAGE DEBSDIR: rt-tests' cyclictest and its
+# libraries (tests/bench/rt), in a guest's or VM0's root.
+image_stage_cyclictest() {
+	local stage=$1
+	image_stage_elf "$stage" "$2" usr/bin/cyclictest
+	case $(qemu-aarch64-static -L "$stage" "$stage/usr/bin/cyclictest" --help 2>&1) in
+	*cyclictest*) ;;
+	*) die "cyclictest does not start in the staged root (missing library?)" ;;
 	esac
 }

@@ -136,14 +136,18 @@ image_keel_files() {
 		"$KEEL_BAREMETAL/baremetal.elf" "$KEEL_BAREMETAL/baremetal.bin"
 }
 
-# image_initramfs KEEL_KO OUT: rebuilt only when an input changed.
+# image_initramfs KEEL_KO OUT [TEST_KO...]: rebuilt only when an input
+# changed. TEST_KOs (test doubles, e.g. cpufreq_rec) go to extra/ beside
+# keel.ko, for tests to modprobe; nothing loads them at boot.
 image_initramfs() {
 	local ko=$1 out=$2 src=$KEEL_ROOT/images/vm0
 	local key stage=$KEEL_IMAGES/vm0-root
+	shift 2
+	local test_kos=("$@")
 	key=$( {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_INITRAMFS_COMPRESS"
 		cat "$KEEL_SSH_KEY.pub"
-		sha256sum "$ko" "${BASH_SOURCE[0]}"
+		sha256sum "$ko" "${test_kos[@]}" "${BASH_SOURCE[0]}"
 		image_keel_files | xargs sha256sum
 		image_tree_key "$src"
 	} | sha256sum)
@@ -182,6 +186,7 @@ image_initramfs() {
 	image_stage_elf "$stage" "$KEEL_ROOTFS_DEBS_DIR" usr/sbin/nft usr/bin/iperf3
 	qemu-aarch64-static -L "$stage" "$stage/usr/bin/iperf3" --version >/dev/null 2>&1 ||
 		die "iperf3 does not start in the staged root (missing library?)"
+	image_stage_cyclictest "$stage" "$KEEL_ROOTFS_DEBS_DIR"  # tests/bench/rt, direct boots
 
 	# Keel: the daemon, the CLI, example configs, a guest kernel and initramfs.
 	install -m 755 "$KEEL_BUILD/vm0-daemon/keeld" "$stage/usr/sbin/keeld"
@@ -200,7 +205,7 @@ image_initramfs() {
 	local kodir
 	kodir=$(mktemp -d)
 	cp "$ko" "$kodir/keel.ko"
-	image_stage_modules "$stage" "$src/modules" etc/keel/modules "$kodir/keel.ko"
+	image_stage_modules "$stage" "$src/modules" etc/keel/modules "$kodir/keel.ko" "${test_kos[@]}"
 	rm -rf "$kodir"
 
 	image_pack "$stage" "$out"

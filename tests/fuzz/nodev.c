@@ -41,6 +41,14 @@ int dev_sysinfo(struct dev *d, struct keel_sysinfo *si)
 	return 0;
 }
 
+/* No hypervisor: keeld checks placement against the default pool alone. */
+int dev_stat(struct dev *d, struct keel_stat *st)
+{
+	(void)d;
+	(void)st;
+	return -ENODEV;
+}
+
 int dev_vm_create(struct dev *d, struct keel_vm_desc *desc) { return -ENODEV; }
 int dev_vm_start(struct dev *d, unsigned id, uint64_t entry, uint64_t x0) { return -ENODEV; }
 int dev_vm_stop(struct dev *d, unsigned id) { return -ENODEV; }

@@ -98,6 +98,7 @@ KEEL_FULL = {
     'kernel': 'Image', 'initramfs': '/boot/initrd', 'dtb': 'guest.dtb',
     'cmdline': 'console=ttyAMA0', 'identity_map': False,
     'on_poweroff': 'remove', 'on_reboot': 'stop', 'autostart': True, 'on_crash': 'restart', 'crash_restarts': 5, 'console': ['virtio', 'pl011'],
+    'pool': 'default', 'priority': 200, 'slice_ms': 5,
     'disks': [{'path': '/data/a.img', 'readonly': True, 'serial': 'disk-a'},
               {'mediated': 1}, {'path': '/data/a.img', 'readonly': True}],
     'display': {'width': 800, 'height': 600, 'memory': '16M'},

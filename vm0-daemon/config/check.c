@@ -358,6 +358,9 @@ int cfg_check_common(struct pctx *p)
 	unsigned ngic = gic_frames(p, gic);
 	int r;
 
+	if ((r = cfg_check_sched(p)))
+		return r;
+
 	for (unsigned i = 0; i < c->nr_mem; i++) {
 		const struct keel_vm_mem *m = &c->mem[i];
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <keel/passthrough.h>
+#include <keel/stat.h>
 #include <keel/vm.h>
 
 #include "config/mediated.h"
@@ -111,6 +112,7 @@ struct vm_config {
 	char name[KEEL_VM_NAME_LEN];
 	unsigned nr_vcpus;
 	uint8_t pcpu[KEEL_MAX_VCPUS];   /* pCPU of each vCPU */
+	unsigned pool, priority, slice_us; /* CPU pool index, keel/stat.h (config/sched.c) */
 	unsigned nr_mem;
 	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];
 	bool identity_map;
@@ -150,6 +152,9 @@ struct vm_config {
 struct config_env {
 	unsigned id;          /* VM id the config is for (default pCPUs) */
 	unsigned nr_pcpus;    /* 0: unknown, no pCPU checks */
+	/* CPU pools and who holds which pCPU (KEEL_HC_STAT); NULL: the
+	 * default pool alone, over every pCPU. */
+	const struct keel_stat *stat;
 	/* The GIC guests get (keel_sysinfo): RAM and device windows must stay
 	 * off its frames, SPIs below nr_irqs. 0: unknown, not checked (a
 	 * Shyper config's own GIC placement is checked instead). */

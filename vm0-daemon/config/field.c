@@ -286,16 +286,6 @@ int cfg_check_pcpu(struct pctx *p, const char *field, json_t *v, uint64_t pcpu)
 	return 0;
 }
 
-/* vCPU i of VM id goes on pCPU 1 + (id - 1 + i) % (n - 1): pCPU 0 stays
- * VM0's, and VMs spread over the rest. */
-void cfg_default_pcpus(struct pctx *p)
-{
-	unsigned n = p->env->nr_pcpus, id = p->env->id ? p->env->id : 1;
-
-	for (unsigned i = 0; i < p->cfg->nr_vcpus; i++)
-		p->cfg->pcpu[i] = n > 1 ? 1 + (id - 1 + i) % (n - 1) : 0;
-}
-
 int cfg_get_on(struct pctx *p, json_t *root, const char *key, const char *a, const char *b,
 	       int *out)
 {

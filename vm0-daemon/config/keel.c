@@ -17,6 +17,7 @@ static const char *const keel_keys[] = {
 	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics", "passthrough", "display",
 	"autostart", "on_crash", "crash_restarts",  /* lifecycle.c */
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
+	"pool", "priority", "slice_ms",                   /* sched.c */
 	NULL,
 };
 
@@ -294,6 +295,8 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 			return r;
 	}
 
+	if ((r = cfg_parse_sched(p, root)))
+		return r;
 	cfg_default_pcpus(p);
 	if ((v = json_object_get(root, "pcpus"))) {
 		char field[32];

@@ -46,7 +46,11 @@ int cfg_get_on(struct pctx *p, json_t *root, const char *key, const char *a, con
 int cfg_check_name(struct pctx *p, const char *field, json_t *v);
 int cfg_check_vcpus(struct pctx *p, const char *field, json_t *v, uint64_t n);
 int cfg_check_pcpu(struct pctx *p, const char *field, json_t *v, uint64_t pcpu);
+/* config/sched.c: pool, priority and slice; default pCPUs in the pool
+ * (after cfg_parse_sched); placement checks (from cfg_check_common). */
+int cfg_parse_sched(struct pctx *p, json_t *root);
 void cfg_default_pcpus(struct pctx *p);
+int cfg_check_sched(struct pctx *p);
 int cfg_check_spi(struct pctx *p, const char *field, json_t *v, uint64_t intid);
 int cfg_check_mediated_index(struct pctx *p, const char *field, json_t *v, uint64_t idx);
 

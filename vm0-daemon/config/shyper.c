@@ -97,6 +97,7 @@ static int shyper_cpu(struct pctx *p, json_t *cpu)
 	v = json_object_get(cpu, "num");
 	if ((r = cfg_get_u64(p, "cpu.num", v, &n)) || (r = cfg_check_vcpus(p, "cpu.num", v, n)))
 		return r;
+	p->cfg->priority = KEEL_PRIO_DEFAULT;  /* the default pool: Shyper names none */
 	cfg_default_pcpus(p);
 	bm = json_object_get(cpu, "allocate_bitmap");
 	if (!bm)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev.h"
 #include "log.h"
 #include "vm/priv.h"
 
@@ -24,6 +25,7 @@ int vm_config_new(struct keeld *kd, const char *path, json_t *inline_cfg, const 
 		.gicr = kd->si.gicr_base, .gicc = kd->si.gicc_base, .nr_irqs = kd->si.nr_irqs,
 	};
 	struct vm_config *cfg;
+	struct keel_stat *stat;
 	int id = vm_pick_id(kd), r;
 
 	if (id < 0) {
@@ -35,6 +37,11 @@ int vm_config_new(struct keeld *kd, const char *path, json_t *inline_cfg, const 
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
+	/* Pools and who holds which pCPU, for the placement checks; without
+	 * them the hypervisor still refuses, only with a plainer message. */
+	stat = malloc(sizeof(*stat));
+	if (stat && !dev_stat(kd->dev, stat))
+		env.stat = stat;
 	if (path) {
 		r = config_load(path, &env, cfg, err, errlen);
 	} else {
@@ -58,6 +65,7 @@ int vm_config_new(struct keeld *kd, const char *path, json_t *inline_cfg, const 
 		kd->vms[id]->autostart = cfg->autostart;
 	}
 out:
+	free(stat);
 	free(cfg);
 	return r;
 }

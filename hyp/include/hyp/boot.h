@@ -12,6 +12,7 @@ extern struct hyp_options opts;
 extern struct mem_range hyp_region;   /* image + heap, kept from everyone */
 extern u64 hyp_reserved_bytes, ram_total_bytes;
 extern u32 vm0_doorbell_intid;
+extern u32 vm0_pool;  /* index in opts.pools */
 
 /* Build VM0 from the boot DT and make its boot vCPU runnable. */
 int vm0_create(const void *boot_fdt, u64 boot_fdt_pa);

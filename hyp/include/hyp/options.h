@@ -9,10 +9,12 @@
  *  - vm0_cpus=N     VM0's vCPUs; 0 (default) = one per pCPU; at most MAX_PCPUS
  *  - pool=SIZE      memory set aside for guests (default 0)
  *  - loglevel=N     0..7 with Linux's meaning (3 err, 4 warn, 6 info, 7 debug)
+ *  - cpupool=NAME:KIND:CPUS, vm0_pool=NAME   CPU pools (cpupool.h)
  * SIZE is decimal or 0x-hex with an optional K, M or G suffix.
  */
 #ifndef HYP_OPTIONS_H
 #define HYP_OPTIONS_H
+#include <hyp/cpupool.h>
 #include <hyp/types.h>
 
 #define LOGLEVEL_DEFAULT 6
@@ -22,6 +24,7 @@ struct hyp_options {
 	u32 vm0_cpus;  /**< 0 = all pCPUs */
 	u32 loglevel;  /**< 0..7 */
 	u64 pool;      /**< guest pool bytes */
+	struct cpupool_set pools; /**< CPU pools as named; cpupool_finish completes them */
 };
 
 /**

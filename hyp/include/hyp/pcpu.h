@@ -21,9 +21,16 @@ struct pcpu {
 	spinlock_t rq_lock;
 	struct vcpu *rq_head;  /* runnable vCPUs bound to this pCPU */
 	volatile bool online;
-	u64 idle_ticks, busy_ticks, last_switch;
-	/* vCPUs of any VM bound to this pCPU; more than one makes it a shared
-	 * pCPU: WFI traps and a time slice applies. */
+	/* Accounting (under rq_lock): idle is the idle loop's WFI, busy all
+	 * else, since last_switch in the state idling says; switches counts
+	 * loads of another vCPU. */
+	u64 idle_ticks, busy_ticks, last_switch, nr_switches;
+	bool idling;
+	/* Its CPU pool (cpupool.h): on a bind pCPU one vCPU owns it, WFI is
+	 * not trapped, no slice; on a shared one WFI blocks, slices apply. */
+	u32 pool;
+	bool bind;
+	/* vCPUs of any VM placed on this pCPU. */
 	u32 nr_bound;
 	struct vcpu *bound[MAX_BOUND];
 	volatile bool need_resched;

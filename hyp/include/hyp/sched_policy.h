@@ -18,6 +18,27 @@
 #define HYP_SCHED_POLICY_H
 #include <hyp/types.h>
 
+/*
+ * Priorities (keel/stat.h, higher first) come before all that: a run queue
+ * is ordered by priority, round-robin within one; a woken vCPU of higher
+ * priority takes the pCPU at once, one of lower priority waits until
+ * nothing of higher priority is runnable, and equal ones go by vrun.
+ */
+
+/* Does a vCPU of priority prio go before a queued one of priority q when
+ * it joins the back of its priority (front: before the equal ones too)? */
+static inline bool sched_rq_before(u32 prio, u32 q, bool front)
+{
+	return front ? prio >= q : prio > q;
+}
+
+/* Must the running vCPU (priority cur) give way at the end of its slice to
+ * the first queued one (head)? Only to an equal (round-robin) or higher. */
+static inline bool sched_slice_contended(u32 head, u32 cur)
+{
+	return head >= cur;
+}
+
 /* The woken vCPU's vrun from now on: within cur_vrun -/+ window. */
 static inline u64 sched_wake_vrun(u64 woken_vrun, u64 cur_vrun, u64 window)
 {
@@ -33,5 +54,14 @@ static inline u64 sched_wake_vrun(u64 woken_vrun, u64 cur_vrun, u64 window)
 static inline bool sched_wake_preempts(u64 woken_vrun, u64 cur_vrun)
 {
 	return woken_vrun < cur_vrun;
+}
+
+/* The whole wake decision: priority first, then vrun among equals. */
+static inline bool sched_wake_preempts_prio(u32 woken_prio, u64 woken_vrun, u32 cur_prio,
+					    u64 cur_vrun)
+{
+	if (woken_prio != cur_prio)
+		return woken_prio > cur_prio;
+	return sched_wake_preempts(woken_vrun, cur_vrun);
 }
 #endif

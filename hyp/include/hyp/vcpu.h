@@ -2,6 +2,7 @@
 #ifndef HYP_VCPU_H
 #define HYP_VCPU_H
 #include <hyp/config.h>
+#include <hyp/sched_acct.h>
 #include <hyp/types.h>
 #include <hyp/vgic.h>
 
@@ -69,6 +70,12 @@ struct vcpu {
 	 * virtual run time (CNTPCT ticks, sched_policy.h). */
 	u64 wake_at;
 	u64 vrun;
+	/* Its priority (higher first, keel/stat.h), the slice it gets on a
+	 * shared pCPU (CNTPCT ticks), and where its time went (under its
+	 * pCPU's rq_lock). */
+	u32 prio;
+	u64 slice_ticks;
+	struct sched_acct acct;
 	/* An MMIO access VM0 is serving; what to do with the answer stays here,
 	 * never in the shared slot. */
 	volatile bool ioreq_wait;
