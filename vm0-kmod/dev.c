@@ -95,6 +95,8 @@ static long keel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return keel_ioc_console_read(uarg);
 	case KEEL_IOC_SHADOW_REGISTER:
 		return keel_ioc_shadow_register(kd, uarg);
+	case KEEL_IOC_CHAN_ATTACH:
+		return keel_ioc_chan_attach(uarg);
 	default:
 		return -ENOTTY;
 	}

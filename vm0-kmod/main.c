@@ -67,15 +67,20 @@ static int keel_probe(struct platform_device *pdev)
 	ret = keel_consoles_init(kd);
 	if (ret)
 		goto err_shared;
-	ret = keel_dev_register(kd);
+	ret = keel_chans_init(kd);
 	if (ret)
 		goto err_consoles;
+	ret = keel_dev_register(kd);
+	if (ret)
+		goto err_chans;
 	platform_set_drvdata(pdev, kd);
 
 	pr_info("hypervisor %u.%u, ABI %u\n", kd->version >> 16, kd->version & 0xffff,
 		kd->abi_revision);
 	return 0;
 
+err_chans:
+	keel_chans_exit();
 err_consoles:
 	keel_consoles_exit();
 err_shared:
@@ -94,6 +99,7 @@ static int keel_remove(struct platform_device *pdev)
 	struct keel_dev *kd = platform_get_drvdata(pdev);
 
 	keel_dev_unregister(kd);
+	keel_chans_exit();
 	keel_consoles_exit();
 	keel_shared_exit(kd);
 	keel_events_exit(kd);

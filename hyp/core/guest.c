@@ -8,6 +8,7 @@
 #include <keel/guest.h>
 #include <keel/hypercall.h>
 #include <keel/shared.h>
+#include <hyp/chan.h>
 #include <hyp/errno.h>
 #include <hyp/gic.h>
 #include <hyp/guest.h>
@@ -307,6 +308,7 @@ int guest_destroy(u32 id)
 		return guest_put(vm, ret);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		sched_unbind(vm->vcpus[i]);
+	chan_vm_gone(vm);  /* no kick can reach it now: vm_kill made it DYING */
 	/* VM0 stops seeing the RAM before it goes back to the pool. */
 	guest_vm0_unmap(vm);
 	vm_unpublish(vm);

@@ -9,6 +9,7 @@
  *
  * Management calls are accepted from VM0 only; any other VM gets
  * KEEL_SMCCC_NOT_SUPPORTED (-1), as the SMCCC requires for unknown IDs.
+ * The one exception is KEEL_HC_CHAN_KICK, which every VM may make.
  */
 #ifndef KEEL_PROTO_HYPERCALL_H
 #define KEEL_PROTO_HYPERCALL_H
@@ -17,8 +18,9 @@
 
 /** Bumped on any change to a function number or its arguments.
  * 4: keel_vm_info gains ioreq_answer_ns and ioreq_resume_ns.
- * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED. */
-#define KEEL_HC_ABI_REVISION 5
+ * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED.
+ * 6 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_EV_CHAN. */
+#define KEEL_HC_ABI_REVISION 6
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
@@ -42,7 +44,11 @@
 #define KEEL_HC_IOREQ_COMPLETE_FN 11 /**< x1 = id, x2 = vCPU: its ioreq slot is DONE */
 #define KEEL_HC_VM_MAP_FN 12       /**< x1 = id, x2 = region index -> x1 = PA, x2 = size, x3 = guest IPA; maps it into VM0 */
 #define KEEL_HC_SHADOW_REGISTER_FN 13 /**< x1 = IPA of struct keel_shadow_desc (shared.h): shadow registers of a window */
-#define KEEL_HC_NR 14
+/** x1 = IPA of struct keel_chan_desc (chan.h) -> x1 = channel id, x2 = this end (0/1), x3 = the region's PA */
+#define KEEL_HC_CHAN_ATTACH_FN 14
+/** Any VM: x1 = channel id of one of its ends -> rings the other end; -ENOTCONN when it is not attached */
+#define KEEL_HC_CHAN_KICK_FN 15
+#define KEEL_HC_NR 16
 
 #define KEEL_HC_VERSION KEEL_HC(KEEL_HC_VERSION_FN)
 #define KEEL_HC_LOG_READ KEEL_HC(KEEL_HC_LOG_READ_FN)
@@ -58,6 +64,8 @@
 #define KEEL_HC_IOREQ_COMPLETE KEEL_HC(KEEL_HC_IOREQ_COMPLETE_FN)
 #define KEEL_HC_VM_MAP KEEL_HC(KEEL_HC_VM_MAP_FN)
 #define KEEL_HC_SHADOW_REGISTER KEEL_HC(KEEL_HC_SHADOW_REGISTER_FN)
+#define KEEL_HC_CHAN_ATTACH KEEL_HC(KEEL_HC_CHAN_ATTACH_FN)
+#define KEEL_HC_CHAN_KICK KEEL_HC(KEEL_HC_CHAN_KICK_FN)
 
 /** KEEL_HC_MMIO_REGISTER flags */
 #define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 (page-aligned range) */

@@ -14,6 +14,7 @@
 #include "hypercall.h"
 #include "shared.h"
 #include "vm.h"
+#include "chan.h"
 
 #ifndef KEEL_HYP
 #include <linux/ioctl.h>
@@ -22,7 +23,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 5  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER */
+#define KEEL_IOC_REVISION 6  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: channels */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -135,6 +136,37 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 /** Bytes typed into /dev/hvc<id> -> keeld (for the guest's UART). */
 #define KEEL_IOC_CONSOLE_READ _IOWR(KEEL_IOC_MAGIC, 0x1d, struct keel_ioc_console)
 #define KEEL_IOC_SHADOW_REGISTER _IOWR(KEEL_IOC_MAGIC, 0x1e, struct keel_ioc_shadow)
+
+/**
+ * KEEL_IOC_CHAN_ATTACH: attach one end of a channel (KEEL_HC_CHAN_ATTACH).
+ * For VM0's own end (desc.vm_id 0) keel.ko also makes the end's devices:
+ * /dev/ttyKC<n> and /dev/keelchan<n> (below); attaching it again is
+ * -EBUSY from the hypervisor, and keel.ko answers that with the end it has.
+ */
+struct keel_ioc_chan {
+	struct keel_chan_desc desc;
+	__u32 chan_id;      /**< out: the hypervisor's id (KEEL_HC_CHAN_KICK) */
+	__u32 end;          /**< out: 0 or 1 */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_chan) == 88, "keel_ioc_chan layout");
+#define KEEL_IOC_CHAN_ATTACH _IOWR(KEEL_IOC_MAGIC, 0x1f, struct keel_ioc_chan)
+
+/**
+ * A channel end's raw device, /dev/keelchan<n> (keel.ko in VM0, keelchan.ko
+ * in a guest), for zero-copy users: mmap() of [0, size) is the shared
+ * region; write() of 8 bytes (any value) kicks the peer; read() of 8 bytes
+ * blocks until the peer kicked and returns how many kicks came since the
+ * last read (eventfd-like), poll() says POLLIN then. The raw device and the
+ * end's tty are exclusive: the tty's rings live in the same region.
+ */
+struct keel_chan_info {
+	__u64 size;         /**< bytes of the region */
+	__u32 chan_id;
+	__u32 end;          /**< 0 or 1 */
+	char name[KEEL_CHAN_NAME_LEN];
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_chan_info) == 32, "keel_chan_info layout");
+#define KEEL_CHAN_IOC_INFO _IOR(KEEL_IOC_MAGIC, 0x40, struct keel_chan_info)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):
