@@ -213,6 +213,13 @@ int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level)
 	return r < 0 ? r : 0;
 }
 
+int dev_chan_attach(struct dev *d, struct keel_ioc_chan *ic)
+{
+	int r = xioctl(d, KEEL_IOC_CHAN_ATTACH, ic);
+
+	return r < 0 ? r : 0;
+}
+
 int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, struct keel_ioreq *rq)
 {
 	int r;

@@ -45,6 +45,8 @@ int dev_vm_map(struct dev *d, unsigned id, unsigned region, uint64_t *ipa, uint6
 /* KEEL_IOC_SHADOW_REGISTER (s->id, window, registers) + mmap of its page. */
 int dev_shadow_register(struct dev *d, struct keel_ioc_shadow *s, struct keel_shadow_page **page);
 void dev_shadow_unmap(struct keel_shadow_page *page);
+/* KEEL_IOC_CHAN_ATTACH: fills ic->chan_id and ic->end. */
+int dev_chan_attach(struct dev *d, struct keel_ioc_chan *ic);
 int dev_console_add(struct dev *d, unsigned id);
 int dev_console_remove(struct dev *d, unsigned id);
 /* Returns bytes moved or -errno. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <keel/chan.h>
 #include <keel/vm.h>
 
 #include "config/mediated.h"
@@ -54,6 +55,17 @@ struct cfg_nic {
 	unsigned entry;                 /* in nics[] or emulated_device_list[], for messages */
 };
 
+/* An inter-VM channel (config/chan.c, proto/keel/chan.h). */
+#define CFG_MAX_CHANS KEEL_GUEST_CHAN_MAX
+struct cfg_chan {
+	char name[KEEL_CHAN_NAME_LEN];
+	char peer[KEEL_VM_NAME_LEN];    /* the other end's VM name, or "vm0" */
+	uint64_t size;
+	uint64_t ipa;                   /* where this guest sees the region */
+	unsigned spi;                   /* the peer's kicks (INTID - 32), edge-triggered */
+	unsigned entry;                 /* in channels[], for messages */
+};
+
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
 /* How the kernel file is loaded (config/image.c): a Linux arm64 Image, or a
  * bare-metal program / RTOS (an ELF64 by its program headers, else a raw
@@ -94,6 +106,8 @@ struct vm_config {
 	struct cfg_disk disk[CFG_MAX_DISKS];
 	unsigned nr_nics;
 	struct cfg_nic nic[CFG_MAX_NICS];
+	unsigned nr_chans;
+	struct cfg_chan chan[CFG_MAX_CHANS];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[1024];               /* things ignored, for the log */
 };

@@ -16,6 +16,7 @@ static const char *const keel_keys[] = {
 	"name", "vcpus", "pcpus", "memory", "kernel", "initramfs", "dtb", "cmdline",
 	"identity_map", "on_poweroff", "on_reboot", "disks", "console", "nics",
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
+	"channels",  /* chan.c */
 	NULL,
 };
 
@@ -352,5 +353,7 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 		return r;
 	if ((r = parse_keel_disks(p, json_object_get(root, "disks"))))
 		return r;
-	return parse_keel_nics(p, json_object_get(root, "nics"));
+	if ((r = parse_keel_nics(p, json_object_get(root, "nics"))))
+		return r;
+	return cfg_parse_channels(p, json_object_get(root, "channels"));
 }

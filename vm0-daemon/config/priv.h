@@ -55,6 +55,8 @@ int cfg_parse_shyper(struct pctx *p, json_t *root);
 /* config/shyper_dev.c: Shyper's emulated, passthrough and dtb device lists. */
 int cfg_shyper_devices(struct pctx *p, json_t *root);
 int cfg_check_common(struct pctx *p);
+/* config/chan.c: Keel's "channels" (after memory). */
+int cfg_parse_channels(struct pctx *p, json_t *list);
 
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
 void cfg_disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,

@@ -14,4 +14,10 @@ void vm_unmap(struct vm *vm);
 /* The vCPUs have stopped: do what the config and a pending request say. */
 int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen);
 
+/* vm/chan.c: a config's channels against the other configured VMs' (at
+ * `keel vm config`), and the vdev host op that attaches an end. */
+int vm_chan_check(struct keeld *kd, const struct vm_config *cfg, char *err, size_t errlen);
+int vm_chan_attach(void *opaque, const struct cfg_chan *ch, uint32_t *chan_id, uint32_t *end,
+		   char *err, size_t errlen);
+
 #endif
