@@ -122,6 +122,8 @@ image_pack() {
 
 # The disk benchmark tool (tests/bench/blk), in VM0 and in guests.
 KEEL_BLKBENCH=$KEEL_BUILD/tests/bench/blkbench/blkbench
+# Channel round trips and throughput (tests/bench/chan), in guests.
+KEEL_CHANBENCH=$KEEL_BUILD/tests/bench/chanbench/chanbench
 # /dev/keel's ioctls with bad arguments (tests/system/test_bad_input.py).
 KEEL_KEELTEST=$KEEL_BUILD/tests/kmod/keeltest
 # The bare-metal example guest (tests/guest/baremetal, configs/baremetal*.json).
