@@ -44,7 +44,8 @@
 
 #define KCHAN_RX_BATCH 65536  /* bytes moved into the tty per flip */
 
-enum kchan_user { KCHAN_FREE, KCHAN_TTY, KCHAN_RAW };
+/* Who uses the end; GONE: retired (kchan_retire), no new user. */
+enum kchan_user { KCHAN_FREE, KCHAN_TTY, KCHAN_RAW, KCHAN_GONE };
 
 struct kchan {
 	struct tty_port port;
@@ -142,24 +143,34 @@ static void kchan_rx_work(struct work_struct *w)
 	tty_port_tty_wakeup(&c->port);
 }
 
-static struct kchan *kchan_line_get(unsigned int line)
-{
-	struct kchan *c;
-
-	mutex_lock(&lines_lock);
-	c = line < KCHAN_MAX_ENDS ? lines[line] : NULL;
-	mutex_unlock(&lines_lock);
-	return c;
-}
-
+/* A tty holds a reference on its end's port (dropped in cleanup), so the
+ * end outlives every tty that saw it (kchan_port_destruct frees it). */
 static int kchan_tty_install(struct tty_driver *drv, struct tty_struct *tty)
 {
-	struct kchan *c = kchan_line_get(tty->index);
+	struct kchan *c;
+	int ret;
 
+	mutex_lock(&lines_lock);
+	c = tty->index < KCHAN_MAX_ENDS ? lines[tty->index] : NULL;
+	if (c)
+		tty_port_get(&c->port);
+	mutex_unlock(&lines_lock);
 	if (!c)
 		return -ENODEV;
 	tty->driver_data = c;
-	return tty_port_install(&c->port, drv, tty);
+	ret = tty_port_install(&c->port, drv, tty);
+	if (ret)
+		tty_port_put(&c->port);
+	return ret;
+}
+
+static void kchan_tty_cleanup(struct tty_struct *tty)
+{
+	struct kchan *c = tty->driver_data;
+
+	tty->driver_data = NULL;
+	if (c)
+		tty_port_put(&c->port);
 }
 
 static int kchan_port_activate(struct tty_port *port, struct tty_struct *tty)
@@ -168,8 +179,8 @@ static int kchan_port_activate(struct tty_port *port, struct tty_struct *tty)
 	int ret = 0;
 
 	mutex_lock(&c->user_lock);
-	if (c->user == KCHAN_RAW)
-		ret = -EBUSY;
+	if (c->user == KCHAN_RAW || c->user == KCHAN_GONE)
+		ret = c->user == KCHAN_RAW ? -EBUSY : -ENODEV;
 	else
 		WRITE_ONCE(c->user, KCHAN_TTY);
 	mutex_unlock(&c->user_lock);
@@ -183,13 +194,25 @@ static void kchan_port_shutdown(struct tty_port *port)
 	struct kchan *c = container_of(port, struct kchan, port);
 
 	mutex_lock(&c->user_lock);
-	WRITE_ONCE(c->user, KCHAN_FREE);
+	if (c->user == KCHAN_TTY)
+		WRITE_ONCE(c->user, KCHAN_FREE);
 	mutex_unlock(&c->user_lock);
+}
+
+/* The last reference: no tty, file or work uses the end any more. */
+static void kchan_port_destruct(struct tty_port *port)
+{
+	struct kchan *c = container_of(port, struct kchan, port);
+
+	if (c->base)
+		memunmap(c->base);
+	kfree(c);
 }
 
 static const struct tty_port_operations kchan_port_ops = {
 	.activate = kchan_port_activate,
 	.shutdown = kchan_port_shutdown,
+	.destruct = kchan_port_destruct,
 };
 
 static int kchan_tty_open(struct tty_struct *tty, struct file *filp)
@@ -262,6 +285,7 @@ static void kchan_tty_unthrottle(struct tty_struct *tty)
 
 static const struct tty_operations kchan_tty_ops = {
 	.install = kchan_tty_install,
+	.cleanup = kchan_tty_cleanup,
 	.open = kchan_tty_open,
 	.close = kchan_tty_close,
 	.hangup = kchan_tty_hangup,
@@ -283,8 +307,8 @@ static int kchan_raw_open(struct inode *inode, struct file *f)
 	int ret = 0;
 
 	mutex_lock(&c->user_lock);
-	if (c->user == KCHAN_TTY) {
-		ret = -EBUSY;
+	if (c->user == KCHAN_TTY || c->user == KCHAN_GONE) {
+		ret = c->user == KCHAN_TTY ? -EBUSY : -ENODEV;
 	} else {
 		WRITE_ONCE(c->user, KCHAN_RAW);
 		c->raw_opens++;
@@ -298,7 +322,7 @@ static int kchan_raw_release(struct inode *inode, struct file *f)
 	struct kchan *c = kchan_of_file(f);
 
 	mutex_lock(&c->user_lock);
-	if (!--c->raw_opens)
+	if (!--c->raw_opens && c->user == KCHAN_RAW)
 		WRITE_ONCE(c->user, KCHAN_FREE);
 	mutex_unlock(&c->user_lock);
 	return 0;
@@ -472,15 +496,26 @@ err_line:
 	lines[line] = NULL;
 	mutex_unlock(&lines_lock);
 err_unmap:
-	memunmap(c->base);
 err_port:
-	tty_port_destroy(&c->port);
-	kfree(c);
+	tty_port_put(&c->port);  /* kchan_port_destruct */
 	return ERR_PTR(ret);
 }
 
-/* Module exit or device removal: no open file can remain (each holds the
- * module), so only the work and the devices are left to stop. */
+int kchan_retire(struct kchan *c)
+{
+	int ret = 0;
+
+	mutex_lock(&c->user_lock);
+	if (c->user != KCHAN_FREE)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(c->user, KCHAN_GONE);
+	mutex_unlock(&c->user_lock);
+	return ret;
+}
+
+/* Module exit, device removal, or a retired end: its devices go, the
+ * memory with the last tty reference. */
 void kchan_destroy(struct kchan *c)
 {
 	tty_port_tty_hangup(&c->port, false);
@@ -490,9 +525,7 @@ void kchan_destroy(struct kchan *c)
 	lines[c->line] = NULL;
 	mutex_unlock(&lines_lock);
 	cancel_delayed_work_sync(&c->rx_work);
-	memunmap(c->base);
-	tty_port_destroy(&c->port);
-	kfree(c);
+	tty_port_put(&c->port);
 }
 
 /* Raw, 8-bit, no echo: a byte stream, reset at every first open. */

@@ -25,6 +25,10 @@ void kchan_exit(void);
 struct kchan *kchan_create(struct device *parent, phys_addr_t pa, u64 size, u32 chan_id,
 			   u32 end, const char *name);
 void kchan_destroy(struct kchan *c);
+/* No tty or raw user now, and none from here on: 0, else -EBUSY (the end
+ * is in use and stays). Before kchan_destroy when the region goes away
+ * under the end (VM0's end detached from the hypervisor). */
+int kchan_retire(struct kchan *c);
 /* The peer kicked us: any context (hard IRQ, spinlocks held). */
 void kchan_notify(struct kchan *c);
 u32 kchan_id(const struct kchan *c);

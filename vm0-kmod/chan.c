@@ -5,11 +5,14 @@
  * serves the end itself, with the same code as a guest's (kchan/kchan.c):
  * /dev/ttyKC<n> and /dev/keelchan<n>. The peer's kicks arrive as
  * KEEL_EV_CHAN on the event ring and go straight to the end, not to keeld.
- * VM0's ends stay until keel.ko goes (a guest that is created again finds
- * its VM0 end where it left it).
+ * VM0's end stays while its guest is only stopped or rebooted (the guest
+ * finds it where it left it); keeld detaches it when the guest is removed
+ * (KEEL_IOC_CHAN_DETACH, refused while the end is open), keel.ko when it
+ * goes.
  */
 #define pr_fmt(fmt) "keel: " fmt
 
+#include <linux/arm-smccc.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -29,21 +32,49 @@ int keel_chans_init(struct keel_dev *kd)
 	return kchan_init();
 }
 
+/* Take VM0's end of channel id out of the table (no event reaches it from
+ * here on), destroy it, and leave the channel in the hypervisor. */
+static long keel_chan_drop(u32 id)
+{
+	struct arm_smccc_res res;
+	struct kchan *c;
+
+	spin_lock_irq(&chan_lock);
+	c = ends[id];
+	ends[id] = NULL;
+	spin_unlock_irq(&chan_lock);
+	kchan_destroy(c);
+	arm_smccc_1_1_hvc(KEEL_HC_CHAN_DETACH, id, &res);
+	return keel_hc_errno(res.a0);
+}
+
 void keel_chans_exit(void)
 {
-	unsigned long flags;
-	struct kchan *c;
 	u32 id;
 
-	for (id = 0; id < KEEL_CHAN_MAX; id++) {
-		spin_lock_irqsave(&chan_lock, flags);
-		c = ends[id];
-		ends[id] = NULL;
-		spin_unlock_irqrestore(&chan_lock, flags);
-		if (c)
-			kchan_destroy(c);
-	}
+	/* An open end holds the module: none is open now. */
+	for (id = 0; id < KEEL_CHAN_MAX; id++)
+		if (ends[id])
+			keel_chan_drop(id);
 	kchan_exit();
+}
+
+long keel_ioc_chan_detach(void __user *uarg)
+{
+	u32 id;
+	long ret = keel_copy_vm_id(uarg, &id);
+
+	if (ret)
+		return ret;
+	if (id >= KEEL_CHAN_MAX)
+		return -EINVAL;
+	mutex_lock(&chan_mutex);
+	if (!ends[id])
+		ret = -ENOENT;
+	else if (!(ret = kchan_retire(ends[id])))
+		ret = keel_chan_drop(id);
+	mutex_unlock(&chan_mutex);
+	return ret;
 }
 
 void keel_chan_event(u32 id)

@@ -97,6 +97,8 @@ static long keel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return keel_ioc_shadow_register(kd, uarg);
 	case KEEL_IOC_CHAN_ATTACH:
 		return keel_ioc_chan_attach(uarg);
+	case KEEL_IOC_CHAN_DETACH:
+		return keel_ioc_chan_detach(uarg);
 	default:
 		return -ENOTTY;
 	}

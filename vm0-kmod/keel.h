@@ -159,6 +159,7 @@ int keel_shadow_mmap(struct keel_dev *kd, struct vm_area_struct *vma, u64 key, u
 int keel_chans_init(struct keel_dev *kd);
 void keel_chans_exit(void);
 long keel_ioc_chan_attach(void __user *uarg);
+long keel_ioc_chan_detach(void __user *uarg);
 /* KEEL_EV_CHAN for channel id (any context); all: after an overflow. */
 void keel_chan_event(u32 id);
 void keel_chan_event_all(void);

@@ -10,7 +10,7 @@
  * that is created again (with a new id, perhaps) attaches to the same
  * region and finds its peer where it left it. The region lives while an
  * end is attached: a guest's end goes with the guest (chan_vm_gone from
- * guest_destroy), VM0's with the machine.
+ * guest_destroy), VM0's when keel.ko lets it go (chan_detach_vm0).
  *
  * Locking: chan_lock covers the table. It nests inside nothing and takes
  * only the stage-2 locks (to map) inside it; kicks take a reference on the
@@ -288,6 +288,33 @@ int chan_kick(struct vm *vm, u64 id)
 	else if (!(ret = vgic_inject(peer, 0, intid, true)))
 		ret = vgic_inject(peer, 0, intid, false);
 	vm_put(peer);
+	return ret;
+}
+
+int chan_detach_vm0(u64 id)
+{
+	u64 flags, s2_flags;
+	int e, ret = 0;
+
+	if (id >= KEEL_CHAN_MAX)
+		return -EINVAL;
+	flags = chan_lock_take();
+	e = !chans[id].used ? -1 : chans[id].end[0].vm == vm0 ? 0 : chans[id].end[1].vm == vm0 ? 1 : -1;
+	if (e < 0) {
+		ret = -ENOENT;
+	} else {
+		/* VM0 stops seeing the region before it can go back to the
+		 * pool (stage2_unmap flushes VM0's TLB entries for it). */
+		s2_flags = irq_save();
+		spin_lock(&vm0->s2_lock);
+		stage2_unmap(&vm0->s2, chans[id].pa, chans[id].size);
+		spin_unlock(&vm0->s2_lock);
+		irq_restore(s2_flags);
+		chans[id].end[e].vm = NULL;
+		pr_info("vm0: channel '%s' end %d detached", chans[id].name, e);
+		chan_release(&chans[id]);
+	}
+	chan_lock_drop(flags);
 	return ret;
 }
 

@@ -225,6 +225,11 @@ static void hc_chan_attach(struct vcpu *v, struct hc_result *r)
 	r->x3 = pa;
 }
 
+static void hc_chan_detach(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = chan_detach_vm0(HC_ARG(v, 1));
+}
+
 /* Any VM, for its own channel ends only (chan_kick checks). */
 static void hc_chan_kick(struct vcpu *v, struct hc_result *r)
 {
@@ -248,6 +253,7 @@ static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_SHADOW_REGISTER_FN] = hc_shadow_register,
 	[KEEL_HC_CHAN_ATTACH_FN] = hc_chan_attach,
 	[KEEL_HC_CHAN_KICK_FN] = hc_chan_kick,
+	[KEEL_HC_CHAN_DETACH_FN] = hc_chan_detach,
 };
 
 /* The calls a guest may make; the rest are VM0's. */

@@ -19,7 +19,7 @@
 /** Bumped on any change to a function number or its arguments.
  * 4: keel_vm_info gains ioreq_answer_ns and ioreq_resume_ns.
  * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED.
- * 6 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_EV_CHAN. */
+ * 6 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_HC_CHAN_DETACH, KEEL_EV_CHAN. */
 #define KEEL_HC_ABI_REVISION 6
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
@@ -48,7 +48,9 @@
 #define KEEL_HC_CHAN_ATTACH_FN 14
 /** Any VM: x1 = channel id of one of its ends -> rings the other end; -ENOTCONN when it is not attached */
 #define KEEL_HC_CHAN_KICK_FN 15
-#define KEEL_HC_NR 16
+/** x1 = channel id: VM0's own end leaves it (unmapped from VM0); a guest's end goes with the guest */
+#define KEEL_HC_CHAN_DETACH_FN 16
+#define KEEL_HC_NR 17
 
 #define KEEL_HC_VERSION KEEL_HC(KEEL_HC_VERSION_FN)
 #define KEEL_HC_LOG_READ KEEL_HC(KEEL_HC_LOG_READ_FN)
@@ -66,6 +68,7 @@
 #define KEEL_HC_SHADOW_REGISTER KEEL_HC(KEEL_HC_SHADOW_REGISTER_FN)
 #define KEEL_HC_CHAN_ATTACH KEEL_HC(KEEL_HC_CHAN_ATTACH_FN)
 #define KEEL_HC_CHAN_KICK KEEL_HC(KEEL_HC_CHAN_KICK_FN)
+#define KEEL_HC_CHAN_DETACH KEEL_HC(KEEL_HC_CHAN_DETACH_FN)
 
 /** KEEL_HC_MMIO_REGISTER flags */
 #define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 (page-aligned range) */

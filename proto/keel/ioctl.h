@@ -150,6 +150,12 @@ struct keel_ioc_chan {
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_chan) == 88, "keel_ioc_chan layout");
 #define KEEL_IOC_CHAN_ATTACH _IOWR(KEEL_IOC_MAGIC, 0x1f, struct keel_ioc_chan)
+/**
+ * KEEL_IOC_CHAN_DETACH: VM0's end of channel chan_id goes (its devices,
+ * then KEEL_HC_CHAN_DETACH); the region is freed when the guest's end is
+ * gone too. -EBUSY while its tty or raw device is open (or mapped).
+ */
+#define KEEL_IOC_CHAN_DETACH _IOW(KEEL_IOC_MAGIC, 0x20, struct keel_ioc_vm_id)
 
 /**
  * A channel end's raw device, /dev/keelchan<n> (keel.ko in VM0, keelchan.ko

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "devices/devices.h"
 #include "guest/guest_fdt.h"
@@ -82,9 +83,16 @@ static int chan_restore(struct vdev *d, const json_t *state)
 	return -EOPNOTSUPP;
 }
 
+/* The VM is removed: a channel with VM0 loses VM0's end as well, so the
+ * region goes back to the pool (a guest only stopped keeps both). */
 static void chan_destroy(struct vdev *d)
 {
-	free(to_chan(d));
+	struct chan_dev *c = to_chan(d);
+	const struct vdev_host *h = vdev_host(d);
+
+	if (c->attached && !strcmp(c->cfg.peer, KEEL_CHAN_VM0_NAME) && h->ops->chan_detach_vm0)
+		h->ops->chan_detach_vm0(h->opaque, c->chan_id);
+	free(c);
 }
 
 static const struct vdev_ops chan_ops = {

@@ -15,6 +15,7 @@
 
 #include "dev.h"
 #include "keeld.h"
+#include "log.h"
 #include "vm/priv.h"
 
 static const struct cfg_chan *cfg_chan_find(const struct vm_config *c, const char *name)
@@ -130,4 +131,14 @@ int vm_chan_attach(void *opaque, const struct cfg_chan *ch, uint32_t *chan_id, u
 	*chan_id = ic.chan_id;
 	*end = ic.end;
 	return 0;
+}
+
+void vm_chan_detach_vm0(void *opaque, uint32_t chan_id)
+{
+	struct vm *vm = opaque;
+	int r = dev_chan_detach(vm->kd->dev, chan_id);
+
+	if (r)
+		klog("vm %u: VM0's end of channel %u stays: %s%s", vm->id, chan_id, strerror(-r),
+		     r == -EBUSY ? " (its /dev/ttyKC or /dev/keelchan is open)" : "");
 }

@@ -19,5 +19,6 @@ int vm_stopped(struct vm *vm, unsigned reason, char *err, size_t errlen);
 int vm_chan_check(struct keeld *kd, const struct vm_config *cfg, char *err, size_t errlen);
 int vm_chan_attach(void *opaque, const struct cfg_chan *ch, uint32_t *chan_id, uint32_t *end,
 		   char *err, size_t errlen);
+void vm_chan_detach_vm0(void *opaque, uint32_t chan_id);
 
 #endif

@@ -110,6 +110,7 @@ static const struct vdev_host_ops vm_host_ops = {
 	.console_write = host_console_write,
 	.console_read = host_console_read,
 	.chan_attach = vm_chan_attach,
+	.chan_detach_vm0 = vm_chan_detach_vm0,
 };
 
 /* The devices vm->cfg asks for, not attached yet. */

@@ -17,6 +17,8 @@ int chan_attach(struct vm *vm, const struct keel_chan_desc *d, u32 *id, u32 *end
 /* The caller's end of channel id rings the other: 0, -EINVAL (no such id),
  * -EPERM (not the caller's channel), -ENOTCONN (peer not attached). */
 int chan_kick(struct vm *vm, u64 id);
+/* VM0's end of channel id leaves it: 0, -EINVAL, -ENOENT (no VM0 end). */
+int chan_detach_vm0(u64 id);
 /* A destroyed VM's ends detach; regions no end holds go back to the pool.
  * After vm_kill: no kick can take a new reference to vm. */
 void chan_vm_gone(struct vm *vm);
