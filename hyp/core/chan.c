@@ -93,7 +93,8 @@ static bool chan_name_ok(const char *s, u32 len)
 static int chan_guest_place_ok(struct vm *vm, const struct keel_chan_desc *d)
 {
 	u64 ipa = d->ipa, size = d->size;
-	u64 cpuif = plat.gic.version == 3 ? vm->nr_vcpus * GICR_STRIDE : KEEL_GUEST_GICC_SIZE;
+	u64 cpu_base = plat.gic.version == 3 ? vm->vgic.redist_base : vm->vgic.cpuif_base;
+	u64 cpu_size = plat.gic.version == 3 ? vm->nr_vcpus * GICR_STRIDE : KEEL_GUEST_GICC_SIZE;
 
 	if (!IS_ALIGNED(ipa, PAGE_SIZE) || ipa + size < ipa || ipa + size > KEEL_GUEST_IPA_LIMIT)
 		return -EINVAL;
@@ -103,7 +104,7 @@ static int chan_guest_place_ok(struct vm *vm, const struct keel_chan_desc *d)
 		if (overlap(ipa, size, vm->mem[i].base, vm->mem[i].size))
 			return -EINVAL;
 	if (overlap(ipa, size, vm->vgic.dist_base, KEEL_GUEST_GICD_SIZE) ||
-	    overlap(ipa, size, vm->vgic.redist_base, cpuif))
+	    overlap(ipa, size, cpu_base, cpu_size))
 		return -EINVAL;
 	for (u32 i = 0; i < READ_ONCE(vm->nr_mmio); i++)
 		if (overlap(ipa, size, vm->mmio[i].base, vm->mmio[i].size))
@@ -265,8 +266,10 @@ int chan_kick(struct vm *vm, u64 id)
 		vm0_peer = chans[id].end[!e].vm->is_vm0;
 	}
 	chan_lock_drop(flags);
+	/* Not one of the caller's channels: the same answer as no channel
+	 * at all, so a guest learns nothing of channels it is not in. */
 	if (e < 0)
-		return -EPERM;  /* not one of the caller's channels */
+		return -EINVAL;
 	if (vm0_peer) {
 		ioreq_post_event(KEEL_EV_CHAN, 0, (u32)id, 0);
 		return 0;

@@ -46,7 +46,7 @@
 #define KEEL_HC_SHADOW_REGISTER_FN 13 /**< x1 = IPA of struct keel_shadow_desc (shared.h): shadow registers of a window */
 /** x1 = IPA of struct keel_chan_desc (chan.h) -> x1 = channel id, x2 = this end (0/1), x3 = the region's PA */
 #define KEEL_HC_CHAN_ATTACH_FN 14
-/** Any VM: x1 = channel id of one of its ends -> rings the other end; -ENOTCONN when it is not attached */
+/** Any VM: x1 = channel id of one of its ends -> rings the other end; -EINVAL not its channel, -ENOTCONN peer not attached */
 #define KEEL_HC_CHAN_KICK_FN 15
 /** x1 = channel id: VM0's own end leaves it (unmapped from VM0); a guest's end goes with the guest */
 #define KEEL_HC_CHAN_DETACH_FN 16

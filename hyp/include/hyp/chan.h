@@ -14,8 +14,8 @@ struct vm;
  * size) or the placement clashes with another channel, -EBUSY this end is
  * attached already, -ENOMEM no slot or pool block. */
 int chan_attach(struct vm *vm, const struct keel_chan_desc *d, u32 *id, u32 *end, u64 *pa);
-/* The caller's end of channel id rings the other: 0, -EINVAL (no such id),
- * -EPERM (not the caller's channel), -ENOTCONN (peer not attached). */
+/* The caller's end of channel id rings the other: 0, -EINVAL (no such
+ * channel, or not the caller's), -ENOTCONN (peer not attached). */
 int chan_kick(struct vm *vm, u64 id);
 /* VM0's end of channel id leaves it: 0, -EINVAL, -ENOENT (no VM0 end). */
 int chan_detach_vm0(u64 id);
