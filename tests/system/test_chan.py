@@ -6,7 +6,8 @@ Bad configs are refused naming the field; two guests stream 4 MiB each
 way at once over /dev/ttyKC<n> (keelchan.ko), sha256 compared; a guest and
 VM0 (keel.ko) 1 MiB each way; a guest reads its region's last word but
 faults (SIGBUS, the hypervisor's external abort) one word past it, and
-goes on; a writer to a stopped peer is bounded and the writer's guest
+goes on; each guest maps the raw region (/dev/keelchan<n>) and sees the
+other's word after a kick; a writer to a stopped peer is bounded and the writer's guest
 goes on; the peer destroyed and created again reconnects.
 
 One QEMU (GICv3, 4 pCPUs), tests in file order sharing the two guests.
@@ -179,6 +180,19 @@ def test_region_bounds(hv, guests):
     assert f"data abort at IPA {past:#x}" in drain(hv)
     for g in (a, b):
         assert "still-here" in guest(hv, g, "echo still-here")[1]
+
+
+def test_raw_device_zero_copy(hv, guests):
+    """/dev/keelchan<n>: each guest maps the region (a mapping past its end
+    is refused), stores a word, kicks, and sees the other's word."""
+    a, b = guests["a"], guests["b"]
+    ta, la = guest_start(hv, a, f"chanbench raw /dev/keelchan{line_of('ab')} 0x800 0xc0ffee01 0x804")
+    tb, lb = guest_start(hv, b, f"chanbench raw /dev/keelchan{line_of('ab')} 0x804 0x600dcafe 0x800")
+    type_into(hv, [(a, la), (b, lb)])
+    st, out = guest_wait(hv, a, ta, 120)
+    assert st == 0 and "mmap past the end refused; peer word 0x600dcafe" in out, out
+    st, out = guest_wait(hv, b, tb, 120)
+    assert st == 0 and "peer word 0xc0ffee01" in out, out
 
 
 def test_stopped_peer_does_not_hang_writer(hv, guests):

@@ -8,6 +8,11 @@
  *   chanbench ping DEV N            N one-byte round trips; prints the median and mean in us
  *   chanbench send DEV BYTES        write BYTES; prints MB/s (until the last write returned)
  *   chanbench recv DEV BYTES        read BYTES; prints MB/s (first byte to last)
+ *   chanbench raw DEV MYOFF MYVAL PEEROFF
+ *                                   the raw device (/dev/keelchan<n>): mmap the region
+ *                                   (and check a mapping past its end is refused), store
+ *                                   the 32-bit MYVAL at MYOFF, kick, and wait (kicks, poll)
+ *                                   until the peer's word at PEEROFF is not 0; print it
  * DEV is a path, or tcp:HOST:PORT (connect) / tcp::PORT (accept one).
  */
 #include <arpa/inet.h>
@@ -15,14 +20,19 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <keel/ioctl.h>
 
 static double now_us(void)
 {
@@ -93,6 +103,50 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int raw(const char *dev, unsigned long myoff, uint32_t myval, unsigned long peeroff)
+{
+	struct keel_chan_info info;
+	volatile uint32_t *mine, *peer;
+	struct pollfd p;
+	uint64_t kicks = 0, n, one = 1;
+	uint8_t *m;
+	int fd = open(dev, O_RDWR), waited = 0;
+
+	if (fd < 0 || ioctl(fd, KEEL_CHAN_IOC_INFO, &info))
+		die(dev);
+	if (myoff + 4 > info.size || peeroff + 4 > info.size || (myoff | peeroff) & 3)
+		return fprintf(stderr, "chanraw: offsets outside the region\n"), 2;
+	if (mmap(NULL, info.size + 4096, PROT_READ, MAP_SHARED, fd, 0) != MAP_FAILED)
+		return fprintf(stderr, "chanraw: a mapping past the region was allowed\n"), 1;
+	m = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap");
+	mine = (volatile uint32_t *)(m + myoff);
+	peer = (volatile uint32_t *)(m + peeroff);
+	*mine = myval;
+	/* Full barrier: our word is visible to the peer before the kick that
+	 * tells it to look (the kick is a hypercall, no barrier for others). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (write(fd, &one, 8) != 8)
+		die("kick");
+	while (!*peer) {
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 200) > 0 && read(fd, &n, 8) == 8)
+			kicks += n;
+		/* Full barrier: the kick we saw is ordered before our look at
+		 * the peer's word. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (++waited > 300)
+			return fprintf(stderr, "chanraw: no word from the peer in 60 s\n"), 1;
+	}
+	/* The peer may still wait for its first look at our word: ring once more. */
+	if (write(fd, &one, 8) != 8)
+		die("kick");
+	printf("chanraw: %s end %u size %llu; mmap past the end refused; peer word 0x%08x; kicks %llu\n",
+	       info.name, info.end, (unsigned long long)info.size, *peer, (unsigned long long)kicks);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[65536];
@@ -102,6 +156,9 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		return fprintf(stderr, "usage: chanbench echo|ping|send|recv DEV [N|BYTES]\n"), 2;
+	if (!strcmp(argv[1], "raw") && argc == 6)
+		return raw(argv[2], strtoul(argv[3], NULL, 0), (uint32_t)strtoul(argv[4], NULL, 0),
+			   strtoul(argv[5], NULL, 0));
 	fd = open_stream(argv[2]);
 	if (!strcmp(argv[1], "echo")) {
 		for (;;) {
