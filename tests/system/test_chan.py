@@ -71,7 +71,7 @@ def write_cfg(v, path, cfg):
 
 
 def base_cfg(name, chans, pcpu=1):
-    return {"name": name, "vcpus": 1, "pcpus": [pcpu], "memory": "128M",
+    return {"name": name, "vcpus": 1, "pcpus": [pcpu], "memory": "256M",
             "kernel": "/var/lib/keel/Image", "initramfs": "/var/lib/keel/guest-initramfs.img",
             "cmdline": "console=ttyAMA0 earlycon", "channels": chans}
 
