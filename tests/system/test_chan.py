@@ -202,7 +202,7 @@ def test_stopped_peer_does_not_hang_writer(hv, guests):
     a, b = guests["a"], guests["b"]
     keel_ok(hv, f"vm shutdown {b} -f")
     # 4 MiB into a 512 KiB ring nobody drains: only that writer waits.
-    st, out = guest(hv, a, f"L={line_of('ab')}; timeout 8 sh -c 'cat /tmp/tx-ab > /dev/ttyKC$L'; "
+    st, out = guest(hv, a, f"export L={line_of('ab')}; timeout 8 sh -c 'cat /tmp/tx-ab > /dev/ttyKC$L'; "
                            "echo writer-exit-$?", timeout=120, check=False)
     assert re.search(r"writer-exit-(143|124|1\b)", out), out
     assert "alive-a" in guest(hv, a, "echo alive-a")[1]
