@@ -222,6 +222,21 @@ int dev_irq_line(struct dev *d, unsigned id, unsigned intid, unsigned level)
 	return r < 0 ? r : 0;
 }
 
+int dev_chan_attach(struct dev *d, struct keel_ioc_chan *ic)
+{
+	int r = xioctl(d, KEEL_IOC_CHAN_ATTACH, ic);
+
+	return r < 0 ? r : 0;
+}
+
+int dev_chan_detach(struct dev *d, unsigned chan_id)
+{
+	struct keel_ioc_vm_id v = { .id = chan_id };
+	int r = xioctl(d, KEEL_IOC_CHAN_DETACH, &v);
+
+	return r < 0 ? r : 0;
+}
+
 int dev_ioreq_get(struct dev *d, unsigned id, unsigned vcpu, bool reclaim, struct keel_ioreq *rq)
 {
 	int r;

@@ -54,6 +54,9 @@ int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc);
  * earlier one), mapped here; -EINVAL when there is none. */
 int dev_shadow_map(struct dev *d, unsigned id, unsigned slot, struct keel_shadow_page **page);
 void dev_shadow_unmap(struct keel_shadow_page *page);
+/* KEEL_IOC_CHAN_ATTACH: fills ic->chan_id and ic->end. */
+int dev_chan_attach(struct dev *d, struct keel_ioc_chan *ic);
+int dev_chan_detach(struct dev *d, unsigned chan_id);
 int dev_console_add(struct dev *d, unsigned id);
 int dev_console_remove(struct dev *d, unsigned id);
 /* Returns bytes moved or -errno. */

@@ -101,6 +101,10 @@ static long keel_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return keel_ioc_pt_assign(uarg);
 	case KEEL_IOC_LOG_READ:
 		return keel_ioc_log_read(uarg);
+	case KEEL_IOC_CHAN_ATTACH:
+		return keel_ioc_chan_attach(uarg);
+	case KEEL_IOC_CHAN_DETACH:
+		return keel_ioc_chan_detach(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -181,3 +181,17 @@ long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa)
 	}
 	return ret;
 }
+
+long keel_hc_chan_attach(void *desc, u32 *id, u32 *end, u64 *pa)
+{
+	struct arm_smccc_res res;
+	long ret;
+
+	ret = keel_hc(KEEL_HC_CHAN_ATTACH, virt_to_phys(desc), 0, 0, 0, &res);
+	if (!ret) {
+		*id = (u32)res.a1;
+		*end = (u32)res.a2;
+		*pa = res.a3;
+	}
+	return ret;
+}

@@ -104,6 +104,7 @@ long keel_hc_ioreq_complete(u32 id, u32 vcpu);
 long keel_hc_vm_map(u32 id, u32 region, u64 *pa, u64 *size, u64 *ipa);
 long keel_hc_shadow_register(void *desc);
 long keel_hc_pt_assign(void *desc);
+long keel_hc_chan_attach(void *desc, u32 *id, u32 *end, u64 *pa);
 
 /* stat.c */
 struct keel_stat;
@@ -167,6 +168,15 @@ long keel_ioc_log_read(void __user *uarg);
 /* Caller holds map_lock; the hypervisor destroyed the VM (or never had it). */
 void keel_shadows_forget(struct keel_dev *kd, u32 id);
 int keel_shadow_mmap(struct keel_dev *kd, struct vm_area_struct *vma, u64 key, u64 within);
+
+/* chan.c: VM0's channel ends (kchan/kchan.c) */
+int keel_chans_init(struct keel_dev *kd);
+void keel_chans_exit(void);
+long keel_ioc_chan_attach(void __user *uarg);
+long keel_ioc_chan_detach(void __user *uarg);
+/* KEEL_EV_CHAN for channel id (any context); all: after an overflow. */
+void keel_chan_event(u32 id);
+void keel_chan_event_all(void);
 
 /* console.c */
 int keel_consoles_init(struct keel_dev *kd);

@@ -70,15 +70,20 @@ static int keel_probe(struct platform_device *pdev)
 	ret = keel_governor_init();
 	if (ret)
 		goto err_consoles;
-	ret = keel_dev_register(kd);
+	ret = keel_chans_init(kd);
 	if (ret)
 		goto err_governor;
+	ret = keel_dev_register(kd);
+	if (ret)
+		goto err_chans;
 	platform_set_drvdata(pdev, kd);
 
 	pr_info("hypervisor %u.%u, ABI %u\n", kd->version >> 16, kd->version & 0xffff,
 		kd->abi_revision);
 	return 0;
 
+err_chans:
+	keel_chans_exit();
 err_governor:
 	keel_governor_exit();
 err_consoles:
@@ -99,6 +104,7 @@ static int keel_remove(struct platform_device *pdev)
 	struct keel_dev *kd = platform_get_drvdata(pdev);
 
 	keel_dev_unregister(kd);
+	keel_chans_exit();
 	keel_governor_exit();
 	keel_consoles_exit();
 	keel_shared_exit(kd);

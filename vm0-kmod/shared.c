@@ -71,6 +71,11 @@ static void keel_ring_drain(struct keel_dev *kd)
 			.arg = READ_ONCE(e->arg),
 		};
 
+		/* VM0's own channel ends: served here, not by keeld. */
+		if (ev.type == KEEL_EV_CHAN) {
+			keel_chan_event(ev.vcpu);
+			continue;
+		}
 		if (!keel_event_valid(&ev)) {
 			pr_warn_ratelimited("dropped bad event type %u vm %u vcpu %u arg %u\n",
 					    ev.type, ev.vm_id, ev.vcpu, ev.arg);
@@ -98,8 +103,10 @@ static void keel_ring_drain(struct keel_dev *kd)
 		rescan = true;
 	spin_unlock_irqrestore(&kd->ring_lock, flags);
 
-	if (rescan)
+	if (rescan) {
+		keel_chan_event_all();  /* a lost KEEL_EV_CHAN among them */
 		keel_event_push(kd, KEEL_EV_RESCAN, 0, 0, 0);
+	}
 }
 
 static irqreturn_t keel_doorbell_irq(int irq, void *data)

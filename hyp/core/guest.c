@@ -10,6 +10,7 @@
 #include <keel/shared.h>
 #include <hyp/boot.h>
 #include <hyp/cpupool.h>
+#include <hyp/chan.h>
 #include <hyp/errno.h>
 #include <hyp/gic.h>
 #include <hyp/guest.h>
@@ -322,6 +323,7 @@ int guest_destroy(u32 id)
 		return guest_put(vm, ret);
 	for (u32 i = 0; i < vm->nr_vcpus; i++)
 		sched_unbind(vm->vcpus[i]);
+	chan_vm_gone(vm);  /* no kick can reach it now: vm_kill made it DYING */
 	/* VM0 stops seeing the RAM before it goes back to the pool; its
 	 * passed-through devices return to it. */
 	guest_vm0_unmap(vm);

@@ -10,6 +10,7 @@
 #include <keel/stat.h>
 #include <keel/vm.h>
 #include <hyp/boot.h>
+#include <hyp/chan.h>
 #include <hyp/errno.h>
 #include <hyp/guest.h>
 #include <hyp/ioreq.h>
@@ -233,6 +234,44 @@ static void hc_stat(struct vcpu *v, struct hc_result *r)
 	r->ret = 0;
 }
 
+static void hc_chan_attach(struct vcpu *v, struct hc_result *r)
+{
+	struct keel_chan_desc desc;
+	const void *src = vm0_buffer(v, HC_ARG(v, 1), sizeof(desc));
+	struct vm *vm;
+	u32 id = 0, end = 0;
+	u64 pa = 0;
+
+	if (!src) {
+		r->ret = -EFAULT;
+		return;
+	}
+	/* One copy into private memory; only the copy is checked and used. */
+	memcpy(&desc, src, sizeof(desc));
+	vm = desc.vm_id ? vm_get(desc.vm_id) : vm0;
+	if (!vm) {
+		r->ret = -ENOENT;
+		return;
+	}
+	r->ret = chan_attach(vm, &desc, &id, &end, &pa);
+	if (vm != vm0)
+		vm_put(vm);
+	r->x1 = id;
+	r->x2 = end;
+	r->x3 = pa;
+}
+
+static void hc_chan_detach(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = chan_detach_vm0(HC_ARG(v, 1));
+}
+
+/* Any VM, for its own channel ends only (chan_kick checks). */
+static void hc_chan_kick(struct vcpu *v, struct hc_result *r)
+{
+	r->ret = chan_kick(v->vm, HC_ARG(v, 1));
+}
+
 static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_VERSION_FN] = hc_version,
 	[KEEL_HC_LOG_READ_FN] = hc_log_read,
@@ -250,7 +289,13 @@ static const hc_handler_t hc_table[KEEL_HC_NR] = {
 	[KEEL_HC_SHADOW_REGISTER_FN] = hc_shadow_register,
 	[KEEL_HC_PT_ASSIGN_FN] = hc_pt_assign,
 	[KEEL_HC_STAT_FN] = hc_stat,
+	[KEEL_HC_CHAN_ATTACH_FN] = hc_chan_attach,
+	[KEEL_HC_CHAN_KICK_FN] = hc_chan_kick,
+	[KEEL_HC_CHAN_DETACH_FN] = hc_chan_detach,
 };
+
+/* The calls a guest may make; the rest are VM0's. */
+#define HC_GUEST_OK BIT(KEEL_HC_CHAN_KICK_FN)
 
 void hypercall_handle(struct vcpu *v)
 {
@@ -259,7 +304,8 @@ void hypercall_handle(struct vcpu *v)
 	struct hc_result r = { .ret = KEEL_SMCCC_NOT_SUPPORTED };
 
 	/* Bits other than the function number must be exactly the Keel base. */
-	if ((id & ~0xffffU) == KEEL_HC_BASE && fn < KEEL_HC_NR && hc_table[fn] && v->vm->is_vm0)
+	if ((id & ~0xffffU) == KEEL_HC_BASE && fn < KEEL_HC_NR && hc_table[fn] &&
+	    (v->vm->is_vm0 || (HC_GUEST_OK & BIT(fn))))
 		hc_table[fn](v, &r);
 	v->regs.x[0] = (u64)r.ret;
 	v->regs.x[1] = r.x1;

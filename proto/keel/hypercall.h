@@ -9,6 +9,7 @@
  *
  * Management calls are accepted from VM0 only; any other VM gets
  * KEEL_SMCCC_NOT_SUPPORTED (-1), as the SMCCC requires for unknown IDs.
+ * The one exception is KEEL_HC_CHAN_KICK, which every VM may make.
  */
 #ifndef KEEL_PROTO_HYPERCALL_H
 #define KEEL_PROTO_HYPERCALL_H
@@ -19,8 +20,9 @@
  * 4: keel_vm_info gains ioreq_answer_ns and ioreq_resume_ns.
  * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED.
  * 6 (passthrough): KEEL_HC_PT_ASSIGN.
- * 7: KEEL_HC_STAT; keel_vm_desc names a CPU pool, a priority and a slice. */
-#define KEEL_HC_ABI_REVISION 7
+ * 7: KEEL_HC_STAT; keel_vm_desc names a CPU pool, a priority and a slice.
+ * 8 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_HC_CHAN_DETACH, KEEL_EV_CHAN. */
+#define KEEL_HC_ABI_REVISION 8
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
@@ -46,7 +48,13 @@
 #define KEEL_HC_SHADOW_REGISTER_FN 13 /**< x1 = IPA of struct keel_shadow_desc (shared.h): shadow registers of a window */
 #define KEEL_HC_PT_ASSIGN_FN 14   /**< x1 = IPA of struct keel_pt_desc (passthrough.h): the device leaves VM0 for the guest */
 #define KEEL_HC_STAT_FN 15         /**< x1 = IPA of struct keel_stat (stat.h), x2 = its size -> fills it */
-#define KEEL_HC_NR 16
+/** x1 = IPA of struct keel_chan_desc (chan.h) -> x1 = channel id, x2 = this end (0/1), x3 = the region's PA */
+#define KEEL_HC_CHAN_ATTACH_FN 16
+/** Any VM: x1 = channel id of one of its ends -> rings the other end; -EINVAL not its channel, -ENOTCONN peer not attached */
+#define KEEL_HC_CHAN_KICK_FN 17
+/** x1 = channel id: VM0's own end leaves it (unmapped from VM0); a guest's end goes with the guest */
+#define KEEL_HC_CHAN_DETACH_FN 18
+#define KEEL_HC_NR 19
 
 #define KEEL_HC_VERSION KEEL_HC(KEEL_HC_VERSION_FN)
 #define KEEL_HC_LOG_READ KEEL_HC(KEEL_HC_LOG_READ_FN)
@@ -64,6 +72,9 @@
 #define KEEL_HC_SHADOW_REGISTER KEEL_HC(KEEL_HC_SHADOW_REGISTER_FN)
 #define KEEL_HC_PT_ASSIGN KEEL_HC(KEEL_HC_PT_ASSIGN_FN)
 #define KEEL_HC_STAT KEEL_HC(KEEL_HC_STAT_FN)
+#define KEEL_HC_CHAN_ATTACH KEEL_HC(KEEL_HC_CHAN_ATTACH_FN)
+#define KEEL_HC_CHAN_KICK KEEL_HC(KEEL_HC_CHAN_KICK_FN)
+#define KEEL_HC_CHAN_DETACH KEEL_HC(KEEL_HC_CHAN_DETACH_FN)
 
 /** KEEL_HC_MMIO_REGISTER flags */
 #define KEEL_MMIO_IOREQ 0x1    /**< reads and writes become ioreqs served by VM0 (page-aligned range) */

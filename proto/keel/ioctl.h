@@ -16,6 +16,7 @@
 #include "stat.h"
 #include "vm.h"
 #include "passthrough.h"
+#include "chan.h"
 
 #ifndef KEEL_HYP
 #include <linux/ioctl.h>
@@ -24,7 +25,7 @@
 /** ioctl type byte: 'K' (0x4b). */
 #define KEEL_IOC_MAGIC 0x4b
 /** Revision of this file's layouts, reported by KEEL_IOC_VERSION. */
-#define KEEL_IOC_REVISION 8  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN; 7: LOG_READ, IOREQ_GET reclaim; 8: KEEL_IOC_STAT */
+#define KEEL_IOC_REVISION 9  /* 4: keel_vm_info wait times; 5: KEEL_IOC_SHADOW_REGISTER; 6: KEEL_IOC_PT_ASSIGN; 7: LOG_READ, IOREQ_GET reclaim; 8: KEEL_IOC_STAT; 9: channels */
 
 /** KEEL_IOC_VERSION: what the module and the hypervisor speak. */
 struct keel_ioc_version {
@@ -174,6 +175,43 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_shadow) == 40 + 8 * KEEL_SHADOW_MAX_RE
 #define KEEL_IOC_LOG_READ _IOWR(KEEL_IOC_MAGIC, 0x20, struct keel_ioc_log)
 /** KEEL_IOC_STAT: struct keel_stat (stat.h) from KEEL_HC_STAT. */
 #define KEEL_IOC_STAT _IOR(KEEL_IOC_MAGIC, 0x21, struct keel_stat)
+
+/**
+ * KEEL_IOC_CHAN_ATTACH: attach one end of a channel (KEEL_HC_CHAN_ATTACH).
+ * For VM0's own end (desc.vm_id 0) keel.ko also makes the end's devices:
+ * /dev/ttyKC<n> and /dev/keelchan<n> (below); attaching it again is
+ * -EBUSY from the hypervisor, and keel.ko answers that with the end it has.
+ */
+struct keel_ioc_chan {
+	struct keel_chan_desc desc;
+	__u32 chan_id;      /**< out: the hypervisor's id (KEEL_HC_CHAN_KICK) */
+	__u32 end;          /**< out: 0 or 1 */
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_ioc_chan) == 88, "keel_ioc_chan layout");
+#define KEEL_IOC_CHAN_ATTACH _IOWR(KEEL_IOC_MAGIC, 0x22, struct keel_ioc_chan)
+/**
+ * KEEL_IOC_CHAN_DETACH: VM0's end of channel chan_id goes (its devices,
+ * then KEEL_HC_CHAN_DETACH); the region is freed when the guest's end is
+ * gone too. -EBUSY while its tty or raw device is open (or mapped).
+ */
+#define KEEL_IOC_CHAN_DETACH _IOW(KEEL_IOC_MAGIC, 0x23, struct keel_ioc_vm_id)
+
+/**
+ * A channel end's raw device, /dev/keelchan<n> (keel.ko in VM0, keelchan.ko
+ * in a guest), for zero-copy users: mmap() of [0, size) is the shared
+ * region; write() of 8 bytes (any value) kicks the peer; read() of 8 bytes
+ * blocks until the peer kicked and returns how many kicks came since the
+ * last read (eventfd-like), poll() says POLLIN then. The raw device and the
+ * end's tty are exclusive: the tty's rings live in the same region.
+ */
+struct keel_chan_info {
+	__u64 size;         /**< bytes of the region */
+	__u32 chan_id;
+	__u32 end;          /**< 0 or 1 */
+	char name[KEEL_CHAN_NAME_LEN];
+};
+KEEL_STATIC_ASSERT(sizeof(struct keel_chan_info) == 32, "keel_chan_info layout");
+#define KEEL_CHAN_IOC_INFO _IOR(KEEL_IOC_MAGIC, 0x40, struct keel_chan_info)
 
 /*
  * read() on /dev/keel returns whole struct keel_event records (shared.h):

@@ -65,6 +65,10 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_ioreq) == 64, "keel_ioreq layout");
  * vcpu field carries the window's cookie (KEEL_HC_SHADOW_REGISTER), arg 0.
  * VM0 drains that ring. The overflow rescan stands for these too. */
 #define KEEL_EV_POSTED 4
+/** The peer of one of VM0's channel ends kicked it (chan.h): vm_id 0, the
+ * vcpu field carries the channel id, arg 0. keel.ko serves it itself. The
+ * overflow rescan stands for these too. */
+#define KEEL_EV_CHAN 5
 
 struct keel_event {
 	__u32 type;

@@ -13,7 +13,7 @@ image_guest_initramfs() {
 	local key stage=$KEEL_IMAGES/guest-root
 	key=$( {
 		echo "$KEEL_KERNEL_DIR $KEEL_ROOTFS_DEBS_DIR $KEEL_GUEST_DEBS_DIR"
-		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH" "$KEEL_FBPROBE"
+		sha256sum "${BASH_SOURCE[0]}" "$KEEL_BLKBENCH" "$KEEL_FBPROBE" "$KEEL_CHANBENCH"
 		[ $# = 0 ] || sha256sum "$@"
 		image_tree_key "$src"
 	} | sha256sum)
@@ -52,6 +52,7 @@ image_guest_disk_tools() {
 	esac
 	install -m 755 "$KEEL_BLKBENCH" "$stage/usr/bin/blkbench"
 	install -m 755 "$KEEL_FBPROBE" "$stage/usr/bin/fbprobe"
+	install -m 755 "$KEEL_CHANBENCH" "$stage/usr/bin/chanbench"
 }
 
 # image_guest_net_tools STAGE: iperf3 and its libraries (tests/bench/net).

@@ -124,6 +124,8 @@ image_pack() {
 KEEL_BLKBENCH=$KEEL_BUILD/tests/bench/blkbench/blkbench
 # Draws on a guest's display (tests/system/test_display.py, tests/bench/display).
 KEEL_FBPROBE=$KEEL_BUILD/tests/guest/fbprobe/fbprobe
+# Channel round trips and throughput (tests/bench/chan), in guests.
+KEEL_CHANBENCH=$KEEL_BUILD/tests/bench/chanbench/chanbench
 # /dev/keel's ioctls with bad arguments (tests/system/test_bad_input.py).
 KEEL_KEELTEST=$KEEL_BUILD/tests/kmod/keeltest
 # The bare-metal example guest (tests/guest/baremetal, configs/baremetal*.json).

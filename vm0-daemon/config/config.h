@@ -13,6 +13,7 @@
 
 #include <keel/passthrough.h>
 #include <keel/stat.h>
+#include <keel/chan.h>
 #include <keel/vm.h>
 
 #include "config/mediated.h"
@@ -74,6 +75,15 @@ struct cfg_pt {
 	bool edge;                      /* the guest DT says edge-triggered (else level) */
 	bool dma;                       /* masters DMA: an identity-mapped guest only */
 	unsigned entry;                 /* in passthrough[] or passthrough_device_list[] */
+/* An inter-VM channel (config/chan.c, proto/keel/chan.h). */
+#define CFG_MAX_CHANS KEEL_GUEST_CHAN_MAX
+struct cfg_chan {
+	char name[KEEL_CHAN_NAME_LEN];
+	char peer[KEEL_VM_NAME_LEN];    /* the other end's VM name, or "vm0" */
+	uint64_t size;
+	uint64_t ipa;                   /* where this guest sees the region */
+	unsigned spi;                   /* the peer's kicks (INTID - 32), edge-triggered */
+	unsigned entry;                 /* in channels[], for messages */
 };
 
 enum cfg_on_poweroff { CFG_POWEROFF_STOP, CFG_POWEROFF_REMOVE };
@@ -145,6 +155,8 @@ struct vm_config {
 	unsigned nr_pt;
 	struct cfg_pt pt[KEEL_PT_MAX_DEVICES];
 	struct cfg_display display;     /* virtio-gpu (config/display.c) */
+	unsigned nr_chans;
+	struct cfg_chan chan[CFG_MAX_CHANS];
 	uint64_t gicd_ipa, gicr_ipa;    /* Shyper placement, 0 if none (informational) */
 	char notes[1024];               /* things ignored, for the log */
 };

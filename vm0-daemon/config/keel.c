@@ -18,6 +18,7 @@ static const char *const keel_keys[] = {
 	"autostart", "on_crash", "crash_restarts",  /* lifecycle.c */
 	"type", "kernel_load_ipa", "kernel_entry_point",  /* image.c */
 	"pool", "priority", "slice_ms",                   /* sched.c */
+	"channels",  /* chan.c */
 	NULL,
 };
 
@@ -361,6 +362,8 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 	if ((r = parse_keel_nics(p, json_object_get(root, "nics"))))
 		return r;
 	if ((r = cfg_parse_display(p, json_object_get(root, "display"))))
+		return r;
+	if ((r = cfg_parse_channels(p, json_object_get(root, "channels"))))
 		return r;
 	return cfg_parse_passthrough(p, json_object_get(root, "passthrough"));
 }

@@ -70,6 +70,8 @@ int cfg_check_passthrough(struct pctx *p);
 bool cfg_range_taken(const struct pctx *p, uint64_t base, uint64_t size, char *what, size_t len);
 /* config/display.c: Keel's "display" (NULL: none). */
 int cfg_parse_display(struct pctx *p, json_t *v);
+/* config/chan.c: Keel's "channels" (after memory). */
+int cfg_parse_channels(struct pctx *p, json_t *list);
 
 /* "disks[1]" or "emulated_device_list[3]", then sub (".path", ...). */
 void cfg_disk_field(const struct vm_config *c, const struct cfg_disk *d, const char *sub,

@@ -17,6 +17,7 @@ extern const struct vdev_type vdisk_type;
 extern const struct vdev_type vcon_type;
 extern const struct vdev_type vnic_type;
 extern const struct vdev_type vgpu_type;
+extern const struct vdev_type chan_type;
 
 extern const struct vdev_type *const keeld_vdev_types[];
 extern const unsigned keeld_nr_vdev_types;

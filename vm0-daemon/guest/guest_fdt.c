@@ -297,6 +297,24 @@ int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi)
 	return 0;
 }
 
+int guest_fdt_channel(void *fdt, const struct guest_dt_channel *c)
+{
+	uint64_t reg[2] = { c->ipa, c->size };
+	uint32_t irq[3] = { GIC_SPI, c->spi, IRQ_TYPE_EDGE_RISING };
+	char name[40];
+
+	snprintf(name, sizeof(name), "channel@%llx", (unsigned long long)c->ipa);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "keel,channel"));
+	TRY(prop_reg(fdt, reg, 1));
+	TRY(prop_cells(fdt, "interrupts", irq, 3));
+	TRY(fdt_property_u32(fdt, "keel,channel-id", c->chan_id));
+	TRY(fdt_property_u32(fdt, "keel,end", c->end));
+	TRY(fdt_property_string(fdt, "label", c->name));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 int guest_fdt_build(void *buf, size_t len, const struct guest_dt_params *p)
 {
 	void *fdt = buf;

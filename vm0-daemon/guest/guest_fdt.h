@@ -62,6 +62,16 @@ int guest_fdt_pl011(void *fdt, uint64_t base, unsigned spi);
 void guest_fdt_pl011_path(char *buf, size_t len, uint64_t base);
 int guest_fdt_pl061(void *fdt, uint64_t base, unsigned spi);
 int guest_fdt_virtio_mmio(void *fdt, uint64_t base, unsigned spi);
+/* An inter-VM channel end (proto/keel/chan.h): "keel,channel", reg = the
+ * shared region, interrupts = the SPI the peer's kicks raise (edge), the
+ * hypervisor's id for KEEL_HC_CHAN_KICK, which end it is, label = name. */
+struct guest_dt_channel {
+	uint64_t ipa, size;
+	unsigned spi;
+	uint32_t chan_id, end;
+	const char *name;
+};
+int guest_fdt_channel(void *fdt, const struct guest_dt_channel *c);
 /* Its path (a virtio-console's, for /chosen's stdout-path). */
 void guest_fdt_virtio_mmio_path(char *buf, size_t len, uint64_t base);
 

@@ -111,6 +111,14 @@ struct vdev_host_ops {
 	 * (-EAGAIN: none). */
 	void (*console_write)(void *opaque, const void *buf, size_t len);
 	int (*console_read)(void *opaque, void *buf, size_t len);
+	/* Attach the VM's end of channel ch (and VM0's, when it is the peer)
+	 * in the hypervisor: KEEL_IOC_CHAN_ATTACH. Out: the hypervisor's id
+	 * and this end. err names the config field. NULL: no channels. */
+	int (*chan_attach)(void *opaque, const struct cfg_chan *ch, uint32_t *chan_id,
+			   uint32_t *end, char *err, size_t errlen);
+	/* The VM is removed: VM0's end of channel chan_id goes too
+	 * (KEEL_IOC_CHAN_DETACH; kept, and logged, while it is open). */
+	void (*chan_detach_vm0)(void *opaque, uint32_t chan_id);
 };
 
 struct vdev_host {

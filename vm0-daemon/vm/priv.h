@@ -44,5 +44,11 @@ void vm_persist(struct vm *vm);
 void vm_persist_forget(struct vm *vm);
 /* The state file of VM id, or NULL. */
 json_t *vm_saved(unsigned id);
+/* vm/chan.c: a config's channels against the other configured VMs' (at
+ * `keel vm config`), and the vdev host op that attaches an end. */
+int vm_chan_check(struct keeld *kd, const struct vm_config *cfg, char *err, size_t errlen);
+int vm_chan_attach(void *opaque, const struct cfg_chan *ch, uint32_t *chan_id, uint32_t *end,
+		   char *err, size_t errlen);
+void vm_chan_detach_vm0(void *opaque, uint32_t chan_id);
 
 #endif

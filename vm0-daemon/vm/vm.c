@@ -117,6 +117,8 @@ static const struct vdev_host_ops vm_host_ops = {
 	.shadow_map = host_shadow_map,
 	.console_write = host_console_write,
 	.console_read = host_console_read,
+	.chan_attach = vm_chan_attach,
+	.chan_detach_vm0 = vm_chan_detach_vm0,
 };
 
 /* The devices vm->cfg asks for, not attached yet. */
@@ -243,6 +245,8 @@ int vm_setup(struct keeld *kd, unsigned id, const struct vm_config *cfg, struct 
 	/* A mediated index names a disk of this keeld's list: check it now,
 	 * at `keel vm config`, rather than at the first boot. */
 	r = config_resolve_disks(&vm->cfg, &kd->mediated, err, errlen);
+	if (!r)
+		r = vm_chan_check(kd, &vm->cfg, err, errlen);
 	if (!r)
 		r = vm_devices_create(vm, err, errlen);
 	if (r) {

@@ -18,4 +18,5 @@
 #define ERANGE 34
 #define ENOSYS 38
 #define EOPNOTSUPP 95
+#define ENOTCONN 107
 #endif

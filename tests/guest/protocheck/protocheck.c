@@ -11,6 +11,7 @@
 #include <keel/ioctl.h>
 #include <keel/sock.h>
 #include <keel/guest.h>
+#include <keel/chan.h>
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Keel build check: proto headers in the kernel");
