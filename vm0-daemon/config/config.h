@@ -75,6 +75,8 @@ struct cfg_pt {
 	bool edge;                      /* the guest DT says edge-triggered (else level) */
 	bool dma;                       /* masters DMA: an identity-mapped guest only */
 	unsigned entry;                 /* in passthrough[] or passthrough_device_list[] */
+};
+
 /* An inter-VM channel (config/chan.c, proto/keel/chan.h). */
 #define CFG_MAX_CHANS KEEL_GUEST_CHAN_MAX
 struct cfg_chan {
