@@ -32,6 +32,7 @@
 #include "backend/disk.h"
 #include "log.h"
 #include "devices/virtio_blk.h"
+#include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
 #define RAM0_SIZE 0x10000ULL
@@ -41,26 +42,13 @@
 /* Where the request macro puts its header and data (inside RAM0). */
 #define SCRATCH_OFF 0xc000ULL
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
 static struct disk disk_rw, disk_ro;
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
+static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static uint16_t drv_avail; /* the fake driver's avail->idx */
 static unsigned irqs;
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
-}
 
 static void on_irq(void *opaque)
 {
@@ -83,50 +71,12 @@ static uint32_t mmio_r(uint64_t off)
 	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
 }
 
-static void op_mmio_write(struct input *in)
-{
-	uint64_t off = take(in, 2) % VIRTIO_MMIO_SIZE;
-	unsigned size = 1U << (take(in, 1) & 3);
-
-	virtio_mmio_ops.write(&t, off, size, take(in, 8));
-}
-
-static void op_mmio_read(struct input *in)
-{
-	uint64_t off = take(in, 2) % VIRTIO_MMIO_SIZE;
-	unsigned size = 1U << (take(in, 1) & 3);
-
-	(void)virtio_mmio_ops.read(&t, off, size);
-}
-
-static void op_ram_write(struct input *in)
-{
-	uint64_t off = take(in, 2) % RAM0_SIZE;
-	uint64_t len = take(in, 1);
-
-	if (len > in->n)
-		len = in->n;
-	if (len > RAM0_SIZE - off)
-		len = RAM0_SIZE - off;
-	memcpy(ram0 + off, in->p, len);
-	in->p += len;
-	in->n -= len;
-}
-
-static void op_kick(struct input *in)
-{
-	virtio_mmio_kick(&t, (uint32_t)take(in, 1));
-}
-
-static void op_kick_all(struct input *in)
-{
-	virtio_mmio_kick_all(&t);
-}
-
-static void op_reset(struct input *in)
-{
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-}
+static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
+static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
+static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
+static void op_kick(struct input *in) { fg_kick(&fg, in); }
+static void op_kick_all(struct input *in) { virtio_mmio_kick_all(&t); }
+static void op_reset(struct input *in) { fg_reset(&fg); }
 
 /* An IPA somewhere in or just around guest RAM, aligned as asked. */
 static uint64_t some_ipa(struct input *in, uint64_t align)
@@ -322,6 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = flags & 2 ? 2 : 1;
 	gm.r[0] = (struct guest_region){RAM0_IPA, RAM0_SIZE, ram0};
+	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 2 };
 	gm.r[1] = (struct guest_region){RAM1_IPA, RAM1_SIZE, ram1};
 	drv_avail = 0;
 	if (vblk_create(&b, NULL, &t, flags & 1 ? &disk_ro : &disk_rw, NULL,

@@ -26,6 +26,7 @@
 
 #include "devices/virtio_console.h"
 #include "input.h"
+#include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
 #define RAM0_SIZE 0x20000ULL
@@ -38,6 +39,7 @@
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
+static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static struct vcons *c;
 static uint16_t drv_avail[NQ], next_desc[NQ];
 static uint8_t typed[256];
@@ -83,45 +85,11 @@ static uint32_t mmio_r(uint64_t off)
 	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
 }
 
-static void op_mmio_write(struct input *in)
-{
-	uint64_t off = take(in, 2) % VIRTIO_MMIO_SIZE;
-	unsigned size = 1U << (take(in, 1) & 3);
-
-	virtio_mmio_ops.write(&t, off, size, take(in, 8));
-}
-
-static void op_mmio_read(struct input *in)
-{
-	uint64_t off = take(in, 2) % VIRTIO_MMIO_SIZE;
-	unsigned size = 1U << (take(in, 1) & 3);
-
-	(void)virtio_mmio_ops.read(&t, off, size);
-}
-
-static void op_ram_write(struct input *in)
-{
-	uint64_t off = take(in, 3) % RAM0_SIZE;
-	uint64_t len = take(in, 1);
-
-	if (len > in->n)
-		len = in->n;
-	if (len > RAM0_SIZE - off)
-		len = RAM0_SIZE - off;
-	memcpy(ram0 + off, in->p, len);
-	in->p += len;
-	in->n -= len;
-}
-
-static void op_kick(struct input *in)
-{
-	virtio_mmio_kick(&t, (uint32_t)take(in, 1));
-}
-
-static void op_reset(struct input *in)
-{
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-}
+static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
+static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
+static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
+static void op_kick(struct input *in) { fg_kick(&fg, in); }
+static void op_reset(struct input *in) { fg_reset(&fg); }
 
 /* 3.1.1 with fuzzer-chosen features; queue q's rings at q * 0x4000 unless
  * the input moves them. */
@@ -257,6 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = 2;
 	gm.r[0] = (struct guest_region){ RAM0_IPA, RAM0_SIZE, ram0 };
+	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 3 };
 	gm.r[1] = (struct guest_region){ RAM1_IPA, RAM1_SIZE, ram1 };
 	ntyped = typed_off = 0;
 	memset(drv_avail, 0, sizeof(drv_avail));
