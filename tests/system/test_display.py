@@ -217,7 +217,17 @@ def test_vm0_screen(machine):
             assert rows[y0 - 1] == bytes(3 * sw)
     rc, _, err = keel(machine, "vm display 9")
     assert rc == 1 and "no vm 9" in err
+    # none: keeld lets go of the screen and VM0's fbcon draws it again, so
+    # the last guest's picture goes away.
     keel_ok(machine, "vm display none")
+    for _ in range(20):
+        sw, sh, rows = qmp_screendump(machine)
+        x0, y0 = (sw - w) // 2, (sh - h) // 2
+        if [r[3 * x0:3 * (x0 + w)] for r in rows[y0:y0 + h]] != want:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"{name}'s picture still on VM0's screen after `vm display none`")
 
 
 def test_bad_requests(machine):
