@@ -87,6 +87,8 @@ int dev_pt_assign(struct dev *d, struct keel_pt_desc *desc)
 	return -ENODEV;
 }
 
+int dev_chan_attach(struct dev *d, struct keel_ioc_chan *ic) { return -ENODEV; }
+int dev_chan_detach(struct dev *d, unsigned chan_id) { return -ENODEV; }
 int dev_console_add(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_remove(struct dev *d, unsigned id) { return -ENODEV; }
 int dev_console_write(struct dev *d, unsigned id, const void *buf, size_t len) { return -ENODEV; }
