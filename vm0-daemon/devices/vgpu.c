@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "devices/vgpu.h"
+#include "devices/virtio_vdev.h"
 #include "display/display.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
@@ -81,6 +82,7 @@ static int vgpu_dev_attach(struct vdev *d, char *err, size_t errlen)
 		return r;
 	}
 	virtio_mmio_init(&v->t, &vgpu_ops, v->m, h->gm, vgpu_dev_irq, v);
+	virtio_vdev_bind(d, &v->t);
 	/* A window is 0x200-aligned (config/check.c): never across a page. */
 	r = vdev_window(d, v->cfg.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &v->t, err, errlen);
 	if (!r)
@@ -143,12 +145,31 @@ static json_t *vgpu_dev_json(const struct vdev *d)
 
 static int vgpu_dev_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	struct vgpu_dev *v = to_vgpu(d);
+	json_t *m = NULL;
+
+	if (v->m && !(m = vgpu_save(v->m)))
+		return -ENOMEM;
+	return virtio_vdev_save(v->m ? &v->t : NULL, m, state);
 }
 
+/* The model first: the transport's restore starts a DRIVER_OK device,
+ * whose queues then find the resources their commands name. */
 static int vgpu_dev_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	struct vgpu_dev *v = to_vgpu(d);
+	const struct vdev_host *h = vdev_host(d);
+	char err[160];
+	int r;
+
+	if (!v->m)
+		return -ENODEV;
+	r = vgpu_restore(v->m, json_object_get(state, "model"), err, sizeof(err));
+	if (r) {
+		klog_vm(h->vm_id, "vm %u: virtio-gpu: saved state refused: %s", h->vm_id, err);
+		return r;
+	}
+	return virtio_vdev_restore(&v->t, state);
 }
 
 static void vgpu_dev_destroy(struct vdev *d)
