@@ -97,8 +97,9 @@ static json_t *res_save(const struct vgpu_res *r)
 
 json_t *vgpu_save(const struct vgpu *g)
 {
-	const struct vgpu_scanout *s = &g->scanout;
 	const struct vgpu_cursor *c = &g->cursor;
+	/* A disabled scanout's rectangle is nothing (restore leaves it 0). */
+	const struct vgpu_scanout *s = g->scanout.res ? &g->scanout : &(struct vgpu_scanout){ 0 };
 	json_t *o, *res, *st;
 
 	o = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
