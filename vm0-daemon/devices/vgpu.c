@@ -147,10 +147,17 @@ static int vgpu_dev_save(struct vdev *d, json_t **state)
 {
 	struct vgpu_dev *v = to_vgpu(d);
 	json_t *m = NULL;
+	int r;
 
 	if (v->m && !(m = vgpu_save(v->m)))
 		return -ENOMEM;
-	return virtio_vdev_save(v->m ? &v->t : NULL, m, state);
+	r = virtio_vdev_save(v->m ? &v->t : NULL, m, state);
+	/* Earlier boots' counts, for `keel vm info` after the restart. */
+	if (!r && json_object_set_new(*state, "earlier",
+				      json_pack("{s:I, s:I}", "created", (json_int_t)v->created,
+						"released", (json_int_t)v->released)))
+		r = -ENOMEM;
+	return r;
 }
 
 /* The model first: the transport's restore starts a DRIVER_OK device,
@@ -159,11 +166,19 @@ static int vgpu_dev_restore(struct vdev *d, const json_t *state)
 {
 	struct vgpu_dev *v = to_vgpu(d);
 	const struct vdev_host *h = vdev_host(d);
+	json_int_t created = 0, released = 0;
 	char err[160];
 	int r;
 
 	if (!v->m)
 		return -ENODEV;
+	/* Only counters: a state without them (or with nonsense) keeps 0. */
+	if (!json_unpack((json_t *)json_object_get(state, "earlier"), "{s:I, s:I}", "created",
+			 &created, "released", &released) &&
+	    created >= 0 && released >= 0) {
+		v->created = (uint64_t)created;
+		v->released = (uint64_t)released;
+	}
 	r = vgpu_restore(v->m, json_object_get(state, "model"), err, sizeof(err));
 	if (r) {
 		klog_vm(h->vm_id, "vm %u: virtio-gpu: saved state refused: %s", h->vm_id, err);
