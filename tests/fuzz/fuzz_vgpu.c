@@ -16,6 +16,8 @@
  * Guest RAM is two separately allocated regions, adjacent in IPA space
  * but not in our memory: ASan reports any access by the device outside
  * them.
+ *
+ * At the end, a keeld restart: save, a fresh model, restore (restart()).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -213,6 +215,35 @@ static void (*const ops[])(struct input *in) = {
 	op_chain, op_command, op_entries,
 };
 
+/* Whatever state the guest reached survives a keeld restart: saved, it
+ * restores into a fresh model (same checks as the commands, so it must
+ * pass), with the same memory charged, and saves the same again. */
+static void restart(const struct vgpu_params *p, const struct vgpu_io *io)
+{
+	struct vgpu_stats before, after;
+	json_t *s = vgpu_save(g), *again;
+	char err[160];
+
+	if (!s)
+		abort();
+	vgpu_get_stats(g, &before);
+	virtio_mmio_destroy(&t);
+	vgpu_destroy(g);
+	if (vgpu_create(&g, &t, p, io))
+		abort();
+	virtio_mmio_init(&t, &vgpu_ops, g, &gm, on_irq, NULL);
+	if (vgpu_restore(g, s, err, sizeof(err))) {
+		fprintf(stderr, "restore refused a saved state: %s\n", err);
+		abort();
+	}
+	vgpu_get_stats(g, &after);
+	if (!(again = vgpu_save(g)) || !json_equal(s, again) ||
+	    after.resources != before.resources || after.res_bytes != before.res_bytes)
+		abort();
+	json_decref(again);
+	json_decref(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -234,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	virtio_mmio_init(&t, &vgpu_ops, g, &gm, on_irq, NULL);
 	while (in.n)
 		ops[take(&in, 1) % (sizeof(ops) / sizeof(ops[0]))](&in);
+	restart(&p, &io);
 	virtio_mmio_destroy(&t);
 	vgpu_destroy(g);
 	free(ram0);

@@ -454,10 +454,37 @@ def vgpu_seeds():
     }
 
 
+# ---- fuzz_vgpu_state: the JSON of virtio-gpu's saved state (virtio_gpu_state.c) ----
+
+def vgpu_state_seeds():
+    def backing(*entries):
+        return ''.join(struct.pack('<QI', a, n).hex() for a, n in entries)
+
+    def state(resources, scanout=(0, 0, 0, 0, 0), cursor=0):
+        return json.dumps({
+            'resources': resources,
+            'scanout': dict(zip(('resource', 'x', 'y', 'width', 'height'), scanout)),
+            'cursor': {'resource': cursor, 'x': 10, 'y': 20, 'hot_x': 1, 'hot_y': 2},
+            'stats': {'cmds': 5, 'created': 2, 'released': 0},
+        }).encode()
+
+    shown = {'id': 1, 'format': 2, 'width': 32, 'height': 16,
+             'backing': backing((0x40001000, 1024), (0x40000000, 1024))}
+    edge = {'id': 2, 'format': 1, 'width': 16, 'height': 16,
+            'backing': backing((0x4003f800, 0x800), (0x40040000, 0x800))}
+    return {
+        'empty': state([]),
+        'shown': state([shown], (1, 0, 0, 32, 16)),
+        'two-regions': state([edge, shown], (2, 4, 4, 8, 8), cursor=1),
+        'unbacked': state([{'id': 3, 'format': 67, 'width': 64, 'height': 64}], (3, 0, 0, 1, 1)),
+    }
+
+
 TARGETS = {
     'fuzz_vblk': vblk_seeds,
     'fuzz_vcons': vcons_seeds,
     'fuzz_vgpu': vgpu_seeds,
+    'fuzz_vgpu_state': vgpu_state_seeds,
     'fuzz_config': config_seeds,
     'fuzz_devices': devices_seeds,
     'fuzz_fdt': fdt_seeds,

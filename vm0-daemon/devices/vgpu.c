@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "devices/vgpu.h"
+#include "devices/virtio_vdev.h"
 #include "display/display.h"
 #include "guest/guest_fdt.h"
 #include "log.h"
@@ -81,6 +82,7 @@ static int vgpu_dev_attach(struct vdev *d, char *err, size_t errlen)
 		return r;
 	}
 	virtio_mmio_init(&v->t, &vgpu_ops, v->m, h->gm, vgpu_dev_irq, v);
+	virtio_vdev_bind(d, &v->t);
 	/* A window is 0x200-aligned (config/check.c): never across a page. */
 	r = vdev_window(d, v->cfg.base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &v->t, err, errlen);
 	if (!r)
@@ -143,12 +145,46 @@ static json_t *vgpu_dev_json(const struct vdev *d)
 
 static int vgpu_dev_save(struct vdev *d, json_t **state)
 {
-	return -EOPNOTSUPP;
+	struct vgpu_dev *v = to_vgpu(d);
+	json_t *m = NULL;
+	int r;
+
+	if (v->m && !(m = vgpu_save(v->m)))
+		return -ENOMEM;
+	r = virtio_vdev_save(v->m ? &v->t : NULL, m, state);
+	/* Earlier boots' counts, for `keel vm info` after the restart. */
+	if (!r && json_object_set_new(*state, "earlier",
+				      json_pack("{s:I, s:I}", "created", (json_int_t)v->created,
+						"released", (json_int_t)v->released)))
+		r = -ENOMEM;
+	return r;
 }
 
+/* The model first: the transport's restore starts a DRIVER_OK device,
+ * whose queues then find the resources their commands name. */
 static int vgpu_dev_restore(struct vdev *d, const json_t *state)
 {
-	return -EOPNOTSUPP;
+	struct vgpu_dev *v = to_vgpu(d);
+	const struct vdev_host *h = vdev_host(d);
+	json_int_t created = 0, released = 0;
+	char err[160];
+	int r;
+
+	if (!v->m)
+		return -ENODEV;
+	/* Only counters: a state without them (or with nonsense) keeps 0. */
+	if (!json_unpack((json_t *)json_object_get(state, "earlier"), "{s:I, s:I}", "created",
+			 &created, "released", &released) &&
+	    created >= 0 && released >= 0) {
+		v->created = (uint64_t)created;
+		v->released = (uint64_t)released;
+	}
+	r = vgpu_restore(v->m, json_object_get(state, "model"), err, sizeof(err));
+	if (r) {
+		klog_vm(h->vm_id, "vm %u: virtio-gpu: saved state refused: %s", h->vm_id, err);
+		return r;
+	}
+	return virtio_vdev_restore(&v->t, state);
 }
 
 static void vgpu_dev_destroy(struct vdev *d)

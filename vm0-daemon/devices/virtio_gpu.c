@@ -61,33 +61,51 @@ static uint32_t vgpu_cursor_cmd(struct vgpu *g, const union vgpu_req *q, const s
 		g->cursor.res_id = id;
 		g->cursor.hot_x = le32toh(c->hot_x);
 		g->cursor.hot_y = le32toh(c->hot_y);
+		/* Only a new image is worth a save: moves come with every
+		 * step of the mouse, and a restart may lose the last one. */
+		vgpu_changed(g);
 	}
 	g->cursor.x = le32toh(c->pos.x);
 	g->cursor.y = le32toh(c->pos.y);
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-/* Commands by type: the request's size and the handler. */
+void vgpu_changed(struct vgpu *g)
+{
+	if (g->t->changed)
+		g->t->changed(g->t->changed_opaque);
+}
+
+/* Commands by type: the request's size, the handler, and whether its
+ * success changes what vgpu_save returns (resources, backing, scanout). */
 static const struct vgpu_cmd {
 	uint32_t type;
 	uint32_t req_len;
 	vgpu_cmd_fn *fn;
+	bool changes;
 } vgpu_cmds[] = {
-	{ VIRTIO_GPU_CMD_GET_DISPLAY_INFO, sizeof(struct virtio_gpu_ctrl_hdr), vgpu_display_info },
+	{ VIRTIO_GPU_CMD_GET_DISPLAY_INFO, sizeof(struct virtio_gpu_ctrl_hdr),
+	  vgpu_display_info, false },
 	{ VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, sizeof(struct virtio_gpu_resource_create_2d),
-	  vgpu_res_create },
-	{ VIRTIO_GPU_CMD_RESOURCE_UNREF, sizeof(struct virtio_gpu_resource_unref), vgpu_res_unref },
-	{ VIRTIO_GPU_CMD_SET_SCANOUT, sizeof(struct virtio_gpu_set_scanout), vgpu_set_scanout },
-	{ VIRTIO_GPU_CMD_RESOURCE_FLUSH, sizeof(struct virtio_gpu_resource_flush), vgpu_res_flush },
+	  vgpu_res_create, true },
+	{ VIRTIO_GPU_CMD_RESOURCE_UNREF, sizeof(struct virtio_gpu_resource_unref),
+	  vgpu_res_unref, true },
+	{ VIRTIO_GPU_CMD_SET_SCANOUT, sizeof(struct virtio_gpu_set_scanout),
+	  vgpu_set_scanout, true },
+	{ VIRTIO_GPU_CMD_RESOURCE_FLUSH, sizeof(struct virtio_gpu_resource_flush),
+	  vgpu_res_flush, false },
 	{ VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, sizeof(struct virtio_gpu_transfer_to_host_2d),
-	  vgpu_transfer },
+	  vgpu_transfer, false },
 	{ VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, sizeof(struct virtio_gpu_resource_attach_backing),
-	  vgpu_attach },
+	  vgpu_attach, true },
 	{ VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, sizeof(struct virtio_gpu_resource_detach_backing),
-	  vgpu_detach },
-	{ VIRTIO_GPU_CMD_GET_EDID, sizeof(struct virtio_gpu_cmd_get_edid), vgpu_get_edid },
-	{ VIRTIO_GPU_CMD_UPDATE_CURSOR, sizeof(struct virtio_gpu_update_cursor), vgpu_cursor_cmd },
-	{ VIRTIO_GPU_CMD_MOVE_CURSOR, sizeof(struct virtio_gpu_update_cursor), vgpu_cursor_cmd },
+	  vgpu_detach, true },
+	{ VIRTIO_GPU_CMD_GET_EDID, sizeof(struct virtio_gpu_cmd_get_edid),
+	  vgpu_get_edid, false },
+	{ VIRTIO_GPU_CMD_UPDATE_CURSOR, sizeof(struct virtio_gpu_update_cursor),
+	  vgpu_cursor_cmd, false },
+	{ VIRTIO_GPU_CMD_MOVE_CURSOR, sizeof(struct virtio_gpu_update_cursor),
+	  vgpu_cursor_cmd, false },
 };
 
 static const struct vgpu_cmd *vgpu_cmd_find(uint32_t type)
@@ -135,6 +153,8 @@ static uint32_t vgpu_serve(struct vgpu *g, unsigned qi, const struct vq_chain *c
 	if (type >= VIRTIO_GPU_RESP_ERR_UNSPEC) {
 		g->stats.errors++;
 		len = sizeof(resp.hdr);
+	} else if (c->changes) {
+		vgpu_changed(g);
 	}
 	resp.hdr.type = htole32(type);
 	/* Every command is done by now: its fence with it. */

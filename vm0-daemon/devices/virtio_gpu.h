@@ -30,6 +30,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "virtio/transport.h"
 
 #define VGPU_QUEUE_MAX 256         /* QueueNumMax of both queues */
@@ -88,6 +90,12 @@ void vgpu_destroy(struct vgpu *g);
 void vgpu_get_stats(const struct vgpu *g, struct vgpu_stats *out);
 /* Scanout 0's picture: 0, or -ENODATA when the guest shows nothing. */
 int vgpu_scanout(const struct vgpu *g, struct vgpu_image *img);
+/* A keeld restart (virtio_gpu_state.c): the model's state, NULL when out
+ * of memory; and back into a model just created over the restored guest
+ * RAM. A state that does not validate as the commands would: -EINVAL or
+ * -ENOMEM with the reason in err, and the model holds nothing. */
+json_t *vgpu_save(const struct vgpu *g);
+int vgpu_restore(struct vgpu *g, const json_t *state, char *err, size_t errlen);
 /* Byte offsets of red, green and blue in a pixel of a VIRTIO_GPU_FORMAT_*
  * (the names give memory order); false: not a format served here. */
 bool vgpu_format_rgb(uint32_t format, unsigned rgb[3]);

@@ -15,6 +15,7 @@
  * backing's byte stream (entries are in the guest's order). */
 struct vgpu_seg {
 	const uint8_t *host;
+	uint64_t gpa;                  /* where the guest said (a restart's state) */
 	uint64_t off;
 	uint32_t len;
 };
@@ -79,10 +80,27 @@ union vgpu_resp {
 typedef uint32_t vgpu_cmd_fn(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
 			     union vgpu_resp *resp, uint32_t *len);
 
+/* virtio_gpu.c: what vgpu_save returns changed (the transport's hook). */
+void vgpu_changed(struct vgpu *g);
+
 /* virtio_gpu_res.c */
 vgpu_cmd_fn vgpu_res_create, vgpu_res_unref, vgpu_set_scanout, vgpu_res_flush,
 	vgpu_transfer, vgpu_attach, vgpu_detach;
 struct vgpu_res *vgpu_res_find(const struct vgpu *g, uint32_t id);
+/* The checks and charges of the commands, shared with a restart's restore
+ * (virtio_gpu_state.c), whose values are as untrusted as the guest's:
+ * a VIRTIO_GPU_RESP_* each. */
+uint32_t vgpu_res_new(struct vgpu *g, uint32_t id, uint32_t fmt, uint32_t w, uint32_t h);
+uint32_t vgpu_scanout_set(struct vgpu *g, uint32_t scanout_id, uint32_t id,
+			  const struct virtio_gpu_rect *gr);
+/* A backing list of n entries for res (none attached), then each entry i
+ * in order: false (and no backing any more) when it is not all in RAM. */
+uint32_t vgpu_backing_alloc(struct vgpu *g, struct vgpu_res *res, uint32_t n);
+bool vgpu_backing_entry(struct vgpu *g, struct vgpu_res *res, uint32_t i, uint64_t addr,
+			uint32_t len);
+/* The host copy refilled from all of its backing (offset 0, a full
+ * transfer as the guest last asked for them). */
+void vgpu_res_refill(struct vgpu_res *r);
 /* Every resource goes, scanout and cursor with them (reset, destroy). */
 void vgpu_res_release_all(struct vgpu *g);
 

@@ -123,11 +123,8 @@ static bool mem_fits(const struct vgpu *g, uint64_t bytes)
 	return bytes <= g->p.mem_max && g->mem_used <= g->p.mem_max - bytes;
 }
 
-uint32_t vgpu_res_create(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
-			 union vgpu_resp *resp, uint32_t *len)
+uint32_t vgpu_res_new(struct vgpu *g, uint32_t id, uint32_t fmt, uint32_t w, uint32_t h)
 {
-	uint32_t id = le32toh(q->create.resource_id), fmt = le32toh(q->create.format);
-	uint32_t w = le32toh(q->create.width), h = le32toh(q->create.height);
 	unsigned rgb[3];
 	struct vgpu_res *r;
 	uint64_t bytes;
@@ -156,6 +153,13 @@ uint32_t vgpu_res_create(struct vgpu *g, const union vgpu_req *q, const struct v
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
+uint32_t vgpu_res_create(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
+			 union vgpu_resp *resp, uint32_t *len)
+{
+	return vgpu_res_new(g, le32toh(q->create.resource_id), le32toh(q->create.format),
+			    le32toh(q->create.width), le32toh(q->create.height));
+}
+
 uint32_t vgpu_res_unref(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
 			union vgpu_resp *resp, uint32_t *len)
 {
@@ -167,14 +171,13 @@ uint32_t vgpu_res_unref(struct vgpu *g, const union vgpu_req *q, const struct vq
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-uint32_t vgpu_set_scanout(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
-			  union vgpu_resp *resp, uint32_t *len)
+uint32_t vgpu_scanout_set(struct vgpu *g, uint32_t scanout_id, uint32_t id,
+			  const struct virtio_gpu_rect *gr)
 {
-	uint32_t id = le32toh(q->scanout.resource_id);
 	struct vgpu_rect all, r;
 	struct vgpu_res *res;
 
-	if (le32toh(q->scanout.scanout_id) != 0)
+	if (scanout_id != 0)
 		return VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID;
 	if (!id) {
 		scanout_disable(g);
@@ -182,13 +185,20 @@ uint32_t vgpu_set_scanout(struct vgpu *g, const union vgpu_req *q, const struct 
 	}
 	if (!(res = vgpu_res_find(g, id)))
 		return VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	if (!rect_inside(&q->scanout.r, res->w, res->h, &r))
+	if (!rect_inside(gr, res->w, res->h, &r))
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	g->scanout.res = res;
 	g->scanout.r = r;
 	all = (struct vgpu_rect){ 0, 0, r.w, r.h };
 	vgpu_update(g, &all);
 	return VIRTIO_GPU_RESP_OK_NODATA;
+}
+
+uint32_t vgpu_set_scanout(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
+			  union vgpu_resp *resp, uint32_t *len)
+{
+	return vgpu_scanout_set(g, le32toh(q->scanout.scanout_id), le32toh(q->scanout.resource_id),
+				&q->scanout.r);
 }
 
 uint32_t vgpu_res_flush(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
@@ -251,6 +261,14 @@ static void backing_read(const struct vgpu_res *r, uint64_t off, uint8_t *dst, u
 	}
 }
 
+void vgpu_res_refill(struct vgpu_res *r)
+{
+	uint64_t all = (uint64_t)r->stride * r->h;
+
+	/* Offset 0 with the resource's stride: the guest's whole image. */
+	backing_read(r, 0, r->pixels, r->backing_len < all ? r->backing_len : all);
+}
+
 uint32_t vgpu_transfer(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
 		       union vgpu_resp *resp, uint32_t *len)
 {
@@ -283,31 +301,53 @@ uint32_t vgpu_transfer(struct vgpu *g, const union vgpu_req *q, const struct vq_
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
-uint32_t vgpu_attach(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
-		     union vgpu_resp *resp, uint32_t *len)
+uint32_t vgpu_backing_alloc(struct vgpu *g, struct vgpu_res *res, uint32_t n)
 {
-	struct vgpu_res *res = vgpu_res_find(g, le32toh(q->attach.resource_id));
-	uint32_t n = le32toh(q->attach.nr_entries);
-	struct virtio_gpu_mem_entry e[VGPU_ENTRY_BATCH];
-	uint64_t bytes, at = sizeof(q->attach), total = 0;
+	uint64_t bytes;
 
-	if (!res)
-		return VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	if (res->seg || !n || n > VGPU_BACKING_MAX ||
-	    ch->out_bytes < sizeof(q->attach) + (uint64_t)n * sizeof(e[0]))
+	if (res->seg || !n || n > VGPU_BACKING_MAX)
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	bytes = (uint64_t)n * sizeof(*res->seg);
 	if (!mem_fits(g, bytes) || !(res->seg = malloc(bytes)))
 		return VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	/* Charged now, so backing_free can undo a half-read list too. */
 	res->nseg = n;
+	res->backing_len = 0;
 	res->bytes += bytes;
 	g->mem_used += bytes;
 	g->stats.res_bytes = g->mem_used;
+	return VIRTIO_GPU_RESP_OK_NODATA;
+}
+
+bool vgpu_backing_entry(struct vgpu *g, struct vgpu_res *res, uint32_t i, uint64_t addr,
+			uint32_t len)
+{
+	res->seg[i] = (struct vgpu_seg){ .host = len ? guest_ptr(g->t->gm, addr, len) : NULL,
+					 .gpa = addr, .off = res->backing_len, .len = len };
+	if (!res->seg[i].host) {
+		backing_free(g, res);
+		return false;
+	}
+	res->backing_len += len;
+	return true;
+}
+
+uint32_t vgpu_attach(struct vgpu *g, const union vgpu_req *q, const struct vq_chain *ch,
+		     union vgpu_resp *resp, uint32_t *len)
+{
+	struct vgpu_res *res = vgpu_res_find(g, le32toh(q->attach.resource_id));
+	uint32_t n = le32toh(q->attach.nr_entries), rc;
+	struct virtio_gpu_mem_entry e[VGPU_ENTRY_BATCH];
+	uint64_t at = sizeof(q->attach);
+
+	if (!res)
+		return VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID;
+	if (ch->out_bytes < sizeof(q->attach) + (uint64_t)n * sizeof(e[0]))
+		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+	if ((rc = vgpu_backing_alloc(g, res, n)) != VIRTIO_GPU_RESP_OK_NODATA)
+		return rc;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct virtio_gpu_mem_entry *me = &e[i % VGPU_ENTRY_BATCH];
-		uint64_t addr;
-		uint32_t l;
 
 		if (i % VGPU_ENTRY_BATCH == 0) {
 			uint32_t k = n - i < VGPU_ENTRY_BATCH ? n - i : VGPU_ENTRY_BATCH;
@@ -315,17 +355,9 @@ uint32_t vgpu_attach(struct vgpu *g, const union vgpu_req *q, const struct vq_ch
 			vq_chain_read(ch, at, e, (uint64_t)k * sizeof(e[0]));
 			at += (uint64_t)k * sizeof(e[0]);
 		}
-		addr = le64toh(me->addr);
-		l = le32toh(me->length);
-		res->seg[i] = (struct vgpu_seg){ .host = l ? guest_ptr(g->t->gm, addr, l) : NULL,
-						 .off = total, .len = l };
-		if (!res->seg[i].host) {
-			backing_free(g, res);
+		if (!vgpu_backing_entry(g, res, i, le64toh(me->addr), le32toh(me->length)))
 			return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-		}
-		total += l;
 	}
-	res->backing_len = total;
 	return VIRTIO_GPU_RESP_OK_NODATA;
 }
 
