@@ -283,8 +283,16 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 	      req.size == 4 && req.addr == 0x0a000000,
 	      "IOREQ_GET read: %d dir %u size %u addr %#llx", ret, req.dir, req.size,
 	      (unsigned long long)req.addr);
+	/* state 0 asks for a READY slot; the one above is taken. */
+	req.state = KEEL_IOREQ_NONE;
 	ret = kio(kfd, KEEL_IOC_IOREQ_GET, &req);
 	CHECK(ret == -EAGAIN, "IOREQ_GET again: %d", ret);
+	/* state INPROCESS: a restarted keeld reclaims what a dead one took. */
+	req.state = KEEL_IOREQ_INPROCESS;
+	ret = kio(kfd, KEEL_IOC_IOREQ_GET, &req);
+	CHECK(ret == 0 && req.state == KEEL_IOREQ_INPROCESS && req.addr == 0x0a000000,
+	      "IOREQ_GET reclaiming the taken slot: %d state %u addr %#llx", ret, req.state,
+	      (unsigned long long)req.addr);
 	ret = kio(kfd, KEEL_IOC_IOREQ_COMPLETE, &done);
 	CHECK(ret == 0, "IOREQ_COMPLETE 0x1234: %d", ret);
 	ret = kio(kfd, KEEL_IOC_IOREQ_COMPLETE, &done);
@@ -292,6 +300,7 @@ static void test_ioreq(int kfd, volatile unsigned int *ram)
 
 	ret = next_event(kfd, &ev);
 	CHECK(!ret && ev.type == KEEL_EV_IOREQ && ev.vm_id == vmid, "event IOREQ (write): %d", ret);
+	req.state = KEEL_IOREQ_NONE;
 	ret = kio(kfd, KEEL_IOC_IOREQ_GET, &req);
 	CHECK(ret == 0 && req.dir == KEEL_IOREQ_WRITE && req.addr == 0x0a000004 &&
 	      req.data == 0x1235, "IOREQ_GET write: %d dir %u addr %#llx data %#llx", ret,

@@ -157,6 +157,21 @@ def run_draining(v, args, timeout, env=None):
     return subprocess.CompletedProcess(args, p.returncode, out, err)
 
 
+# keeld runs under keeld-supervise in VM0, which starts it again whenever it
+# exits. A test that needs VM0 without keeld (/dev/keel's event stream to
+# itself, keel.ko unloaded, keeld's TAP let go) stops both with KEELD_STOP
+# and gives VM0 back its supervised keeld with KEELD_START. ([s]: pkill must
+# not match the shell running this very line.)
+KEELD_STOP = ("mkdir -p /run/keel; touch /run/keel/supervise.stop; pkill -f 'keeld-[s]upervise'; "
+              "kill $(pidof keeld) 2>/dev/null; "
+              "for i in $(seq 40); do pidof keeld >/dev/null || break; sleep 0.25; done; "
+              "! pidof keeld")
+KEELD_START = ("rm -f /run/keel/supervise.stop; "
+               "setsid keeld-supervise /etc/keel/mediated-cfg.json </dev/null >/dev/null 2>&1 & "
+               "for i in $(seq 60); do keel vm list >/dev/null 2>&1 && break; sleep 0.5; done; "
+               "keel vm list >/dev/null")
+
+
 def ready_vm(name, gic=3, smp=4, demo=None):
     """Boots a machine and waits for VM0's ready line (stopping QEMU if it
     never comes); its console so far is drained."""

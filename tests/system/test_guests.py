@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, drain, give_back, shared_vm
+from conftest import KEELD_START, KEELD_STOP, ROOT, drain, give_back, shared_vm
 
 pytestmark = pytest.mark.hyp
 
@@ -185,10 +185,9 @@ def test_vm0_ioctls_keeltest(hv2):
     create/map/start/stop, ioreqs, posted doorbells and their counters, bad
     ids, sizes, flags and pointers). keeld owns the event stream, so it is
     stopped for the run and started again afterwards."""
-    hv2.ssh("kill $(pidof keeld); for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; sleep 1; done; true")
+    hv2.ssh(KEELD_STOP)
     r = hv2.ssh("keeltest 5", check=False, timeout=120)
-    hv2.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
-            " sleep 2")
+    hv2.ssh(KEELD_START)
     assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
     assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 70, r.stdout
     # Every doorbell of the guest's burst counted by the hypervisor, and
@@ -240,7 +239,7 @@ def test_two_guests_listed(hv3):
     assert (vms[2]["name"], vms[2]["state"], vms[2]["vcpus"], vms[2]["memory"]) == \
         ("vm2", "running", 2, 256 << 20)
     table = keel_ok(hv3, "vm list")
-    assert re.search(r"^ID\s+NAME\s+STATE\s+VCPUS\s+MEMORY\s+UPTIME$", table, re.M), table
+    assert re.search(r"^ID\s+NAME\s+STATE\s+VCPUS\s+MEMORY\s+UPTIME\s+AUTO$", table, re.M), table
     assert re.search(r"^\s*1\s+vm1\s+running\s+1\s+256\s", table, re.M), table
     assert re.search(r"^\s*2\s+vm2\s+running\s+2\s+256\s", table, re.M), table
     si = sysinfo(hv3)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import give_back, shared_vm
+from conftest import KEELD_START, KEELD_STOP, give_back, shared_vm
 
 pytestmark = pytest.mark.hyp
 
@@ -107,14 +107,11 @@ def test_vm0_frames_counted_and_learned(v):
 def test_keeld_restart_keeps_uplink(v):
     """A new keeld attaches to the same persistent keel0: address, DHCP
     server and NAT stay."""
-    v.ssh("killall keeld; for i in $(seq 20); do pidof keeld >/dev/null || break; sleep 0.5; done; "
-          "! pidof keeld")
+    v.ssh(KEELD_STOP)
     r = v.ssh("cat /sys/class/net/keel0/carrier; ip -o -4 addr show dev keel0")
     assert r.stdout.split()[0] == "0", "keel0 still held with keeld gone"
     assert "10.0.3.1/24" in r.stdout
-    v.ssh("setsid keel system daemon /etc/keel/mediated-cfg.json </dev/null "
-          ">>/var/log/keeld.log 2>&1 & "
-          "for i in $(seq 40); do keel net >/dev/null 2>&1 && break; sleep 0.5; done; keel net")
+    v.ssh(KEELD_START + "; keel net")
     r = v.ssh("cat /sys/class/net/keel0/carrier; ip -o -4 addr show dev keel0; pidof udhcpd")
     assert r.stdout.split()[0] == "1"
     assert "10.0.3.1/24" in r.stdout

@@ -8,7 +8,7 @@ import re
 import pexpect
 import pytest
 
-from conftest import HYP_BANNER, READY, ROOT, drain, finish
+from conftest import HYP_BANNER, KEELD_START, KEELD_STOP, READY, ROOT, drain, finish
 
 
 def proto_define(name):
@@ -46,11 +46,11 @@ def test_keel_module(vm):
 
 def test_keel_module_unloads(vm):
     # keeld holds /dev/keel open: stop it first (rmmod would say EAGAIN).
-    vm.ssh("killall keeld 2>/dev/null; for i in 1 2 3 4 5; do pidof keeld || break; sleep 1; done; "
-           "rmmod keel && ! grep -q '^keel ' /proc/modules")
+    vm.ssh(KEELD_STOP + "; rmmod keel && ! grep -q '^keel ' /proc/modules")
     vm.ssh(f"insmod /lib/modules/$(uname -r)/extra/keel.ko")
     if not vm.direct:
         vm.ssh("test -c /dev/keel")
+        vm.ssh(KEELD_START)
 
 
 @pytest.mark.hyp
@@ -65,11 +65,9 @@ def test_vm0_forges_shared_area(vm):
         vm.ssh("! test -e /dev/keel")
         return
     text0 = len(drain(vm))
-    vm.ssh("kill $(pidof keeld) 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do pidof keeld || break; "
-           "sleep 1; done; true")
+    vm.ssh(KEELD_STOP)
     r = vm.ssh("keeltest forge 5", check=False, timeout=180)
-    vm.ssh("keel system daemon /etc/keel/mediated-cfg.json </dev/null >>/var/log/keeld.log 2>&1 &"
-           " sleep 2")
+    vm.ssh(KEELD_START)
     assert r.returncode == 0 and "PASS: 0 failure(s)" in r.stdout, r.stdout + r.stderr
     assert len(re.findall(r"^ok: ", r.stdout, re.M)) >= 35, r.stdout
     for line in ("ok: IOREQ_COMPLETE forged, slot still READY (not DONE): -22",
