@@ -138,11 +138,14 @@ def test_keel_governor(hv):
     try:
         for cpu in (2, 3):
             governor(hv, cpu, "keel")
-        assert wait_freq(hv, 2, F_LOW, op="le") is not None and cur_freq(hv, 3) <= F_LOW
+        # CPU 3's pCPU runs only VM0's idle vCPU: low (a moment's step up from
+        # VM0's background work comes back down within a few periods).
+        assert wait_freq(hv, 2, F_LOW, op="le") is not None
+        assert wait_freq(hv, 3, F_LOW, op="le", timeout=3) is not None, cur_freq(hv, 3)
         vm_id = start(hv, spinner("spinf", pcpus=[2]))
         up = wait_freq(hv, 2, F_MAX)
         assert up is not None, f"CPU 2 at {cur_freq(hv, 2)} kHz with a guest spinning on pCPU 2"
-        assert cur_freq(hv, 3) <= F_LOW
+        assert wait_freq(hv, 3, F_LOW, op="le", timeout=3) is not None, cur_freq(hv, 3)
         governor(hv, 2, "ondemand")
         assert wait_freq(hv, 2, F_LOW, op="le") is not None
         assert wait_freq(hv, 2, F_MAX, timeout=2) is None, "ondemand saw the guest's load?"
