@@ -210,16 +210,14 @@ BAD = [
     pytest.param(lambda c: c["passthrough_device"]["passthrough_device_list"].append(
                      {"name": "serial@9000000", "base_pa": "0x9000000", "base_ipa": "0x9000000",
                       "length": "0x1000", "irq_num": 1, "irq_list": [33]}),
-                 "passthrough_device_list[1]: 'serial@9000000' (0x1000 bytes at PA 0x9000000): device "
-                 "passthrough is not supported yet; Keel guests get emulated devices (PL011 or "
-                 "virtio-console, virtio-blk disks): remove the entry", id="passthrough"),
+                 "passthrough_device_list[1]: 'serial@9000000': region 0x9000000+0x1000 overlaps the "
+                 "emulated UART or GPIO (devices are mapped at IPA = PA)", id="passthrough"),
     pytest.param(lambda c: c["passthrough_device"]["passthrough_device_list"][0].update(irq_list=[27, 40]),
-                 "passthrough_device_list[0].irq_list[1]: 40 passing interrupts through is not supported "
-                 "yet (27, the virtual timer, is every guest's anyway)", id="passthrough-irq"),
+                 "passthrough_device_list[0].irq_list[1]: 40 is not the virtual timer (27): this entry "
+                 "has no interrupt of its own", id="passthrough-irq"),
     pytest.param(lambda c: c["dtb_device"]["dtb_device_list"][1].update(type="DTB_DEVICE_T_CONSOLE"),
-                 "dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_CONSOLE) describes a passed-through UART: "
-                 "passthrough is not supported yet; the guest's console is the emulated PL011 "
-                 "(EMU_DEVICE_T_CONSOLE) or virtio-console (EMU_DEVICE_T_VIRTIO_CONSOLE)", id="dtb-console"),
+                 "dtb_device_list[1]: 'gicc' (DTB_DEVICE_T_CONSOLE) at 0x8010000: no "
+                 "passthrough_device_list entry is there to describe", id="dtb-console"),
 ]
 
 
