@@ -78,24 +78,13 @@ static int parse_chan(struct pctx *p, json_t *e, unsigned i)
 {
 	struct cfg_chan *ch = &p->cfg->chan[i];
 	char field[64];
-	const char *key;
 	json_t *v;
 	int r;
 
 	snprintf(field, sizeof(field), "channels[%u]", i);
-	if (!json_is_object(e))
-		return cfg_fail(p, EINVAL, field, e,
-				"is not an object ({\"name\": NAME, \"peer\": VM, \"size\": SIZE})");
-	json_object_foreach(e, key, v) {
-		const char *const *k;
-
-		for (k = chan_keys; *k && strcmp(*k, key); k++)
-			;
-		if (!*k) {
-			snprintf(field, sizeof(field), "channels[%u].%.32s", i, key);
-			return cfg_fail(p, EINVAL, field, NULL, "unknown field");
-		}
-	}
+	if ((r = cfg_check_entry(p, e, field, chan_keys,
+				   "{\"name\": NAME, \"peer\": VM, \"size\": SIZE}")))
+		return r;
 	ch->entry = i;
 	ch->spi = KEEL_GUEST_CHAN_SPI + i;
 	ch->ipa = KEEL_GUEST_CHAN_BASE + i * KEEL_CHAN_MAX_SIZE;

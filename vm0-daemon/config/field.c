@@ -311,3 +311,27 @@ int cfg_check_mediated_index(struct pctx *p, const char *field, json_t *v, uint6
 				"is not an index into mediated-cfg.json's list (0..%d)", MEDIATED_MAX - 1);
 	return 0;
 }
+
+/* A list entry that must be an object holding only keys of `keys`:
+ * "FIELD: is not an object (shape)" or "FIELD.KEY: unknown field". */
+int cfg_check_entry(struct pctx *p, json_t *e, const char *field, const char *const *keys,
+		    const char *shape)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(e))
+		return cfg_fail(p, EINVAL, field, e, "is not an object (%s)", shape);
+	json_object_foreach(e, key, v) {
+		const char *const *k;
+		char sub[96];
+
+		for (k = keys; *k && strcmp(*k, key); k++)
+			;
+		if (!*k) {
+			snprintf(sub, sizeof(sub), "%s.%.48s", field, key);
+			return cfg_fail(p, EINVAL, sub, NULL, "unknown field");
+		}
+	}
+	return 0;
+}

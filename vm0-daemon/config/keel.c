@@ -33,23 +33,12 @@ static int parse_keel_disk(struct pctx *p, json_t *e, unsigned i)
 	struct cfg_disk *d = &p->cfg->disk[i];
 	json_t *path = json_object_get(e, "path"), *med = json_object_get(e, "mediated"), *v;
 	char field[80];
-	const char *key;
 	int r;
 
 	snprintf(field, sizeof(field), "disks[%u]", i);
-	if (!json_is_object(e))
-		return cfg_fail(p, EINVAL, field, e,
-				"is not an object ({\"path\": FILE} or {\"mediated\": INDEX})");
-	json_object_foreach(e, key, v) {
-		const char *const *k;
-
-		for (k = disk_keys; *k && strcmp(*k, key); k++)
-			;
-		if (!*k) {
-			snprintf(field, sizeof(field), "disks[%u].%.48s", i, key);
-			return cfg_fail(p, EINVAL, field, NULL, "unknown field");
-		}
-	}
+	if ((r = cfg_check_entry(p, e, field, disk_keys,
+				   "{\"path\": FILE} or {\"mediated\": INDEX}")))
+		return r;
 	d->entry = i;
 	d->mediated = -1;
 	d->base = KEEL_GUEST_VIRTIO_BASE + i * KEEL_GUEST_VIRTIO_STRIDE;
@@ -207,24 +196,13 @@ static int parse_keel_nic(struct pctx *p, json_t *e, unsigned i)
 {
 	struct cfg_nic *n = &p->cfg->nic[i];
 	char field[80];
-	const char *key;
 	json_t *v;
 	int r;
 
 	snprintf(field, sizeof(field), "nics[%u]", i);
-	if (!json_is_object(e))
-		return cfg_fail(p, EINVAL, field, e,
-				"is not an object ({\"mac\": MAC, \"switch\": NAME}, both optional)");
-	json_object_foreach(e, key, v) {
-		const char *const *k;
-
-		for (k = nic_keys; *k && strcmp(*k, key); k++)
-			;
-		if (!*k) {
-			snprintf(field, sizeof(field), "nics[%u].%.48s", i, key);
-			return cfg_fail(p, EINVAL, field, NULL, "unknown field");
-		}
-	}
+	if ((r = cfg_check_entry(p, e, field, nic_keys,
+				   "{\"mac\": MAC, \"switch\": NAME}, both optional")))
+		return r;
 	n->entry = i;
 	n->base = KEEL_GUEST_VIRTIO_BASE + (CFG_MAX_DISKS + i) * KEEL_GUEST_VIRTIO_STRIDE;
 	n->spi = KEEL_GUEST_VIRTIO_SPI + CFG_MAX_DISKS + i;

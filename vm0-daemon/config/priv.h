@@ -30,6 +30,8 @@ struct pctx {
 /* "label: field: value message" (value left out when v is NULL); returns -e. */
 /* lifecycle.c: autostart, on_crash, crash_restarts */
 int cfg_parse_lifecycle(struct pctx *p, json_t *root);
+int cfg_check_entry(struct pctx *p, json_t *e, const char *field, const char *const *keys,
+		    const char *shape);
 int cfg_fail(struct pctx *p, int e, const char *field, json_t *v, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /* A line for the log about something ignored. */
