@@ -16,6 +16,7 @@
 
 #include "devices/virtio_console.h"
 #include "log.h"
+#include "virtio/serve.h"
 
 enum { VCONS_RXQ, VCONS_TXQ, VCONS_CTRL_RXQ, VCONS_CTRL_TXQ, VCONS_NR_QUEUES };
 
@@ -44,63 +45,19 @@ struct vcons {
 	struct vcons_stats stats;
 };
 
-/*
- * Every chain queue q has, through fn (which returns the bytes it wrote
- * into the chain, or -1 to stop and push nothing: only before anything was
- * popped, see vcons_fill_rx). A malformed chain goes back empty; a corrupt
- * ring makes the device need a reset. One interrupt for the lot.
- */
-static void vcons_drain(struct vcons *c, unsigned qi,
-			int (*fn)(struct vcons *c, const struct vq_chain *ch))
+/* The queue-walking of every queue of this device (virtio/serve.h). */
+static struct virtio_server vcons_server(struct vcons *c)
 {
-	struct vq *q = &c->t->vq[qi];
-	const char *why = NULL;
-	bool pushed = false, more = false;
-
-	pthread_mutex_lock(&c->t->vq_lock[qi]);
-	for (;;) {
-		bool popped = false;
-		int rc;
-
-		while ((rc = vq_pop(q, c->chain)) != 0) {
-			int n;
-
-			if (rc == -EBADMSG) {
-				c->stats.bad++;
-				if (c->chain->head < q->num)
-					vq_push(q, c->chain->head, 0), pushed = true;
-				continue;
-			}
-			if (rc < 0) {
-				why = "corrupt available ring";
-				break;
-			}
-			popped = true;
-			n = fn(c, c->chain);
-			vq_push(q, c->chain->head, n > 0 ? (uint32_t)n : 0);
-			pushed = true;
-		}
-		/* As in virtio-blk: stop rather than spin when the driver's
-		 * rings overlap and our event writes move its index. */
-		if (why || (more && !popped))
-			break;
-		more = vq_enable_kicks(q);
-		if (!more)
-			break;
-	}
-	pthread_mutex_unlock(&c->t->vq_lock[qi]);
-	if (pushed)
-		virtio_mmio_used(c->t, qi);
-	if (why) {
-		c->stats.bad++;
-		virtio_mmio_needs_reset(c->t, why);
-	}
+	return (struct virtio_server){ .t = c->t, .chain = c->chain, .bad = &c->stats.bad, .dev = c };
 }
 
 /* ---- port 0 ---- */
 
-static int vcons_out(struct vcons *c, const struct vq_chain *ch)
+static uint32_t vcons_out(void *dev, unsigned qi, const struct vq_chain *ch)
 {
+	struct vcons *c = dev;
+
+	(void)qi;
 	/* The guest may change its buffer while we copy: it gets what it
 	 * printed, or garbage it wrote itself, never anything else. */
 	for (unsigned i = 0; i < ch->n_out; i++)
@@ -113,8 +70,9 @@ static int vcons_out(struct vcons *c, const struct vq_chain *ch)
 
 /* Input is staged before a chain is popped, since a popped chain cannot be
  * handed back: with nothing staged there is nothing to pop for. */
-static bool vcons_stage(struct vcons *c)
+static bool vcons_stage(void *dev)
 {
+	struct vcons *c = dev;
 	int n;
 
 	if (c->stage_off < c->nstage)
@@ -135,15 +93,17 @@ static bool vcons_stage(struct vcons *c)
 	return true;
 }
 
-static int vcons_in(struct vcons *c, const struct vq_chain *ch)
+static uint32_t vcons_in(void *dev, unsigned qi, const struct vq_chain *ch)
 {
+	struct vcons *c = dev;
 	uint64_t n = c->nstage - c->stage_off;
 
+	(void)qi;
 	n = vq_chain_write(ch, 0, c->stage + c->stage_off, n);
 	c->stage_off += n;
 	c->stats.in_bytes += n;
 	c->stats.in_chains++;
-	return (int)n;
+	return (uint32_t)n;
 }
 
 static bool vcons_port_ready(const struct vcons *c)
@@ -155,39 +115,10 @@ static bool vcons_port_ready(const struct vcons *c)
  * until one of them runs out. */
 static void vcons_fill_rx(struct vcons *c)
 {
-	struct vq *q = &c->t->vq[VCONS_RXQ];
-	bool pushed = false;
-	int rc = 0;
+	struct virtio_server sv = vcons_server(c);
 
-	if (!vcons_port_ready(c))
-		return;
-	pthread_mutex_lock(&c->t->vq_lock[VCONS_RXQ]);
-	while (vcons_stage(c)) {
-		rc = vq_pop(q, c->chain);
-		if (rc == -EBADMSG || (rc > 0 && !c->chain->in_bytes)) {
-			c->stats.bad++;
-			if (c->chain->head < q->num)
-				vq_push(q, c->chain->head, 0), pushed = true;
-			continue;
-		}
-		if (rc < 0)
-			break;
-		/* Out of buffers: ask for the driver's next receiveq kick,
-		 * unless more came meanwhile. */
-		if (rc == 0 && !vq_enable_kicks(q))
-			break;
-		if (rc > 0) {
-			vq_push(q, c->chain->head, (uint32_t)vcons_in(c, c->chain));
-			pushed = true;
-		}
-	}
-	pthread_mutex_unlock(&c->t->vq_lock[VCONS_RXQ]);
-	if (pushed)
-		virtio_mmio_used(c->t, VCONS_RXQ);
-	if (rc < 0 && rc != -EBADMSG) {
-		c->stats.bad++;
-		virtio_mmio_needs_reset(c->t, "corrupt receive ring");
-	}
+	if (vcons_port_ready(c))
+		virtio_serve_fill(&sv, VCONS_RXQ, vcons_stage, vcons_in, "corrupt receive ring");
 }
 
 void vcons_input(struct vcons *c)
@@ -221,10 +152,17 @@ static void vcons_ctrl_queue(struct vcons *c, uint16_t event, uint16_t value, co
 	m->len = (uint8_t)(sizeof(h) + extra_len);
 }
 
-static int vcons_ctrl_send_one(struct vcons *c, const struct vq_chain *ch)
+static bool vcons_ctrl_pending(void *dev)
 {
+	return ((struct vcons *)dev)->nctrl != 0;
+}
+
+static uint32_t vcons_ctrl_send_one(void *dev, unsigned qi, const struct vq_chain *ch)
+{
+	struct vcons *c = dev;
 	struct vcons_msg m = c->ctrl[0];
 
+	(void)qi;
 	memmove(&c->ctrl[0], &c->ctrl[1], (c->nctrl - 1) * sizeof(c->ctrl[0]));
 	c->nctrl--;
 	c->stats.ctrl_in++;
@@ -232,47 +170,26 @@ static int vcons_ctrl_send_one(struct vcons *c, const struct vq_chain *ch)
 		c->stats.bad++;
 		return 0;
 	}
-	return (int)vq_chain_write(ch, 0, m.b, m.len);
+	return (uint32_t)vq_chain_write(ch, 0, m.b, m.len);
 }
 
 /* Pending control messages into the driver's control receiveq. */
 static void vcons_ctrl_flush(struct vcons *c)
 {
-	struct vq *q = &c->t->vq[VCONS_CTRL_RXQ];
-	bool pushed = false;
-	int rc = 0;
+	struct virtio_server sv = vcons_server(c);
 
-	pthread_mutex_lock(&c->t->vq_lock[VCONS_CTRL_RXQ]);
-	while (c->nctrl) {
-		rc = vq_pop(q, c->chain);
-		if (rc == -EBADMSG) {
-			c->stats.bad++;
-			if (c->chain->head < q->num)
-				vq_push(q, c->chain->head, 0), pushed = true;
-			continue;
-		}
-		if (rc < 0 || (rc == 0 && !vq_enable_kicks(q)))
-			break;
-		if (rc > 0) {
-			vq_push(q, c->chain->head, (uint32_t)vcons_ctrl_send_one(c, c->chain));
-			pushed = true;
-		}
-	}
-	pthread_mutex_unlock(&c->t->vq_lock[VCONS_CTRL_RXQ]);
-	if (pushed)
-		virtio_mmio_used(c->t, VCONS_CTRL_RXQ);
-	if (rc < 0 && rc != -EBADMSG) {
-		c->stats.bad++;
-		virtio_mmio_needs_reset(c->t, "corrupt control receive ring");
-	}
+	virtio_serve_fill(&sv, VCONS_CTRL_RXQ, vcons_ctrl_pending, vcons_ctrl_send_one,
+			  "corrupt control receive ring");
 }
 
 /* One message from the driver, copied before it is looked at. */
-static int vcons_ctrl_recv(struct vcons *c, const struct vq_chain *ch)
+static uint32_t vcons_ctrl_recv(void *dev, unsigned qi, const struct vq_chain *ch)
 {
+	struct vcons *c = dev;
 	struct virtio_console_control h;
 	uint16_t event, value;
 
+	(void)qi;
 	c->stats.ctrl_out++;
 	if (vq_chain_read(ch, 0, &h, sizeof(h)) != sizeof(h)) {
 		c->stats.bad++;
@@ -320,12 +237,13 @@ static int vcons_ctrl_recv(struct vcons *c, const struct vq_chain *ch)
 static void vcons_kick(void *dev, unsigned q)
 {
 	struct vcons *c = dev;
+	struct virtio_server sv = vcons_server(c);
 
 	if (!c->running)
 		return;
 	switch (q) {
 	case VCONS_TXQ:
-		vcons_drain(c, q, vcons_out);
+		virtio_serve_avail(&sv, q, vcons_out);
 		break;
 	case VCONS_RXQ:
 		vcons_fill_rx(c);
@@ -333,7 +251,7 @@ static void vcons_kick(void *dev, unsigned q)
 	case VCONS_CTRL_TXQ:
 		if (!c->multiport)
 			break;
-		vcons_drain(c, q, vcons_ctrl_recv);
+		virtio_serve_avail(&sv, q, vcons_ctrl_recv);
 		vcons_ctrl_flush(c);
 		/* The port may have opened: input typed meanwhile. */
 		vcons_fill_rx(c);

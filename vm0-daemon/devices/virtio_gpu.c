@@ -15,6 +15,7 @@
 
 #include "devices/virtio_gpu_priv.h"
 #include "log.h"
+#include "virtio/serve.h"
 
 enum { VGPU_CTRLQ, VGPU_CURSORQ, VGPU_NR_QUEUES };
 
@@ -117,8 +118,9 @@ static const struct vgpu_cmd *vgpu_cmd_find(uint32_t type)
 }
 
 /* One chain of queue qi: the bytes of the response written into it. */
-static uint32_t vgpu_serve(struct vgpu *g, unsigned qi, const struct vq_chain *ch)
+static uint32_t vgpu_serve(void *dev, unsigned qi, const struct vq_chain *ch)
 {
+	struct vgpu *g = dev;
 	union vgpu_req q;
 	union vgpu_resp resp;
 	const struct vgpu_cmd *c;
@@ -170,51 +172,6 @@ static uint32_t vgpu_serve(struct vgpu *g, unsigned qi, const struct vq_chain *c
 	return (uint32_t)vq_chain_write(ch, 0, &resp, len);
 }
 
-/* Every chain queue qi has; a malformed one goes back empty, a corrupt
- * ring makes the device need a reset. One interrupt for the lot. */
-static void vgpu_drain(struct vgpu *g, unsigned qi)
-{
-	struct vq *q = &g->t->vq[qi];
-	const char *why = NULL;
-	bool pushed = false, more = false;
-
-	pthread_mutex_lock(&g->t->vq_lock[qi]);
-	for (;;) {
-		bool popped = false;
-		int rc;
-
-		while ((rc = vq_pop(q, g->chain)) != 0) {
-			if (rc == -EBADMSG) {
-				g->stats.bad++;
-				if (g->chain->head < q->num)
-					vq_push(q, g->chain->head, 0), pushed = true;
-				continue;
-			}
-			if (rc < 0) {
-				why = "corrupt available ring";
-				break;
-			}
-			popped = true;
-			vq_push(q, g->chain->head, vgpu_serve(g, qi, g->chain));
-			pushed = true;
-		}
-		/* As in virtio-blk: stop rather than spin when the driver's
-		 * rings overlap and our event writes move its index. */
-		if (why || (more && !popped))
-			break;
-		more = vq_enable_kicks(q);
-		if (!more)
-			break;
-	}
-	pthread_mutex_unlock(&g->t->vq_lock[qi]);
-	if (pushed)
-		virtio_mmio_used(g->t, qi);
-	if (why) {
-		g->stats.bad++;
-		virtio_mmio_needs_reset(g->t, why);
-	}
-}
-
 /* ---- virtio_dev_ops ---- */
 
 static void vgpu_kick(void *dev, unsigned q)
@@ -222,7 +179,9 @@ static void vgpu_kick(void *dev, unsigned q)
 	struct vgpu *g = dev;
 
 	if (g->running && q < VGPU_NR_QUEUES)
-		vgpu_drain(g, q);
+		virtio_serve_avail(&(const struct virtio_server){ .t = g->t, .chain = g->chain,
+								  .bad = &g->stats.bad, .dev = g },
+				   q, vgpu_serve);
 }
 
 static void vgpu_start(void *dev)
