@@ -24,7 +24,7 @@
 #include <hyp/sched.h>
 #include <hyp/shadow.h>
 #include <hyp/stage2.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <hyp/log.h>
 #include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/uart.h>
 #include <keel/vm.h>
 

@@ -15,7 +15,7 @@
 #include <hyp/pcpu.h>
 #include <hyp/platform.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/uart.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>

@@ -23,7 +23,7 @@
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
 #include <hyp/sched_policy.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>

@@ -3,7 +3,7 @@
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vm.h>
 

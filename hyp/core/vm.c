@@ -7,7 +7,7 @@
 #include <hyp/mem.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vm.h>
 
 _Static_assert(MAX_VMS == KEEL_MAX_VMS, "hyp has a VM slot for every id of the ABI, no more");

@@ -5,7 +5,7 @@
  * PSTATE = EL1h with DAIF masked. The vCPU is loaded on this pCPU (we are
  * handling its exit), so its EL1 registers are the live ones.
  */
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 
 #define VBAR_CUR_SP0 0x000

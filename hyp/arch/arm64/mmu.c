@@ -9,7 +9,7 @@
  */
 #include <asm/pgtable.h>
 #include <hyp/mem.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/types.h>
 
 #define TCR_T0SZ(n) ((u64)(n))

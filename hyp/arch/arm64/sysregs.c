@@ -5,7 +5,7 @@
 #include <hyp/gic.h>
 #include <hyp/pcpu.h>
 #include <hyp/stage2.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vm.h>
 

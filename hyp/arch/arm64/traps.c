@@ -13,7 +13,7 @@
 #include <hyp/pcpu.h>
 #include <hyp/psci.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>

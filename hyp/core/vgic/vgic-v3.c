@@ -4,7 +4,7 @@
 #include <hyp/errno.h>
 #include <hyp/log.h>
 #include <hyp/platform.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 
 #include "vgic-priv.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 #ifndef HYP_PCPU_H
 #define HYP_PCPU_H
+#include <asm/percpu.h>
 #include <hyp/config.h>
 #include <hyp/spinlock.h>
-#include <hyp/sysreg.h>
 #include <hyp/types.h>
 
 struct vcpu;
@@ -45,7 +45,7 @@ extern struct pcpu pcpus[MAX_PCPUS];
 
 static inline struct pcpu *this_cpu(void)
 {
-	return (struct pcpu *)read_sysreg(tpidr_el2);
+	return arch_cpu_local();
 }
 
 static inline u32 this_cpu_id(void) { return this_cpu()->id; }

@@ -6,7 +6,7 @@
  */
 #ifndef ASM_TIMER_H
 #define ASM_TIMER_H
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/types.h>
 
 #define CNTx_CTL_ENABLE BIT(0)

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* This pCPU's interrupt mask (PSTATE.I). The hypervisor runs with IRQs
+ * masked except in the idle loop (arch_cpu_idle) and where it saves and
+ * restores them around a lock. */
+#ifndef ASM_IRQFLAGS_H
+#define ASM_IRQFLAGS_H
+#include <hyp/types.h>
+
+#define local_irq_enable() __asm__ volatile("msr daifclr, #2" ::: "memory")
+#define local_irq_disable() __asm__ volatile("msr daifset, #2" ::: "memory")
+
+/* Mask IRQs; returns the previous DAIF for irq_restore. */
+static inline u64 irq_save(void)
+{
+	u64 f;
+	__asm__ volatile("mrs %0, daif\n\tmsr daifset, #2" : "=r"(f) :: "memory");
+	return f;
+}
+
+static inline void irq_restore(u64 f)
+{
+	__asm__ volatile("msr daif, %0" :: "r"(f) : "memory");
+}
+#endif

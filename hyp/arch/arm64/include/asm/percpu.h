@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Where this pCPU finds its struct pcpu: TPIDR_EL2, which the exception
+ * vectors read too (asm-offsets PCPU_CTX). */
+#ifndef ASM_PERCPU_H
+#define ASM_PERCPU_H
+#include <asm/sysreg.h>
+
+static inline void *arch_cpu_local(void) { return (void *)read_sysreg(tpidr_el2); }
+static inline void arch_cpu_local_set(void *p) { write_sysreg(p, tpidr_el2); }
+#endif
