@@ -3,11 +3,11 @@
  * with KEEL_HC_LOG_READ. Sequence numbers count bytes ever written, so a
  * reader that fell behind knows it lost the oldest part. */
 #include <asm/firmware.h>
+#include <asm/timer.h>
 #include <hyp/config.h>
 #include <hyp/log.h>
 #include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
-#include <asm/sysreg.h>
 #include <hyp/uart.h>
 #include <keel/vm.h>
 
@@ -86,7 +86,7 @@ static bool log_guest_take(u32 vm, u64 *dropped)
 		vm = 0; /* out of range: share VM0's slot rather than index past */
 	spin_lock(&limit_lock);
 	/* The counter in ticks, a period of one second's worth of them. */
-	ok = ratelimit_take(&guest_limit[vm], read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0),
+	ok = ratelimit_take(&guest_limit[vm], arch_timer_now(), arch_timer_freq(),
 			    LOG_GUEST_BURST, dropped);
 	spin_unlock(&limit_lock);
 	irq_restore(flags);

@@ -53,7 +53,7 @@ static void pcpu_setup(u32 id)
 	 * The EL1 virtual timer is off until a vCPU loads its own: its reset
 	 * state is unknown, and a stale one would interrupt an idle pCPU. */
 	arch_timer_disarm();
-	write_sysreg(0, cntv_ctl_el0);
+	arch_vtimer_stop();
 	gic->set_enable(plat.timer_intid[3], true);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Per-pCPU EL2 configuration and switching a vCPU's EL1 state in and out. */
+#include <asm/timer.h>
 #include <keel/guest.h>
 #include <hyp/platform.h>
 #include <hyp/gic.h>
@@ -167,7 +168,7 @@ void vcpu_put(struct vcpu *v)
 	}
 	/* Its timer must not fire for whoever runs next: stop it, and take the
 	 * physical interrupt's active state with the vCPU. */
-	write_sysreg(0, cntv_ctl_el0);
+	arch_vtimer_stop();
 	isb();	/* the timer is off before we look at the interrupt state */
 	v->timer_phys_active = gic->is_active(VTIMER_PPI);
 	if (v->timer_phys_active)
