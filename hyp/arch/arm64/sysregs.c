@@ -5,7 +5,6 @@
 #include <hyp/platform.h>
 #include <hyp/gic.h>
 #include <hyp/pcpu.h>
-#include <hyp/stage2.h>
 #include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vm.h>
@@ -52,20 +51,6 @@ void el2_cpu_setup(void)
 	write_sysreg(mdcr_hpmn, mdcr_el2);
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	isb();	/* VTCR is in effect before any stage-2 walk */
-}
-
-void stage2_flush_tlb(struct stage2 *s2)
-{
-	u64 old = read_sysreg(vttbr_el2);
-
-	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: switch to this one. */
-	dsb(ishst);	/* table updates are visible before the invalidation */
-	write_sysreg(s2->vttbr, vttbr_el2);
-	isb();
-	__asm__ volatile("tlbi vmalls12e1is");
-	dsb(ish);	/* invalidation complete on all pCPUs */
-	write_sysreg(old, vttbr_el2);
-	isb();
 }
 
 #define SAVE(f, r) s->f = read_sysreg(r)
