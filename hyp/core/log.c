@@ -2,7 +2,6 @@
 /* The hypervisor log: each line to the UART and into a ring that VM0 reads
  * with KEEL_HC_LOG_READ. Sequence numbers count bytes ever written, so a
  * reader that fell behind knows it lost the oldest part. */
-#include <asm/firmware.h>
 #include <asm/timer.h>
 #include <hyp/config.h>
 #include <hyp/log.h>
@@ -40,7 +39,7 @@ void log_replay(void)
 		uart_out(ring[i % LOG_RING_SIZE]);
 }
 
-static void log_vprintf(const char *fmt, va_list ap)
+void log_vprintf(const char *fmt, va_list ap)
 {
 	char line[256];
 	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
@@ -123,17 +122,4 @@ size_t log_read(char *dst, size_t size, u64 *seq)
 	spin_unlock(&log_lock);
 	irq_restore(flags);
 	return n;
-}
-
-void hyp_panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_printf("keel: PANIC: the hypervisor cannot continue");
-	log_vprintf(fmt, ap);
-	va_end(ap);
-	/* Power off rather than hang: a stopped machine is what scripts and
-	 * watchdogs can see. */
-	firmware_system_off();
 }

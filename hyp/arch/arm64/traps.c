@@ -309,11 +309,3 @@ void guest_exit(u64 type, struct cpu_regs *ctx)
 	/* 4. Pending virtual interrupts into the list registers of whoever that is. */
 	vgic_flush(this_cpu()->current);
 }
-
-void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp);
-void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp)
-{
-	hyp_panic("%s exception in the hypervisor on pCPU %u: ESR %#llx ELR %#llx FAR %#llx SP %#llx",
-		  kind ? "unexpected" : "synchronous", this_cpu_id(), (unsigned long long)esr,
-		  (unsigned long long)elr, (unsigned long long)far, (unsigned long long)sp);
-}
