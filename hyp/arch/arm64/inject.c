@@ -62,7 +62,7 @@ void vcpu_inject_abort(struct vcpu *v, bool is_iabt, u64 addr)
 
 	/* Keep the write-not-read bit of the original abort: Linux reports it. */
 	if (!is_iabt)
-		esr |= v->esr & ESR_DABT_WNR;
+		esr |= v->arch.esr & ESR_DABT_WNR;
 	inject_sync(v, esr, addr);
 }
 

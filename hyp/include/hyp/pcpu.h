@@ -38,7 +38,7 @@ struct pcpu {
 	 * run_start (in_guest: not yet charged to its vrun). CNTPCT ticks. */
 	u64 slice_end, run_start;
 	bool in_guest;
-	u64 hcr_live;          /* HCR_EL2 as last written on this pCPU */
+	struct pcpu_arch arch; /* asm/percpu.h */
 };
 
 extern struct pcpu pcpus[MAX_PCPUS];

@@ -180,10 +180,6 @@
 	 ((u64)(op1) << ESR_SYS_OP1_SHIFT) | ((u64)(crn) << ESR_SYS_CRN_SHIFT) | \
 	 ((u64)(crm) << ESR_SYS_CRM_SHIFT))
 
-/* HCR_EL2 bits every VM runs with on top of its own (ACTLR, set/way, LOR,
- * RAS error records trapped: docs/isolation.md). */
-u64 hcr_vm_traps(void);
-
 static inline u64 mpidr_read(void) { return read_sysreg(mpidr_el1); }
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
