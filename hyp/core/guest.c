@@ -5,6 +5,7 @@
  * stage 2 and VMID, vCPUs on the pCPUs the descriptor names. A guest can
  * reach its RAM and the MMIO ranges VM0 serves for it, nothing else.
  */
+#include <asm/sysreg.h>  /* HCR_EL2 and CNTHCTL_EL2 bits of a guest */
 #include <asm/timer.h>
 #include <keel/guest.h>
 #include <keel/hypercall.h>

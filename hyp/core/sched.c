@@ -23,7 +23,6 @@
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
 #include <hyp/sched_policy.h>
-#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -488,14 +487,9 @@ void sched_resolve(void)
 		timer_program(pc);
 		account(pc, true);
 		spin_unlock(&pc->rq_lock);
-		/* WFI with interrupts still masked: it wakes on any pending one,
-		 * including a kick sent after we looked at the queue above, which
-		 * unmasking first could consume before we sleep. Then unmask to
-		 * take it (the isb makes the unmask take effect before the mask). */
-		wfi();
-		local_irq_enable();
-		isb();
-		local_irq_disable();
+		/* Sleep until an interrupt, a kick sent after we looked at the
+		 * queue above included (asm/irqflags.h), and take it. */
+		arch_cpu_idle();
 		spin_lock(&pc->rq_lock);
 		account(pc, false);
 		spin_unlock(&pc->rq_lock);

@@ -7,6 +7,7 @@
 #include <hyp/mem.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
+#include <asm/barrier.h>
 #include <asm/sysreg.h>
 #include <hyp/vm.h>
 
@@ -174,7 +175,7 @@ int vm_kill(struct vm *vm, u32 held)
 				__atomic_load_n(&vm->refs, __ATOMIC_RELAXED) - held);
 			return -EBUSY;
 		}
-		__asm__ volatile("yield" ::: "memory");
+		cpu_relax();
 	}
 	return 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* This pCPU's interrupt mask (PSTATE.I). The hypervisor runs with IRQs
- * masked except in the idle loop (arch_cpu_idle) and where it saves and
- * restores them around a lock. */
+ * masked except in the idle loop (arch_cpu_idle); irq_save/irq_restore
+ * keep them masked around a lock where a caller may not know. */
 #ifndef ASM_IRQFLAGS_H
 #define ASM_IRQFLAGS_H
+#include <asm/barrier.h>
 #include <hyp/types.h>
 
 #define local_irq_enable() __asm__ volatile("msr daifclr, #2" ::: "memory")
@@ -20,5 +21,18 @@ static inline u64 irq_save(void)
 static inline void irq_restore(u64 f)
 {
 	__asm__ volatile("msr daif, %0" :: "r"(f) : "memory");
+}
+
+/* The idle loop's sleep, called and returning with IRQs masked. WFI with
+ * interrupts still masked: it wakes on any pending one, including a kick
+ * sent after the caller looked at its run queue, which unmasking first
+ * could consume before we sleep. Then unmask to take it (the isb makes the
+ * unmask take effect before the mask). */
+static inline void arch_cpu_idle(void)
+{
+	wfi();
+	local_irq_enable();
+	isb();
+	local_irq_disable();
 }
 #endif

@@ -8,4 +8,5 @@
 #define local_irq_disable() do { } while (0)
 static inline u64 irq_save(void) { return 0; }
 static inline void irq_restore(u64 f) { (void)f; }
+static inline void arch_cpu_idle(void) { }
 #endif
