@@ -5,6 +5,8 @@
  * stage 2 and VMID, vCPUs on the pCPUs the descriptor names. A guest can
  * reach its RAM and the MMIO ranges VM0 serves for it, nothing else.
  */
+#include <asm/sysreg.h>  /* HCR_EL2 and CNTHCTL_EL2 bits of a guest */
+#include <asm/timer.h>
 #include <keel/guest.h>
 #include <keel/hypercall.h>
 #include <keel/shared.h>
@@ -24,7 +26,6 @@
 #include <hyp/sched.h>
 #include <hyp/shadow.h>
 #include <hyp/stage2.h>
-#include <hyp/sysreg.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include <string.h>
@@ -39,14 +40,14 @@
 
 u64 hyp_ticks_ns(u64 ticks)
 {
-	u64 freq = read_sysreg(cntfrq_el0);
+	u64 freq = arch_timer_freq();
 
 	return freq ? (ticks / freq) * 1000000000ULL + (ticks % freq) * 1000000000ULL / freq : 0;
 }
 
 u64 hyp_now_ns(void)
 {
-	return hyp_ticks_ns(read_sysreg(cntpct_el0));
+	return hyp_ticks_ns(arch_timer_now());
 }
 
 static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)

@@ -15,7 +15,7 @@
 #include <hyp/log.h>
 #include <hyp/sched.h>
 #include <hyp/shadow.h>
-#include <hyp/sysreg.h>
+#include <asm/barrier.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>

@@ -2,12 +2,11 @@
 /* The hypervisor log: each line to the UART and into a ring that VM0 reads
  * with KEEL_HC_LOG_READ. Sequence numbers count bytes ever written, so a
  * reader that fell behind knows it lost the oldest part. */
-#include <asm/firmware.h>
+#include <asm/timer.h>
 #include <hyp/config.h>
 #include <hyp/log.h>
 #include <hyp/ratelimit.h>
 #include <hyp/spinlock.h>
-#include <hyp/sysreg.h>
 #include <hyp/uart.h>
 #include <keel/vm.h>
 
@@ -40,7 +39,7 @@ void log_replay(void)
 		uart_out(ring[i % LOG_RING_SIZE]);
 }
 
-static void log_vprintf(const char *fmt, va_list ap)
+void log_vprintf(const char *fmt, va_list ap)
 {
 	char line[256];
 	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
@@ -86,7 +85,7 @@ static bool log_guest_take(u32 vm, u64 *dropped)
 		vm = 0; /* out of range: share VM0's slot rather than index past */
 	spin_lock(&limit_lock);
 	/* The counter in ticks, a period of one second's worth of them. */
-	ok = ratelimit_take(&guest_limit[vm], read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0),
+	ok = ratelimit_take(&guest_limit[vm], arch_timer_now(), arch_timer_freq(),
 			    LOG_GUEST_BURST, dropped);
 	spin_unlock(&limit_lock);
 	irq_restore(flags);
@@ -123,17 +122,4 @@ size_t log_read(char *dst, size_t size, u64 *seq)
 	spin_unlock(&log_lock);
 	irq_restore(flags);
 	return n;
-}
-
-void hyp_panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_printf("keel: PANIC: the hypervisor cannot continue");
-	log_vprintf(fmt, ap);
-	va_end(ap);
-	/* Power off rather than hang: a stopped machine is what scripts and
-	 * watchdogs can see. */
-	firmware_system_off();
 }

@@ -15,7 +15,7 @@
 #include <hyp/pcpu.h>
 #include <hyp/platform.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/uart.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -45,7 +45,7 @@ static void pcpu_setup(u32 id)
 	pc->id = id;
 	pc->mpidr = plat.mpidr[id];
 	pc->stack_top = (u64)(uintptr_t)(hyp_stacks + (id + 1) * HYP_STACK_SIZE);
-	write_sysreg(pc, tpidr_el2);
+	arch_cpu_local_set(pc);
 	el2_cpu_setup();
 	gic->cpu_init();
 	vgic_cpu_init();
@@ -53,7 +53,7 @@ static void pcpu_setup(u32 id)
 	 * The EL1 virtual timer is off until a vCPU loads its own: its reset
 	 * state is unknown, and a stale one would interrupt an idle pCPU. */
 	arch_timer_disarm();
-	write_sysreg(0, cntv_ctl_el0);
+	arch_vtimer_stop();
 	gic->set_enable(plat.timer_intid[3], true);
 }
 
@@ -67,7 +67,7 @@ static void __noreturn boot_fail(const char *what, int err)
  * stacks and VM0's vCPU ids all line up. */
 static void boot_cpu_first(void)
 {
-	u64 me = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	u64 me = mpidr_read() & MPIDR_AFF_MASK;
 
 	for (u32 i = 1; i < plat.nr_cpus; i++) {
 		if ((plat.mpidr[i] & MPIDR_AFF_MASK) == me) {
@@ -118,7 +118,7 @@ void hyp_main(u64 dtb_pa)
 	u32 fdt_size;
 	int ret;
 
-	write_sysreg(&pcpus[0], tpidr_el2);
+	arch_cpu_local_set(&pcpus[0]);
 	mmu_init(dtb_pa);
 	mmu_enable();
 

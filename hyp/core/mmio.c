@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-#include <hyp/sysreg.h>
+#include <asm/barrier.h>
 #include <hyp/errno.h>
 #include <hyp/mmio.h>
 #include <hyp/vm.h>

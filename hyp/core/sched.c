@@ -23,7 +23,6 @@
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
 #include <hyp/sched_policy.h>
-#include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -274,14 +273,14 @@ void sched_wake(struct vcpu *v)
  * one's fires by itself through the forwarded PPI). */
 static bool timer_wake_at(const struct vcpu *v, u64 *when)
 {
-	u64 ctl = v->sys.cntv_ctl, d = ~0ULL;
+	u64 d = ~0ULL;
 
 	if (v->state != VCPU_BLOCKED || v->ioreq_wait)
 		return false;
 	if (v->wake_at)
 		d = v->wake_at;
-	if (!v->loaded && (ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK)) == CNTx_CTL_ENABLE)
-		d = MIN(d, v->sys.cntv_cval);
+	if (!v->loaded)
+		d = MIN(d, vcpu_arch_vtimer_deadline(&v->arch));
 	*when = d;
 	return d != ~0ULL;
 }
@@ -399,21 +398,6 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 	vcpu_load(next);
 }
 
-/* HCR_EL2 for the vCPU about to run: its VM's, the traps every VM gets,
- * WFI trapping on a shared pCPU (a bind pCPU lets the guest's WFI sleep in
- * hardware; on a shared one the idle loop is what measures load), and its own pending virtual SError (never another
- * vCPU's: traps.c's vserror_sync drops it once taken). */
-static void hcr_update(struct pcpu *pc, struct vcpu *v)
-{
-	u64 hcr = v->vm->hcr | hcr_vm_traps() | (pc->bind ? 0 : HCR_TWI) |
-		  (v->vserror_pending ? HCR_VSE : 0);
-
-	if (hcr != pc->hcr_live) {
-		write_sysreg(hcr, hcr_el2);
-		pc->hcr_live = hcr;
-	}
-}
-
 void sched_resolve(void)
 {
 	struct pcpu *pc = this_cpu();
@@ -483,7 +467,8 @@ void sched_resolve(void)
 				switch_to(pc, cur, next);
 			else if (next->sys_dirty)
 				vcpu_load(next);  /* reset by PSCI CPU_ON while we idled */
-			hcr_update(pc, next);
+			/* WFI traps on a shared pCPU only (asm/vcpu.h). */
+			vcpu_arch_set_traps(next, !pc->bind);
 			spin_lock(&pc->rq_lock);
 			timer_program(pc);
 			spin_unlock(&pc->rq_lock);
@@ -502,14 +487,9 @@ void sched_resolve(void)
 		timer_program(pc);
 		account(pc, true);
 		spin_unlock(&pc->rq_lock);
-		/* WFI with interrupts still masked: it wakes on any pending one,
-		 * including a kick sent after we looked at the queue above, which
-		 * unmasking first could consume before we sleep. Then unmask to
-		 * take it (the isb makes the unmask take effect before the mask). */
-		wfi();
-		local_irq_enable();
-		isb();
-		local_irq_disable();
+		/* Sleep until an interrupt, a kick sent after we looked at the
+		 * queue above included (asm/irqflags.h), and take it. */
+		arch_cpu_idle();
 		spin_lock(&pc->rq_lock);
 		account(pc, false);
 		spin_unlock(&pc->rq_lock);

@@ -15,7 +15,7 @@
 #include <hyp/ioreq.h>
 #include <hyp/mmio.h>
 #include <hyp/shadow.h>
-#include <hyp/sysreg.h>
+#include <asm/barrier.h>
 #include <hyp/vm.h>
 
 static bool shadow_loads(const struct keel_shadow_reg *r)

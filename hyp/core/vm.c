@@ -7,7 +7,8 @@
 #include <hyp/mem.h>
 #include <hyp/pcpu.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/barrier.h>
+#include <asm/sysreg.h>
 #include <hyp/vm.h>
 
 _Static_assert(MAX_VMS == KEEL_MAX_VMS, "hyp has a VM slot for every id of the ABI, no more");
@@ -174,7 +175,7 @@ int vm_kill(struct vm *vm, u32 held)
 				__atomic_load_n(&vm->refs, __ATOMIC_RELAXED) - held);
 			return -EBUSY;
 		}
-		__asm__ volatile("yield" ::: "memory");
+		cpu_relax();
 	}
 	return 0;
 }

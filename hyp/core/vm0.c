@@ -18,7 +18,7 @@
 #include <hyp/pool.h>
 #include <hyp/sched.h>
 #include <hyp/stage2.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vm.h>
 #include <hyp/vm0_dt.h>
 #include <libfdt.h>

@@ -2,7 +2,7 @@
 /* Compiled to assembly only: scripts/gen-asm-offsets turns the markers into
  * #defines, so the vectors never carry hand-written structure offsets. */
 #include <hyp/pcpu.h>
-#include <hyp/vcpu.h>
+#include <asm/vcpu.h>
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
 

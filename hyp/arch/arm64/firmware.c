@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <asm/firmware.h>
 #include <hyp/log.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 
 void smccc_smc(u64 fn, u64 a1, u64 a2, u64 a3, struct smccc_res *res)
 {

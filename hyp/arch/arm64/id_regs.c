@@ -11,7 +11,7 @@
 #include <hyp/errno.h>
 
 #include <asm/id_regs.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 
 #define ID_REG_KEY_MASK (SYS_KEY(3, 7, 15, 0, 0))  /* op0, op1, CRn must be 3, 0, 0 */

@@ -5,7 +5,7 @@
  * PSTATE = EL1h with DAIF masked. The vCPU is loaded on this pCPU (we are
  * handling its exit), so its EL1 registers are the live ones.
  */
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 
 #define VBAR_CUR_SP0 0x000
@@ -62,7 +62,7 @@ void vcpu_inject_abort(struct vcpu *v, bool is_iabt, u64 addr)
 
 	/* Keep the write-not-read bit of the original abort: Linux reports it. */
 	if (!is_iabt)
-		esr |= v->esr & ESR_DABT_WNR;
+		esr |= v->arch.esr & ESR_DABT_WNR;
 	inject_sync(v, esr, addr);
 }
 

@@ -9,7 +9,8 @@
  */
 #include <asm/pgtable.h>
 #include <hyp/mem.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
 #include <hyp/types.h>
 
 #define TCR_T0SZ(n) ((u64)(n))
@@ -76,7 +77,7 @@ void mmu_enable(void)
 	write_sysreg(tcr_value, tcr_el2);
 	write_sysreg((u64)l0_table, ttbr0_el2);
 	isb();	/* MAIR/TCR/TTBR are in effect before the TLB is flushed */
-	__asm__ volatile("tlbi alle2");
+	tlbi(alle2);
 	dsb(ish);	/* the invalidation completes before the MMU turns on */
 	write_sysreg(read_sysreg(sctlr_el2) | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA, sctlr_el2);
 	isb();	/* later instructions are fetched with the MMU on */
@@ -95,7 +96,7 @@ void mmu_map_ram(u64 base, u64 size)
 		 * (ARM DDI 0487 D8.14.1): invalid, TLB flushed, then the new entry. */
 		WRITE_ONCE(l1_table[i], 0);
 		dsb(ishst);	/* the invalid entry is visible to walkers before the TLBI */
-		__asm__ volatile("tlbi alle2is");
+		tlbi(alle2is);
 		dsb(ish);	/* the invalidation completed everywhere */
 		WRITE_ONCE(l1_table[i], want);
 	}

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Stage-2 tables: 4 KiB granule, 48-bit IPA, walk starting at level 0
- * (VTCR_EL2.SL0 = 2). Pure table logic: it also builds on the host for unit
- * tests, where s2_alloc_page() comes from malloc and a PA is a pointer.
+ * (VTCR_EL2.SL0 = 2), and the TLB maintenance that goes with them. Pure
+ * table logic: it also builds on the host for unit tests, where
+ * s2_alloc_page() comes from malloc, a PA is a pointer, and the register
+ * accesses of stage2_flush_tlb go to the test (tests/unit/stage2/shim).
  */
 #include <asm/pgtable.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
 #include <hyp/errno.h>
 #include <hyp/stage2.h>
 
@@ -38,6 +42,23 @@ int stage2_init(struct stage2 *s2, u16 vmid)
 	s2->root = (u64)(uintptr_t)root;
 	s2->vttbr = s2->root | ((u64)vmid << 48);
 	return 0;
+}
+
+/* Every pCPU's TLB entries (and walk caches) for this VMID, stage 1 and 2:
+ * after an unmap, and before a table page goes back to the heap. Any
+ * pCPU may call it, whichever VM it is running. */
+void stage2_flush_tlb(struct stage2 *s2)
+{
+	u64 old = read_sysreg(vttbr_el2);
+
+	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: switch to this one. */
+	dsb(ishst);	/* table updates are visible before the invalidation */
+	write_sysreg(s2->vttbr, vttbr_el2);
+	isb();	/* the TLBI below sees the new VMID */
+	tlbi(vmalls12e1is);
+	dsb(ish);	/* invalidation complete on all pCPUs */
+	write_sysreg(old, vttbr_el2);
+	isb();	/* the running vCPU's VMID is back before anything it maps */
 }
 
 /* Split a block entry into a table of the next level covering the same range

@@ -19,7 +19,7 @@
  */
 #include <asm/id_regs.h>
 #include <hyp/errno.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 
 /* MDSCR_EL1 bits a guest may set: SS (software step) and KDE (debug

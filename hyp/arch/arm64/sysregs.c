@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Per-pCPU EL2 configuration and switching a vCPU's EL1 state in and out. */
+/* Per-pCPU EL2 configuration, and a vCPU's arch state (EL1 registers,
+ * FP/SIMD, PMU, timer, HCR_EL2) in and out: the vcpu_arch_* hooks of
+ * asm/vcpu.h. */
+#include <asm/timer.h>
 #include <keel/guest.h>
 #include <hyp/platform.h>
 #include <hyp/gic.h>
 #include <hyp/pcpu.h>
-#include <hyp/stage2.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vm.h>
 
@@ -25,11 +27,6 @@ static u64 mdcr_hpmn;
 /* HCR_EL2 traps for every VM (sysreg_emul.c); TLOR and TERR are RES0
  * without LORegions / RAS, so only where those exist. */
 static u64 hcr_traps = HCR_TACR | HCR_TSW;
-
-u64 hcr_vm_traps(void)
-{
-	return hcr_traps;
-}
 
 void el2_cpu_setup(void);
 void el2_cpu_setup(void)
@@ -51,20 +48,6 @@ void el2_cpu_setup(void)
 	write_sysreg(mdcr_hpmn, mdcr_el2);
 	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
 	isb();	/* VTCR is in effect before any stage-2 walk */
-}
-
-void stage2_flush_tlb(struct stage2 *s2)
-{
-	u64 old = read_sysreg(vttbr_el2);
-
-	/* TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2: switch to this one. */
-	dsb(ishst);	/* table updates are visible before the invalidation */
-	write_sysreg(s2->vttbr, vttbr_el2);
-	isb();
-	__asm__ volatile("tlbi vmalls12e1is");
-	dsb(ish);	/* invalidation complete on all pCPUs */
-	write_sysreg(old, vttbr_el2);
-	isb();
 }
 
 #define SAVE(f, r) s->f = read_sysreg(r)
@@ -100,24 +83,29 @@ static bool has_pauth(void)
 #define X_SAVE(f, r) SAVE(f, r);
 #define X_LOAD(f, r) LOAD(f, r);
 
-void vcpu_sysregs_reset(struct vcpu *v);
-void vcpu_sysregs_reset(struct vcpu *v)
+void vcpu_arch_reset(struct vcpu *v, u64 pc, u64 ctx)
 {
-	struct el1_sysregs *s = &v->sys;
+	struct vcpu_arch *a = &v->arch;
 
-	*s = (struct el1_sysregs){ 0 };
-	s->sctlr = SCTLR_EL1_RESET;
-	v->fp = (struct fpsimd_state){ 0 };
-	v->sys_dirty = true;
+	v->regs = (struct cpu_regs){ 0 };
+	v->regs.x[0] = ctx;
+	v->regs.elr = pc;
+	/* Linux's boot protocol: EL1h, all of DAIF masked, MMU off. */
+	v->regs.spsr = PSR_MODE_EL1h | PSR_DAIF;
+	/* Nothing of a previous life is pending for the new one. */
+	a->vserror_pending = false;
+	a->sys = (struct el1_sysregs){ 0 };
+	a->sys.sctlr = SCTLR_EL1_RESET;
+	a->fp = (struct fpsimd_state){ 0 };
 }
 
 /* The EL1 virtual timer's PPI, as the host DT names it. */
 #define VTIMER_PPI (plat.timer_intid[KEEL_TIMER_VIRT])
 
-void vcpu_load(struct vcpu *v)
+void vcpu_arch_load(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	struct el1_sysregs *s = &v->sys;
+	struct el1_sysregs *s = &v->arch.sys;
 
 	write_sysreg(vm->s2.vttbr, vttbr_el2);
 	write_sysreg(vm->cnthctl, cnthctl_el2);
@@ -136,27 +124,25 @@ void vcpu_load(struct vcpu *v)
 	if (has_pauth()) {
 		PAC_REGS(X_LOAD)
 	}
-	fpsimd_restore(&v->fp);
-	v->sys_dirty = false;
+	fpsimd_restore(&v->arch.fp);
 	/* The forwarded timer interrupt this vCPU had not yet finished with is
 	 * active again, so its deactivation (through the list register) and
 	 * the next expiry behave as if it had never left. */
-	if (v->timer_phys_active)
+	if (v->arch.timer_phys_active)
 		gic->set_active(VTIMER_PPI, true);
-	vgic_restore(v);
-	v->loaded = true;
-	isb();	/* EL1 context in place before the eret that enters it */
+	isb();	/* EL1 context (and the vGIC interface core restored before) in
+		 * place before the eret that enters it */
 }
 
-void vcpu_put(struct vcpu *v)
+void vcpu_arch_put(struct vcpu *v)
 {
-	struct el1_sysregs *s = &v->sys;
+	struct el1_sysregs *s = &v->arch.sys;
 
 	EL1_REGS(X_SAVE)
 	if (has_pauth()) {
 		PAC_REGS(X_SAVE)
 	}
-	fpsimd_save(&v->fp);
+	fpsimd_save(&v->arch.fp);
 	/* VM0's PMU counts only VM0: stop it (E = 0) and close EL0 access while
 	 * anyone else runs here. */
 	if (v->vm->is_vm0) {
@@ -167,11 +153,26 @@ void vcpu_put(struct vcpu *v)
 	}
 	/* Its timer must not fire for whoever runs next: stop it, and take the
 	 * physical interrupt's active state with the vCPU. */
-	write_sysreg(0, cntv_ctl_el0);
+	arch_vtimer_stop();
 	isb();	/* the timer is off before we look at the interrupt state */
-	v->timer_phys_active = gic->is_active(VTIMER_PPI);
-	if (v->timer_phys_active)
+	v->arch.timer_phys_active = gic->is_active(VTIMER_PPI);
+	if (v->arch.timer_phys_active)
 		gic->set_active(VTIMER_PPI, false);
-	vgic_save(v);
-	v->loaded = false;
+}
+
+/* HCR_EL2 is written only when it changes: the VM, the pool kind or the
+ * pending virtual SError differ from what this pCPU last ran with. A bind
+ * pCPU lets the guest's WFI sleep in hardware; on a shared one the idle
+ * loop is what measures load. The SError is never another vCPU's: traps.c's
+ * vserror_sync drops it once taken. */
+void vcpu_arch_set_traps(struct vcpu *v, bool trap_wfi)
+{
+	struct pcpu *pc = this_cpu();
+	u64 hcr = v->vm->hcr | hcr_traps | (trap_wfi ? HCR_TWI : 0) |
+		  (v->arch.vserror_pending ? HCR_VSE : 0);
+
+	if (hcr != pc->arch.hcr_live) {
+		write_sysreg(hcr, hcr_el2);
+		pc->arch.hcr_live = hcr;
+	}
 }

@@ -13,7 +13,7 @@
 #include <hyp/pcpu.h>
 #include <hyp/psci.h>
 #include <hyp/sched.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -28,7 +28,7 @@ typedef void (*exit_handler_t)(struct vcpu *v);
 
 static void skip_insn(struct vcpu *v)
 {
-	v->regs.elr += (v->esr & ESR_IL) ? 4 : 2;
+	v->regs.elr += (v->arch.esr & ESR_IL) ? 4 : 2;
 }
 
 static void handle_hvc(struct vcpu *v)
@@ -54,7 +54,7 @@ static void handle_smc(struct vcpu *v)
 
 static void handle_wfx(struct vcpu *v)
 {
-	u64 esr = v->esr;
+	u64 esr = v->arch.esr;
 	u32 ti = esr & ESR_WFX_TI_MASK;
 	u64 deadline;
 
@@ -79,9 +79,9 @@ static void handle_wfx(struct vcpu *v)
 
 static void handle_sysreg(struct vcpu *v)
 {
-	u64 key = v->esr & ESR_SYS_KEY_MASK;
-	bool read = v->esr & ESR_SYS_READ;
-	u32 rt = (v->esr >> ESR_SYS_RT_SHIFT) & 0x1f;
+	u64 key = v->arch.esr & ESR_SYS_KEY_MASK;
+	bool read = v->arch.esr & ESR_SYS_READ;
+	u32 rt = (v->arch.esr >> ESR_SYS_RT_SHIFT) & 0x1f;
 	u64 val = read ? 0 : vcpu_get_reg(v, rt);
 	int ret = id_reg_read(key, read, !v->vm->is_vm0, &val);
 
@@ -92,7 +92,7 @@ static void handle_sysreg(struct vcpu *v)
 
 	if (ret) {
 		pr_guest_warn(v->vm->id, "vm%u vcpu%u: %s of unhandled system register (ESR %#llx) at %#llx: undefined",
-			v->vm->id, v->id, read ? "read" : "write", (unsigned long long)v->esr,
+			v->vm->id, v->id, read ? "read" : "write", (unsigned long long)v->arch.esr,
 			(unsigned long long)v->regs.elr);
 		vcpu_inject_undef(v);
 		return;
@@ -114,7 +114,7 @@ static void handle_undef(struct vcpu *v)
  * not pick an MMIO handler (ARM DDI 0487, HPFAR_EL2). */
 static bool fault_ipa_valid(const struct vcpu *v)
 {
-	u32 kind = v->esr & ESR_xABT_FSC_MASK & FSC_KIND_MASK;
+	u32 kind = v->arch.esr & ESR_xABT_FSC_MASK & FSC_KIND_MASK;
 
 	return kind == FSC_TRANS || kind == FSC_ACCESS || kind == FSC_PERM;
 }
@@ -123,7 +123,7 @@ static u64 fault_ipa(struct vcpu *v)
 {
 	/* HPFAR_EL2.FIPA holds IPA[47:12] in bits [43:4]; the page offset comes
 	 * from FAR_EL2 (ARM DDI 0487 D13.2.55). */
-	return ((v->hpfar >> 4) << 12) | (v->far & 0xfff);
+	return ((v->arch.hpfar >> 4) << 12) | (v->arch.far & 0xfff);
 }
 
 /* The value of an emulated read into its register, sign- or zero-extended
@@ -150,7 +150,7 @@ void vcpu_mmio_done(struct vcpu *v)
 
 static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 {
-	u64 esr = v->esr;
+	u64 esr = v->arch.esr;
 	u32 sas = (esr >> ESR_DABT_SAS_SHIFT) & 3;
 	struct mmio_access acc = {
 		.addr = ipa,
@@ -184,7 +184,7 @@ static void handle_mmio(struct vcpu *v, u64 ipa, const struct mmio_region *r)
 	if (ret == MMIO_DEFERRED)
 		return;  /* VM0 answers; ioreq_complete finishes the instruction */
 	if (ret) {
-		vcpu_inject_abort(v, false, v->far);
+		vcpu_inject_abort(v, false, v->arch.far);
 		return;
 	}
 	if (!acc.write)
@@ -202,13 +202,13 @@ static void handle_dabt(struct vcpu *v)
 		 * like on memory the VM owns; give it back as the hardware would. */
 		pr_guest_warn(v->vm->id,
 			      "vm%u vcpu%u: data abort, fault status %#llx (VA %#llx, pc %#llx): external abort injected",
-			      v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
-			      (unsigned long long)v->far, (unsigned long long)v->regs.elr);
-		vcpu_inject_abort(v, false, v->far);
+			      v->vm->id, v->id, (unsigned long long)(v->arch.esr & ESR_xABT_FSC_MASK),
+			      (unsigned long long)v->arch.far, (unsigned long long)v->regs.elr);
+		vcpu_inject_abort(v, false, v->arch.far);
 		return;
 	}
 	ipa = fault_ipa(v);
-	r = (v->esr & ESR_DABT_S1PTW) ? NULL : mmio_find(v->vm, ipa);
+	r = (v->arch.esr & ESR_DABT_S1PTW) ? NULL : mmio_find(v->vm, ipa);
 	if (r) {
 		handle_mmio(v, ipa, r);
 		return;
@@ -216,9 +216,9 @@ static void handle_dabt(struct vcpu *v)
 	/* Outside anything mapped or emulated for this VM: the guest sees an
 	 * external abort, as it would on a bus with nothing there. */
 	pr_guest_warn(v->vm->id, "vm%u vcpu%u: data abort at IPA %#llx (VA %#llx, pc %#llx): external abort injected",
-		v->vm->id, v->id, (unsigned long long)ipa, (unsigned long long)v->far,
+		v->vm->id, v->id, (unsigned long long)ipa, (unsigned long long)v->arch.far,
 		(unsigned long long)v->regs.elr);
-	vcpu_inject_abort(v, false, v->far);
+	vcpu_inject_abort(v, false, v->arch.far);
 }
 
 static void handle_iabt(struct vcpu *v)
@@ -231,9 +231,9 @@ static void handle_iabt(struct vcpu *v)
 	else
 		pr_guest_warn(v->vm->id,
 			      "vm%u vcpu%u: instruction abort, fault status %#llx (pc %#llx): external abort injected",
-			      v->vm->id, v->id, (unsigned long long)(v->esr & ESR_xABT_FSC_MASK),
+			      v->vm->id, v->id, (unsigned long long)(v->arch.esr & ESR_xABT_FSC_MASK),
 			      (unsigned long long)v->regs.elr);
-	vcpu_inject_abort(v, true, v->far);
+	vcpu_inject_abort(v, true, v->arch.far);
 }
 
 static const exit_handler_t sync_handlers[EC_MAX + 1] = {
@@ -251,10 +251,10 @@ static void handle_sync(struct vcpu *v)
 {
 	exit_handler_t h;
 
-	v->esr = read_sysreg(esr_el2);
-	v->far = read_sysreg(far_el2);
-	v->hpfar = read_sysreg(hpfar_el2);
-	h = sync_handlers[ESR_EC(v->esr)];
+	v->arch.esr = read_sysreg(esr_el2);
+	v->arch.far = read_sysreg(far_el2);
+	v->arch.hpfar = read_sysreg(hpfar_el2);
+	h = sync_handlers[ESR_EC(v->arch.esr)];
 	if (h)
 		h(v);
 	else
@@ -263,21 +263,21 @@ static void handle_sync(struct vcpu *v)
 
 static void handle_serror(struct vcpu *v)
 {
-	v->esr = read_sysreg(esr_el2);
+	v->arch.esr = read_sysreg(esr_el2);
 	log_guest(v->vm->id, "keel: error: vm%u vcpu%u: SError (ESR %#llx): virtual SError injected", v->vm->id, v->id,
-	       (unsigned long long)v->esr);
+	       (unsigned long long)v->arch.esr);
 	/* Pended through HCR_EL2.VSE whenever this vCPU, and only it, runs
-	 * (hcr_update); vserror_sync notices when the guest has taken it. */
-	v->vserror_pending = true;
+	 * (vcpu_arch_set_traps); vserror_sync notices when the guest has taken it. */
+	v->arch.vserror_pending = true;
 }
 
 /* HCR_EL2.VSE clears when the guest takes the virtual SError: then it is no
  * longer this vCPU's to carry. The exiting vCPU is the one whose HCR is live. */
 static void vserror_sync(struct vcpu *v)
 {
-	if (v->vserror_pending && !(read_sysreg(hcr_el2) & HCR_VSE)) {
-		v->vserror_pending = false;
-		this_cpu()->hcr_live &= ~HCR_VSE;
+	if (v->arch.vserror_pending && !(read_sysreg(hcr_el2) & HCR_VSE)) {
+		v->arch.vserror_pending = false;
+		this_cpu()->arch.hcr_live &= ~HCR_VSE;
 	}
 }
 
@@ -308,12 +308,4 @@ void guest_exit(u64 type, struct cpu_regs *ctx)
 	sched_resolve();
 	/* 4. Pending virtual interrupts into the list registers of whoever that is. */
 	vgic_flush(this_cpu()->current);
-}
-
-void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp);
-void hyp_fault(u64 kind, u64 esr, u64 elr, u64 far, u64 sp)
-{
-	hyp_panic("%s exception in the hypervisor on pCPU %u: ESR %#llx ELR %#llx FAR %#llx SP %#llx",
-		  kind ? "unexpected" : "synchronous", this_cpu_id(), (unsigned long long)esr,
-		  (unsigned long long)elr, (unsigned long long)far, (unsigned long long)sp);
 }

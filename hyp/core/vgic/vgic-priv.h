@@ -15,7 +15,7 @@
 #include <keel/guest.h>
 #include <hyp/gic.h>
 #include <hyp/mmio.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>

@@ -7,7 +7,7 @@
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
 #include <hyp/platform.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 
 #include "gic-dist.h"
 

@@ -8,6 +8,7 @@
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* A line guest vm can cause at will: rate-limited per VM (core/log.c). */
 void log_guest(u32 vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copy log bytes from sequence number *seq on; returns bytes copied. */
@@ -25,7 +26,9 @@ void log_replay(void);
 #define pr_debug(fmt, ...) do { } while (0)
 #endif
 
-/* Stop the whole machine: only for failures before VM0 exists. */
+/* Stop the whole machine: only for failures before VM0 exists, and faults
+ * of the hypervisor itself (arch: hyp_fault dumps the registers first).
+ * core/panic.c. */
 void __noreturn hyp_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define BUG_ON(c) do { if (unlikely(c)) hyp_panic("BUG at %s:%d: %s", __FILE__, __LINE__, #c); } while (0)
 #endif

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 #ifndef HYP_PCPU_H
 #define HYP_PCPU_H
+#include <asm/percpu.h>
 #include <hyp/config.h>
 #include <hyp/spinlock.h>
-#include <hyp/sysreg.h>
 #include <hyp/types.h>
 
 struct vcpu;
@@ -38,14 +38,14 @@ struct pcpu {
 	 * run_start (in_guest: not yet charged to its vrun). CNTPCT ticks. */
 	u64 slice_end, run_start;
 	bool in_guest;
-	u64 hcr_live;          /* HCR_EL2 as last written on this pCPU */
+	struct pcpu_arch arch; /* asm/percpu.h */
 };
 
 extern struct pcpu pcpus[MAX_PCPUS];
 
 static inline struct pcpu *this_cpu(void)
 {
-	return (struct pcpu *)read_sysreg(tpidr_el2);
+	return arch_cpu_local();
 }
 
 static inline u32 this_cpu_id(void) { return this_cpu()->id; }

@@ -15,7 +15,7 @@
 #include <hyp/ioreq.h>
 #include <hyp/mmio.h>
 #include <hyp/shadow.h>
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/vm.h>
 
 u64 shim_read_sysreg(const char *name) { (void)name; return 0; }

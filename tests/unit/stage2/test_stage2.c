@@ -10,10 +10,16 @@
 #include <cmocka.h>
 
 #include <asm/pgtable.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
 #include <hyp/errno.h>
 #include <hyp/stage2.h>
 
 static int pages_live, tlb_flushes;
+/* VTTBR_EL2 as stage2_flush_tlb leaves it (shim asm/sysreg.h), and a TLBI
+ * with any other op or register touched: each is a failure. */
+static u64 vttbr_el2;
+static int bad_sysreg_ops;
 /* Break-before-free checks: the tables the map under test links, and how
  * many TLB flushes had happened when each was unlinked. */
 static const struct stage2 *watched;
@@ -78,12 +84,31 @@ static void note_linked(const u64 *t, int level)
 	}
 }
 
-void stage2_flush_tlb(struct stage2 *s2)
+u64 shim_read_sysreg(const char *name)
 {
+	if (strcmp(name, "vttbr_el2"))
+		bad_sysreg_ops++;
+	return vttbr_el2;
+}
+
+void shim_write_sysreg(const char *name, u64 v)
+{
+	if (strcmp(name, "vttbr_el2"))
+		bad_sysreg_ops++;
+	vttbr_el2 = v;
+}
+
+/* stage2_flush_tlb's TLBI: by VMID (VTTBR_EL2 names the VM's tables at
+ * that moment), inner shareable so every pCPU drops them. */
+void shim_tlbi(const char *op)
+{
+	if (strcmp(op, "vmalls12e1is"))
+		bad_sysreg_ops++;
 	tlb_flushes++;
-	nr_linked_at_flush = 0;
-	if (watched == s2)
-		note_linked((const u64 *)(uintptr_t)s2->root, 0);
+	if (watched && watched->vttbr == vttbr_el2) {
+		nr_linked_at_flush = 0;
+		note_linked((const u64 *)(uintptr_t)watched->root, 0);
+	}
 }
 
 static u64 leaf(const struct stage2 *s2, u64 ipa, int *level_out)
@@ -110,6 +135,7 @@ static int setup(void **state)
 
 	pages_live = 0;
 	tlb_flushes = 0;
+	bad_sysreg_ops = 0;
 	assert_int_equal(stage2_init(&s2, 5), 0);
 	*state = &s2;
 	return 0;
@@ -198,8 +224,11 @@ static void test_unmap_hole_splits_block(void **state)
 
 	/* VM0-like: 1 GiB mapped, then the hypervisor's 18 MiB cut out of it. */
 	assert_int_equal(stage2_map(s2, 0x40000000, 0x40000000, 1ULL << 30, S2_NORMAL_RW), 0);
+	vttbr_el2 = 0x1234000;   /* the vCPU running on this pCPU: another VM */
 	assert_int_equal(stage2_unmap(s2, 0x40000000, 0x1200000), 0);
 	assert_true(tlb_flushes > 0);
+	assert_int_equal(vttbr_el2, 0x1234000);  /* given back after the flush */
+	assert_int_equal(bad_sysreg_ops, 0);
 	assert_int_equal(stage2_translate(s2, 0x40000000), ~0ULL);
 	assert_int_equal(stage2_translate(s2, 0x411fffff), ~0ULL);
 	assert_int_equal(stage2_translate(s2, 0x41200000), 0x41200000);
@@ -227,6 +256,7 @@ static void test_unmap_frees_tables_after_flush(void **state)
 	watched = NULL;
 	assert_int_equal(frees_still_linked, 0);
 	assert_int_equal(frees_unflushed, 0);
+	assert_int_equal(bad_sysreg_ops, 0);
 	assert_int_equal(stage2_translate(s2, 0x80001000), ~0ULL);
 	assert_int_equal(stage2_translate(s2, 0x80400000), ~0ULL);
 }

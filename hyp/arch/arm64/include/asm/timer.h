@@ -2,11 +2,11 @@
 /*
  * The clock and the per-pCPU EL2 timer the scheduler runs on: CNTPCT for
  * time, the EL2 physical timer (CNTHP) for slice ends and wake-ups. Core
- * code (sched.c) calls these, never the registers.
+ * code (sched.c, main.c, guest.c, log.c) calls these, never the registers.
  */
 #ifndef ASM_TIMER_H
 #define ASM_TIMER_H
-#include <hyp/sysreg.h>
+#include <asm/sysreg.h>
 #include <hyp/types.h>
 
 #define CNTx_CTL_ENABLE BIT(0)
@@ -24,4 +24,8 @@ static inline void arch_timer_arm(u64 deadline)
 }
 
 static inline void arch_timer_disarm(void) { write_sysreg(0, cnthp_ctl_el2); }
+
+/* Stop the EL1 virtual timer (a vCPU's, or whatever firmware left): it must
+ * not interrupt whoever runs here next. */
+static inline void arch_vtimer_stop(void) { write_sysreg(0, cntv_ctl_el0); }
 #endif

@@ -4,6 +4,7 @@
 #ifndef HYP_SPINLOCK_H
 #define HYP_SPINLOCK_H
 #include <assert.h>
+#include <asm/irqflags.h>
 #include <hyp/types.h>
 
 typedef struct { u32 next; u32 owner; } spinlock_t;
@@ -20,7 +21,4 @@ static inline void spin_unlock(spinlock_t *l)
 	assert(l->next == l->owner + 1 && "vgic test: unlock of a free lock");
 	l->owner++;
 }
-
-static inline u64 irq_save(void) { return 0; }
-static inline void irq_restore(u64 f) { (void)f; }
 #endif

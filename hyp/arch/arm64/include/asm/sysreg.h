@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* One idiom for system registers: read_sysreg(x) / write_sysreg(v, x).
  * Registers the assembler may not know are named S3_<op1>_C<n>_C<m>_<op2>. */
-#ifndef HYP_SYSREG_H
-#define HYP_SYSREG_H
+#ifndef ASM_SYSREG_H
+#define ASM_SYSREG_H
 
+#include <asm/barrier.h>
+#include <asm/irqflags.h>
 #include <hyp/types.h>
 
 #define __stringify_1(x) #x
@@ -11,15 +13,6 @@
 
 #define read_sysreg(r) ({ u64 __rv; __asm__ volatile("mrs %0, " __stringify(r) : "=r"(__rv)); __rv; })
 #define write_sysreg(v, r) do { u64 __wv = (u64)(v); __asm__ volatile("msr " __stringify(r) ", %x0" : : "rZ"(__wv)); } while (0)
-
-#define isb() __asm__ volatile("isb" ::: "memory")
-#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
-#define dmb(opt) __asm__ volatile("dmb " #opt ::: "memory")
-#define wfi() __asm__ volatile("wfi" ::: "memory")
-#define wfe() __asm__ volatile("wfe" ::: "memory")
-#define sev() __asm__ volatile("sev" ::: "memory")
-#define local_irq_enable() __asm__ volatile("msr daifclr, #2" ::: "memory")
-#define local_irq_disable() __asm__ volatile("msr daifset, #2" ::: "memory")
 
 /* GICv3 CPU interface and hypervisor control (named by encoding so an old
  * assembler accepts them). */
@@ -186,10 +179,6 @@
 	(((u64)(op0) << ESR_SYS_OP0_SHIFT) | ((u64)(op2) << ESR_SYS_OP2_SHIFT) | \
 	 ((u64)(op1) << ESR_SYS_OP1_SHIFT) | ((u64)(crn) << ESR_SYS_CRN_SHIFT) | \
 	 ((u64)(crm) << ESR_SYS_CRM_SHIFT))
-
-/* HCR_EL2 bits every VM runs with on top of its own (ACTLR, set/way, LOR,
- * RAS error records trapped: docs/isolation.md). */
-u64 hcr_vm_traps(void);
 
 static inline u64 mpidr_read(void) { return read_sysreg(mpidr_el1); }
 #define MPIDR_AFF_MASK 0xff00ffffffULL
