@@ -300,10 +300,13 @@ static void timer_program(struct pcpu *pc)
 		if (timer_wake_at(pc->bound[i], &when))
 			deadline = MIN(deadline, when);
 	}
+	if (deadline == pc->timer_live)
+		return;  /* armed (or disarmed) as it should be */
 	if (deadline == ~0ULL)
 		arch_timer_disarm();
 	else
 		arch_timer_arm(deadline);
+	pc->timer_live = deadline;
 }
 
 void sched_timer_irq(void)
@@ -313,6 +316,7 @@ void sched_timer_irq(void)
 
 	arch_timer_disarm();  /* re-armed by the next timer_program */
 	spin_lock(&pc->rq_lock);
+	pc->timer_live = ~0ULL;
 	for (u32 i = 0; i < pc->nr_bound; i++) {
 		struct vcpu *v = pc->bound[i];
 
@@ -401,20 +405,23 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 void sched_resolve(void)
 {
 	struct pcpu *pc = this_cpu();
+	/* One clock read per exit (an emulator serialises each): the charge
+	 * below and the first pick use the same instant; only waking from
+	 * the idle WFI reads it again. */
+	u64 now = now_ticks();
 
 	/* What the vCPU that just exited ran, charged once (not the idling
 	 * below), and only where it competes: alone on a bind pCPU, the time
 	 * it spends in an untrapped WFI is no run time. */
 	spin_lock(&pc->rq_lock);
 	if (pc->in_guest && pc->current && pc->nr_bound > 1)
-		pc->current->vrun += now_ticks() - pc->run_start;
+		pc->current->vrun += now - pc->run_start;
 	pc->in_guest = false;
 	spin_unlock(&pc->rq_lock);
 
-	for (;;) {
+	for (;; now = now_ticks()) {
 		struct vcpu *cur = pc->current, *next;
 		bool pending = cur && cur->state == VCPU_BLOCKED && vgic_has_pending(cur);
-		u64 now = now_ticks();
 
 		spin_lock(&pc->rq_lock);
 		if (pending && cur->state == VCPU_BLOCKED && !cur->ioreq_wait) {
@@ -501,6 +508,7 @@ void sched_idle_enter(void)
 	struct pcpu *pc = this_cpu();
 
 	pc->last_switch = now_ticks();
+	pc->timer_live = ~0ULL;  /* pcpu_setup disarmed it */
 	pc->online = true;
 	sched_resolve();
 	vgic_flush(pc->current);

@@ -3,7 +3,8 @@
  * Shadow registers (proto/keel/shared.h): a guest access that would be an
  * ioreq is first looked up in its VM's shadow windows; a READ is answered
  * from the shared word, a W1C clears bits in it, a POSTED store goes into
- * the window's ring. Nothing here knows a device: offsets, kinds, sizes.
+ * the window's ring, a LATCH store sets its word (for READs) and goes into
+ * the ring. Nothing here knows a device: offsets, kinds, sizes.
  *
  * The page is VM0 memory: the words are touched only with atomics, ring
  * indices VM0 writes are read once per use and may only make the ring look
@@ -32,6 +33,7 @@ static bool shadow_reg_ok(const struct keel_shadow_reg *r, u64 size)
 	switch (r->kind) {
 	case KEEL_SHADOW_READ:
 	case KEEL_SHADOW_W1C:
+	case KEEL_SHADOW_LATCH:
 		return r->word < KEEL_SHADOW_WORDS;
 	case KEEL_SHADOW_POSTED:
 		return r->word == 0;
@@ -179,6 +181,13 @@ static int shadow_do(struct vm *vm, struct shadow_window *w, const struct keel_s
 		 * did not write survives. Acquire as for READ. */
 		__atomic_fetch_and(word, ~(u32)acc->data, __ATOMIC_ACQUIRE);
 		return 0;
+	case KEEL_SHADOW_LATCH:
+		/* The value first, for this vCPU's next load and (release) for
+		 * any other vCPU's that sees it; then VM0's copy, in order with
+		 * the window's other stores (an ioreq if the ring is full: the
+		 * word is already right either way). */
+		__atomic_store_n(word, (u32)acc->data, __ATOMIC_RELEASE);
+		return shadow_post(vm, w, r->offset, acc);
 	default:
 		return shadow_post(vm, w, r->offset, acc);
 	}

@@ -108,6 +108,14 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_shared) == 64 + 16 * 256 + 64 * 16 * 8, "k
  *    the guest goes on at once. A full ring makes the store an ordinary
  *    ioreq (never dropped): VM0 drains the ring before it serves any ioreq
  *    of the guest, so the writes keep the guest's order.
+ *  - LATCH: a store register whose value the guest reads back (a control
+ *    register): the store sets word[word] to the value stored (zero-extended
+ *    from the access) and then goes the way of a POSTED store (into the
+ *    ring, or an ioreq when it is full), so VM0 still sees every write in
+ *    order. A READ register on the same word answers the guest's loads
+ *    without VM0. The word is the hypervisor's once the guest runs: VM0
+ *    sets it only before (the register's reset value) and reads it after
+ *    (a posted store VM0 applies late must not undo a later one).
  * A load register and a store register may share an offset (a data register
  * whose writes are posted and whose reads are not). Any other access (a
  * load of a store-only register, a size outside `sizes`, an offset inside a
@@ -146,6 +154,7 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_shared) == 64 + 16 * 256 + 64 * 16 * 8, "k
 #define KEEL_SHADOW_READ 1
 #define KEEL_SHADOW_W1C 2
 #define KEEL_SHADOW_POSTED 3
+#define KEEL_SHADOW_LATCH 4
 
 /** keel_shadow_reg.sizes: which access sizes the register takes (bit = bytes). */
 #define KEEL_SHADOW_SIZE_1 0x1
@@ -155,9 +164,9 @@ KEEL_STATIC_ASSERT(sizeof(struct keel_shared) == 64 + 16 * 256 + 64 * 16 * 8, "k
 
 struct keel_shadow_reg {
 	__u32 offset;  /**< from the window's base: 4-byte aligned, < window size */
-	__u8 kind;     /**< KEEL_SHADOW_READ, _W1C or _POSTED */
+	__u8 kind;     /**< KEEL_SHADOW_READ, _W1C, _POSTED or _LATCH */
 	__u8 sizes;    /**< KEEL_SHADOW_SIZE_* mask, non-empty */
-	__u16 word;    /**< READ, W1C: index into keel_shadow_page.word; POSTED: 0 */
+	__u16 word;    /**< READ, W1C, LATCH: index into keel_shadow_page.word; POSTED: 0 */
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_shadow_reg) == 8, "keel_shadow_reg layout");
 

@@ -8,8 +8,10 @@
  * The guest's printing never waits for keeld: DR stores are posted (the
  * hypervisor queues them and the guest goes on; they come back here as
  * writes) and FR reads are answered by the hypervisor from a shadow word we
- * keep equal to pl011_fr() after every change. Everything else (DR reads,
- * interrupt registers) stays an ioreq; posted stores are applied before it.
+ * keep equal to pl011_fr() after every change. CR stores are latched (the
+ * hypervisor keeps the value for CR reads and posts the store to us).
+ * Everything else (DR reads, interrupt registers) stays an ioreq; posted
+ * stores are applied before it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,12 +34,14 @@ struct uart {
 	struct pl011 m;
 	bool input_waiting;   /* keel.ko may hold bytes the FIFO had no room for */
 	uint32_t *fr;         /* FR's shadow word (atomic) */
-	uint32_t fr_own;      /* it until the window is claimed */
+	uint32_t fr_own, cr_own; /* them until the window is claimed */
+	uint32_t *cr;         /* CR's shadow word: the hypervisor latches 1- and 2-byte stores */
 };
 
 #define to_uart(d) ((struct uart *)(d))
 
 #define UART_FR_WORD 0
+#define UART_CR_WORD 1
 
 /* FR as the guest sees it without asking us: current after every change of
  * the receive FIFO. */
@@ -113,6 +117,13 @@ static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	struct pl011 before = u->m;
 
 	pl011_write(&u->m, off, size, val);
+	/* A CR store the hypervisor did not latch (4 bytes, or inside the
+	 * register) came as an ioreq: the guest waits, every earlier posted
+	 * store is applied, so the model is the register and the word its
+	 * copy. A latched one is in the word already and may be older than
+	 * what the guest wrote since: never written back. */
+	if ((off & ~3ULL) == PL011_CR && !vdev_posted(&u->vdev))
+		__atomic_store_n(u->cr, u->m.cr, __ATOMIC_RELAXED);
 	/* What a restarted keeld must find: the driver's configuration. The
 	 * data path (DR, ICR after each interrupt, IMSC rewritten with the
 	 * same bits) changes none of it and costs no state file write. */
@@ -125,10 +136,15 @@ static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 }
 
 /* DR stores posted (Linux writes it with 1-, 2- or 4-byte stores), FR
- * answered from its word. */
+ * answered from its word. CR latched: Linux's console write reads it,
+ * writes it and writes it back around every message, three ioreqs each
+ * otherwise. CR holds 16 bits: 1- and 2-byte stores (Linux's writew) store
+ * exactly what pl011_write keeps; a 4-byte one stays an ioreq. */
 static const struct keel_shadow_reg uart_shadow[] = {
 	{ PL011_DR, KEEL_SHADOW_POSTED, KEEL_SHADOW_SIZES, 0 },
 	{ PL011_FR, KEEL_SHADOW_READ, KEEL_SHADOW_SIZES, UART_FR_WORD },
+	{ PL011_CR, KEEL_SHADOW_LATCH, KEEL_SHADOW_SIZE_1 | KEEL_SHADOW_SIZE_2, UART_CR_WORD },
+	{ PL011_CR, KEEL_SHADOW_READ, KEEL_SHADOW_SIZES, UART_CR_WORD },
 };
 
 static void uart_shadow_bind(void *opaque, uint32_t *words)
@@ -136,7 +152,11 @@ static void uart_shadow_bind(void *opaque, uint32_t *words)
 	struct uart *u = opaque;
 
 	u->fr = &words[UART_FR_WORD];
+	u->cr = &words[UART_CR_WORD];
 	uart_fr_sync(u);
+	/* Before the guest runs; the hypervisor's from then on (a resumed
+	 * keeld keeps the live word: vdev_shadow_claim). */
+	__atomic_store_n(u->cr, u->m.cr, __ATOMIC_RELAXED);
 }
 
 static const struct mmio_ops uart_mmio_ops = {
@@ -153,6 +173,7 @@ static int uart_attach(struct vdev *d, char *err, size_t errlen)
 	struct uart *u = to_uart(d);
 
 	u->fr = &u->fr_own;
+	u->cr = &u->cr_own;
 	pl011_init(&u->m, uart_tx, uart_irq, u);
 	/* Bytes may have been typed while the guest was down. */
 	u->input_waiting = u->main;

@@ -50,6 +50,7 @@ struct tdev {
 };
 
 static char wlog[256];      /* "off:val ..." of the writes to shadowed windows */
+static char plog[64];       /* per write there: p (posted, vdev_posted) or i (an ioreq) */
 static unsigned nr_shadow_regs, nr_shadow_released;
 static struct keel_ioc_shadow shadow_req;
 static struct keel_shadow_page *shadow_page;
@@ -79,6 +80,8 @@ static void ts_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 
 	snprintf(wlog + n, sizeof(wlog) - n, "%s%x:%llx", n ? " " : "", (unsigned)off,
 		 (unsigned long long)val);
+	n = strlen(plog);
+	snprintf(plog + n, sizeof(plog) - n, "%c", vdev_posted(opaque) ? 'p' : 'i');
 }
 
 static void ts_bind(void *opaque, uint32_t *words)
@@ -244,7 +247,7 @@ static int setup(void **state)
 	nr_ioreq_pages = nr_bells = 0;
 	memset(cookie_of, 0, sizeof(cookie_of));
 	hyp_fail = 0;
-	wlog[0] = 0;
+	wlog[0] = plog[0] = 0;
 	nr_shadow_regs = nr_shadow_released = 0;
 	assert_int_equal(vdev_registry_create(&reg, &h, &cfg, types, 1, err, sizeof(err)), 0);
 	assert_int_equal(reg.n, NDEV);
@@ -409,6 +412,7 @@ static void test_shadow(void **state)
 	/* An ioreq of the guest's after them: they come first. */
 	assert_int_equal(vdev_registry_access(&reg, want[1].base + 8, 4, true, &data), 0);
 	assert_string_equal(wlog, "0:61 0:62 0:63 8:58");
+	assert_string_equal(plog, "pppi");  /* the device tells a posted store from an ioreq */
 	assert_int_equal(shadow_page->posted_tail, 4);
 
 	/* The event: its cookie drains; another names nothing. */
@@ -424,6 +428,7 @@ static void test_shadow(void **state)
 	hyp_post(0, 1, 'e');
 	vdev_registry_detach(&reg);
 	assert_string_equal(wlog, "0:61 0:62 0:63 8:58 0:64 0:65");
+	assert_string_equal(plog, "pppipp");
 	assert_int_equal(nr_shadow_released, 1);
 	assert_int_equal(vdev_registry_posted(&reg, shadow_req.cookie), -ENOENT);
 

@@ -131,8 +131,10 @@ static void shadow_drain(struct vdev_registry *r, struct vdev_shadow *s)
 			     (unsigned long long)w->base, head, tail);
 			tail = head;
 		}
+		r->applying_posted = true;
 		for (; tail != head; tail++)
 			shadow_apply(r, w, &p->ring[tail % KEEL_SHADOW_RING]);
+		r->applying_posted = false;
 		/* Release: our reads of the entries complete before the
 		 * hypervisor can see their slots free. */
 		__atomic_store_n(&p->posted_tail, tail, __ATOMIC_RELEASE);
@@ -143,6 +145,11 @@ static void shadow_drain(struct vdev_registry *r, struct vdev_shadow *s)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
 	s->tail = tail;
+}
+
+bool vdev_posted(const struct vdev *d)
+{
+	return d->reg->applying_posted;
 }
 
 void vdev_shadow_drain_all(struct vdev_registry *r)

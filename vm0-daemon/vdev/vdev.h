@@ -170,6 +170,7 @@ struct vdev_registry {
 	struct vdev_shadow shadow[KEEL_SHADOW_MAX_WINDOWS];
 	uint32_t generation;                /* of the cookies this attach hands out */
 	bool resuming;                      /* this attach takes over an earlier keeld's */
+	bool applying_posted;               /* the write handler runs for a posted store */
 	bool dirty;                         /* a device's saved state changed (vdev_changed) */
 	bool unknown_logged, bad_doorbell_logged, bad_posted_logged;
 };
@@ -271,6 +272,9 @@ const struct vdev_host *vdev_host(const struct vdev *d);
  * and whether this attach resumes (the page then holds the dead keeld's). */
 void *vdev_live(const struct vdev *d);
 bool vdev_resuming(const struct vdev *d);
+/* In a write handler: the store was posted (or latched) through the
+ * hypervisor's shadow ring, not an ioreq the guest waits on. */
+bool vdev_posted(const struct vdev *d);
 /* What save would return has changed: the VM writes it out before it
  * answers the guest's access. Loop thread. */
 void vdev_changed(struct vdev *d);

@@ -93,6 +93,18 @@ static void lr_fill(struct vm *vm, struct vgic_irq *irq, struct vgic_lr *lr)
 	}
 }
 
+/* The underflow maintenance interrupt on or off for the loaded vCPU c.
+ * Touched only when it changes: every access to ICH_HCR_EL2 (or GICH_HCR)
+ * costs an emulator its big lock, and most exits leave it as it was.
+ * vgic_restore's hardware write clears it, so does c->underflow there. */
+static void underflow_set(struct vgic_cpu *c, bool on)
+{
+	if (c->underflow == on)
+		return;
+	vgic_hw->set_underflow(on);
+	c->underflow = on;
+}
+
 /* Empty the list registers into the state; vcpu's lock held. SPIs that were
  * rerouted while in them go to *move, for the caller to hand over once the
  * lock is dropped (the new home may come first in the lock order). */
@@ -133,7 +145,7 @@ static u32 sync_locked(struct vcpu *vcpu, struct vgic_irq **move)
 			move[nmove++] = irq;
 	}
 	c->used_lrs = 0;
-	vgic_hw->set_underflow(false);
+	underflow_set(c, false);
 	return nmove;
 }
 
@@ -221,7 +233,7 @@ void vgic_flush(struct vcpu *vcpu)
 	c->used_lrs = p.n;
 	/* More than fits: ask for a maintenance interrupt when the list
 	 * registers run (almost) empty, then refill. */
-	vgic_hw->set_underflow(p.overflow);
+	underflow_set(c, p.overflow);
 	spin_unlock(&c->lock);
 	irq_restore(f);
 }
@@ -243,6 +255,7 @@ void vgic_restore(struct vcpu *vcpu)
 	for (u32 i = 16; i < GIC_NR_PRIVATE; i++)
 		if (c->private_irqs[i].hw)
 			c->ppi_hw_dirty |= (u32)BIT(i);
+	c->underflow = false;  /* restore writes the control register without UIE */
 	spin_unlock(&c->lock);
 	vgic_hw->restore(c);
 }

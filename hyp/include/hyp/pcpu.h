@@ -39,6 +39,10 @@ struct pcpu {
 	u64 slice_end, run_start;
 	bool in_guest;
 	struct pcpu_arch arch; /* asm/percpu.h */
+	/* CNTHP's deadline as last programmed, ~0: disarmed. Every write of
+	 * the timer costs an emulator a lock and a timer re-queue; most exits
+	 * keep the deadline they found. */
+	u64 timer_live;
 };
 
 extern struct pcpu pcpus[MAX_PCPUS];

@@ -53,6 +53,7 @@ struct vgic_cpu {
 	u32 used_lrs;           /* list registers 0..used_lrs-1 hold lr_intid[] */
 	u16 lr_intid[VGIC_MAX_LRS];
 	u32 ppi_hw_dirty;       /* forwarded PPIs whose enable must reach this pCPU's GIC */
+	bool underflow;         /* UIE as set in the hardware while this vCPU is loaded */
 };
 
 struct vgic_dist {

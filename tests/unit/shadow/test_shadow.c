@@ -47,6 +47,7 @@ void ioreq_post_event(u32 type, u32 vm_id, u32 vcpu, u32 arg)
 #define ISR 0x60
 #define ACK 0x64
 #define DR 0x0
+#define CR 0x30
 
 static struct keel_shadow_page *page_at(unsigned i)
 {
@@ -135,7 +136,7 @@ static const char *spoil(struct keel_shadow_desc *d, unsigned i)
 	case 13: d->reg[0].sizes = 0; return "no sizes";
 	case 14: d->reg[0].sizes = 0x8; return "size 8";
 	case 15: d->reg[0].kind = 0; return "kind 0";
-	case 16: d->reg[0].kind = 4; return "kind 4";
+	case 16: d->reg[0].kind = KEEL_SHADOW_LATCH + 1; return "unknown kind";
 	case 17: d->reg[1].word = KEEL_SHADOW_WORDS; return "word out of range";
 	case 18: d->reg[2].word = 1; return "posted with a word";
 	case 19: d->reg[3].offset = ISR; return "two loads at one offset";
@@ -145,6 +146,11 @@ static const char *spoil(struct keel_shadow_desc *d, unsigned i)
 	case 23: d->page = ram_lo - KEEL_SHADOW_PAGE_SIZE; return "page below VM0 RAM";
 	case 24: ((struct keel_shadow_page *)(uintptr_t)d->page)->magic = 0; return "page magic";
 	case 25: ((struct keel_shadow_page *)(uintptr_t)d->page)->revision = 9; return "page revision";
+	case 26:
+		d->reg[2] = (struct keel_shadow_reg){ 0x10, KEEL_SHADOW_LATCH, KEEL_SHADOW_SIZE_2,
+						      KEEL_SHADOW_WORDS };
+		return "latch word out of range";
+	case 27: d->reg[2].offset = ACK; d->reg[2].kind = KEEL_SHADOW_LATCH; return "latch on a store offset";
 	default: return NULL;
 	}
 }
@@ -316,6 +322,57 @@ static void test_posted_ring(void **state)
 	free(vm);
 }
 
+/* A control register: LATCH stores keep the value in the word a READ on the
+ * same offset answers from, and still reach VM0 in order through the ring
+ * (or as an ioreq once it is full, the word already right). */
+static void test_latch(void **state)
+{
+	struct vm *vm = new_vm();
+	struct keel_shadow_desc d = good_desc(0, BASE);
+	struct keel_shadow_page *p = (void *)(uintptr_t)d.page;
+	u64 v;
+
+	d.reg[1] = (struct keel_shadow_reg){ CR, KEEL_SHADOW_LATCH, KEEL_SHADOW_SIZE_1 | KEEL_SHADOW_SIZE_2, 5 };
+	d.reg[3] = (struct keel_shadow_reg){ CR, KEEL_SHADOW_READ, KEEL_SHADOW_SIZES, 5 };
+	p->word[5] = 0x300;  /* keeld: the reset value, before the guest runs */
+	assert_int_equal(shadow_register(vm, &d), 0);
+	nr_events = 0;
+	assert_int_equal(access(vm, BASE + CR, 2, false, &v), 0);
+	assert_int_equal(v, 0x300);
+	v = 0x301;
+	assert_int_equal(access(vm, BASE + CR, 2, true, &v), 0);
+	v = 'x';
+	assert_int_equal(access(vm, BASE + DR, 1, true, &v), 0);
+	v = 0x300;
+	assert_int_equal(access(vm, BASE + CR, 2, true, &v), 0);
+	v = 0xb1;
+	assert_int_equal(access(vm, BASE + CR, 1, true, &v), 0);
+	v = 0;
+	assert_int_equal(access(vm, BASE + CR, 4, false, &v), 0);
+	assert_int_equal(v, 0xb1);  /* the last store, zero-extended */
+	assert_int_equal(p->word[5], 0xb1);
+	/* VM0 sees all four stores in the guest's order, one notification. */
+	assert_int_equal(p->posted_head, 4);
+	assert_int_equal(p->ring[0].offset, CR);
+	assert_int_equal(p->ring[0].data, 0x301);
+	assert_int_equal(p->ring[1].offset, DR);
+	assert_int_equal(p->ring[2].data, 0x300);
+	assert_int_equal(p->ring[3].size, 1);
+	assert_int_equal(p->ring[3].data, 0xb1);
+	assert_int_equal(nr_events, 1);
+	/* A size the latch does not take: an ioreq, the word untouched. */
+	v = 0x12345678;
+	assert_int_equal(access(vm, BASE + CR, 4, true, &v), -ENOENT);
+	assert_int_equal(p->word[5], 0xb1);
+	/* Ring full: an ioreq carries the store, the word has it already. */
+	p->posted_tail = p->posted_head - KEEL_SHADOW_RING;
+	v = 0x381;
+	assert_int_equal(access(vm, BASE + CR, 2, true, &v), -ENOENT);
+	assert_int_equal(p->word[5], 0x381);
+	assert_int_equal(p->posted_head, 4);
+	free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_ack_and_ioreq_fallbacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_w1c_never_clears_a_concurrent_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_posted_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

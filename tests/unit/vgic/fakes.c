@@ -20,6 +20,7 @@ int ngcalls;
 bool fake_phys_pending[1024];
 struct vgic_lr fake_lr[VGIC_MAX_LRS];
 bool fake_underflow;
+int fake_underflow_writes;
 u32 kicked;
 struct mmio_region fake_regions[4];
 int nr_fake_regions;
@@ -65,7 +66,7 @@ static struct gic_ops fake_gic_ops = {
 static void f_read_lr(u32 n, struct vgic_lr *lr) { *lr = fake_lr[n]; }
 static void f_write_lr(u32 n, const struct vgic_lr *lr) { fake_lr[n] = *lr; }
 static void f_clear_lr(u32 n) { memset(&fake_lr[n], 0, sizeof(fake_lr[n])); }
-static void f_set_underflow(bool on) { fake_underflow = on; }
+static void f_set_underflow(bool on) { fake_underflow = on; fake_underflow_writes++; }
 static void f_save(struct vgic_cpu *c) { (void)c; }
 static void f_restore(const struct vgic_cpu *c) { (void)c; }
 
@@ -121,6 +122,7 @@ void fake_reset(void)
 	kicked = 0;
 	nr_fake_regions = 0;
 	fake_underflow = false;
+	fake_underflow_writes = 0;
 	memset(fake_lr, 0, sizeof(fake_lr));
 	memset(fake_phys_pending, 0, sizeof(fake_phys_pending));
 	shim_pcpu = (struct pcpu){ 0 };

@@ -20,6 +20,7 @@ extern bool fake_phys_pending[1024];
 
 extern struct vgic_lr fake_lr[VGIC_MAX_LRS];
 extern bool fake_underflow;
+extern int fake_underflow_writes;  /* set_underflow calls: hardware accesses */
 
 extern u32 kicked;  /* bitmask of vCPU ids passed to vcpu_kick */
 extern struct mmio_region fake_regions[4];

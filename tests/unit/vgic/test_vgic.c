@@ -456,6 +456,50 @@ static void test_flush_priority_order(void **state)
 	assert_false(fake_underflow);
 }
 
+/* The underflow request costs a hardware access (an emulator's big lock):
+ * made only when it changes, and again after a load rewrote the register. */
+static void test_underflow_written_on_change_only(void **state)
+{
+	(void)state;
+	V0->vgic.nr_lrs = 1;
+	vgic_flush(V0);  /* nothing pending: exits that touch no interrupt */
+	vgic_flush(V0);
+	assert_int_equal(fake_underflow_writes, 0);
+	wr(D, V0, GICD_ICFGR + 8, 4, 0xffffffff);  /* 32..47 edge */
+	enable_spi(40, 0x80);
+	enable_spi(41, 0x80);
+	vgic_inject(vm, 0, 40, true);
+	vgic_inject(vm, 0, 41, true);
+	vgic_flush(V0);
+	assert_int_equal(fake_lr[0].vintid, 40);
+	assert_true(fake_underflow);  /* 41 waits */
+	assert_int_equal(fake_underflow_writes, 1);
+	/* the guest handled 40: the exit takes the list register back and
+	 * puts 41 in; nothing waits any more */
+	fake_lr[0].state = 0;
+	vgic_sync(V0);
+	vgic_flush(V0);
+	assert_int_equal(fake_lr[0].vintid, 41);
+	assert_false(fake_underflow);
+	assert_int_equal(fake_underflow_writes, 2);
+	vgic_flush(V0);  /* 41 still in: underflow stays off, untouched */
+	assert_int_equal(fake_underflow_writes, 2);
+	/* descheduled and loaded again: restore wrote the register without
+	 * UIE, so a flush that needs it writes it */
+	fake_lr[0].state = 0;
+	vgic_sync(V0);
+	vgic_inject(vm, 0, 40, true);
+	vgic_inject(vm, 0, 41, true);
+	vgic_flush(V0);
+	assert_true(fake_underflow);
+	vgic_restore(V0);
+	fake_underflow = false;
+	fake_underflow_writes = 0;
+	vgic_flush(V0);
+	assert_true(fake_underflow);
+	assert_true(fake_underflow_writes >= 1);
+}
+
 static void test_active_first_and_pending_again(void **state)
 {
 	(void)state;
@@ -955,6 +999,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hw_spi_rerouted_in_lr, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_hw_spi_rerouted_in_lr, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_reset, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_underflow_written_on_change_only, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_underflow_written_on_change_only, setup_v2, teardown),
 		cmocka_unit_test(test_lr_formats),
 	};
 
