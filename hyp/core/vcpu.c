@@ -22,9 +22,16 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 ctx)
 
 void vcpu_kick(struct vcpu *v)
 {
+	u32 pcpu;
+
 	sched_wake(v);
-	if (v->pcpu != this_cpu_id())
-		gic->send_sgi(v->pcpu, SGI_KICK);
+	/* Whatever the caller made pending for v is visible before we read
+	 * where v is: a pCPU that moved v (sched_balance.c) and so is not the
+	 * one kicked here sees it when it loads v. */
+	dmb(ish);
+	pcpu = READ_ONCE(v->pcpu);
+	if (pcpu != this_cpu_id())
+		gic->send_sgi(pcpu, SGI_KICK);
 }
 
 void vcpu_dump(struct vcpu *v)

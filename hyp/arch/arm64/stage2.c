@@ -199,3 +199,29 @@ void stage2_destroy(struct stage2 *s2)
 	stage2_free_table((u64 *)(uintptr_t)s2->root, 0);
 	s2->root = 0;
 }
+
+#ifndef KEEL_HOST_TEST
+#include <hyp/sysreg.h>
+
+/*
+ * This pCPU's own TLB entries of the VMID (stage 1 under it, and stage 2),
+ * and its instruction cache (which may be tagged by VMID), not the other
+ * pCPUs'. A guest that maps or unmaps and then invalidates with a local
+ * TLBI (no IS) cleans only the pCPU its vCPU ran on; when another vCPU of
+ * the same VM comes here it must not hit what this pCPU kept of the VMID
+ * (sched_balance.c, sched_tlb_enter). Not broadcast: nothing waits on the
+ * others.
+ */
+void stage2_flush_tlb_local(struct stage2 *s2)
+{
+	u64 old = read_sysreg(vttbr_el2);
+
+	/* TLBI VMALLS12E1 acts on the VMID in VTTBR_EL2: switch to this one. */
+	write_sysreg(s2->vttbr, vttbr_el2);
+	isb();	/* the VMID is in effect before the TLBI that uses it */
+	__asm__ volatile("tlbi vmalls12e1\n\tic iallu" ::: "memory");
+	dsb(nsh);	/* invalidation complete on this pCPU */
+	write_sysreg(old, vttbr_el2);
+	isb();	/* old VTTBR back before anything walks with it */
+}
+#endif

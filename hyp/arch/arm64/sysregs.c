@@ -173,5 +173,8 @@ void vcpu_put(struct vcpu *v)
 	if (v->timer_phys_active)
 		gic->set_active(VTIMER_PPI, false);
 	vgic_save(v);
+	/* Everything saved above is visible before another pCPU may see the
+	 * vCPU unloaded and take it (sched_balance.c: acquire there). */
+	dmb(ish);
 	v->loaded = false;
 }
