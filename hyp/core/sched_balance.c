@@ -169,14 +169,15 @@ void sched_balance_kick(struct pcpu *pc)
 }
 
 /*
- * v was just loaded on pc. Its VM's stage-1 entries in this pCPU's TLB may
- * be another vCPU's: that vCPU may have changed its mappings and
- * invalidated with a local TLBI on the pCPU it ran on then, which leaves
- * what this pCPU cached under the VMID stale for v. So when the last vCPU
- * of the VM to run here was another one (or none: the VMID may have been
- * an earlier VM's of the same id), drop the VMID's entries here first.
- * The same vCPU coming back needs nothing: what it invalidated locally, it
- * invalidated here. (KVM on arm64 does the same with last_vcpu_ran.)
+ * v was just loaded on pc. The VM's entries this pCPU's TLB cached while
+ * another vCPU of the VM ran here are, as far as the guest knows, in that
+ * vCPU's TLB; it may since have changed the mapping and invalidated with a
+ * local TLBI (no IS) on whatever pCPU it runs on now, which leaves these
+ * stale, and v (same VMID, maybe same ASID) would hit them. So when the
+ * last vCPU of the VM to run here was another one (or none: be safe about
+ * whatever the VMID left), drop the VMID's entries here first. The same
+ * vCPU coming back needs nothing: its local TLBIs ran here. (KVM on arm64
+ * does the same with last_vcpu_ran.)
  */
 void sched_tlb_enter(struct pcpu *pc, struct vcpu *v)
 {

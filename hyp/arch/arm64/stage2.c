@@ -206,11 +206,10 @@ void stage2_destroy(struct stage2 *s2)
 /*
  * This pCPU's own TLB entries of the VMID (stage 1 under it, and stage 2),
  * and its instruction cache (which may be tagged by VMID), not the other
- * pCPUs'. A guest that maps or unmaps and then invalidates with a local
- * TLBI (no IS) cleans only the pCPU its vCPU ran on; when another vCPU of
- * the same VM comes here it must not hit what this pCPU kept of the VMID
- * (sched_balance.c, sched_tlb_enter). Not broadcast: nothing waits on the
- * others.
+ * pCPUs'. A guest's local TLBI (no IS) cleans only the pCPU its vCPU runs
+ * on, so what this pCPU cached for another vCPU of the VM may be stale
+ * when a different vCPU of it comes here (sched_balance.c,
+ * sched_tlb_enter). Not broadcast: nothing waits on the others.
  */
 void stage2_flush_tlb_local(struct stage2 *s2)
 {
