@@ -76,7 +76,7 @@ json_t *stat_json(const struct keel_stat *a, const struct keel_stat *b,
 			v0 = &zero;
 		json_array_append_new(
 		    vcpus,
-		    json_pack("{s:i, s:s, s:i, s:i, s:i, s:s, s:f, s:f, s:f, s:I, s:I, s:I}", "vm",
+		    json_pack("{s:i, s:s, s:i, s:i, s:i, s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:I}", "vm",
 			      (int)v1->vm, "name", v1->vm < KEEL_MAX_VMS ? names[v1->vm] : "?", "vcpu",
 			      (int)v1->vcpu, "pcpu", (int)v1->pcpu, "priority", (int)v1->priority,
 			      "state", vcpu_states[v1->state < 4 ? v1->state : 3], "run",
@@ -84,7 +84,7 @@ json_t *stat_json(const struct keel_stat *a, const struct keel_stat *b,
 			      share(v0->wait_ns, v1->wait_ns, dt), "blocked",
 			      share(v0->blocked_ns, v1->blocked_ns, dt), "run_ns",
 			      (json_int_t)v1->run_ns, "wait_ns", (json_int_t)v1->wait_ns, "blocked_ns",
-			      (json_int_t)v1->blocked_ns));
+			      (json_int_t)v1->blocked_ns, "migrations", (json_int_t)v1->migrations));
 	}
 	return json_pack("{s:f, s:o, s:o}", "interval", (double)dt / 1e9, "pcpus", pcpus, "vcpus",
 			 vcpus);
@@ -130,14 +130,14 @@ void stat_print(FILE *f, const json_t *s)
 	static const char *const ph[] = { "PCPU", "POOL", "KIND", "LOAD%", "SWITCHES", "VCPUS" };
 	static const char *const pk[] = { "pcpu", "pool", "kind", "load", "switches", "vcpus" };
 	static const char *const vh[] = { "VM", "NAME", "VCPU", "PCPU", "PRIO", "STATE",
-					  "RUN%", "WAIT%", "BLOCKED%" };
+					  "RUN%", "WAIT%", "BLOCKED%", "MIGRATIONS" };
 	static const char *const vk[] = { "vm", "name", "vcpu", "pcpu", "priority", "state",
-					  "run", "wait", "blocked" };
+					  "run", "wait", "blocked", "migrations" };
 
 	fprintf(f, "interval %.2f s\n", json_real_value(json_object_get(s, "interval")));
 	print_rows(f, json_object_get(s, "pcpus"), ph, pk, 6, 0x39);
 	fputc('\n', f);
-	print_rows(f, json_object_get(s, "vcpus"), vh, vk, 9, 0x1dd);
+	print_rows(f, json_object_get(s, "vcpus"), vh, vk, 10, 0x3dd);
 }
 
 json_t *pools_json(const struct keel_stat *st)

@@ -44,6 +44,7 @@ static void fill(void)
 	b.vcpu[0].run_ns += 200000000;
 	b.vcpu[0].blocked_ns += 800000000;
 	b.vcpu[1].run_ns += 1000000000;
+	b.vcpu[0].migrations = 3;  /* a total since it started, not per interval */
 }
 
 static json_t *find(json_t *arr, const char *key, int val)
@@ -81,6 +82,8 @@ static void test_stat_figures(void **state)
 	assert_string_equal(json_string_value(json_object_get(v0, "state")), "blocked");
 	assert_string_equal(json_string_value(json_object_get(v1, "name")), "rt");
 	assert_float_equal(json_real_value(json_object_get(v1, "run")), 100.0, 1e-9);
+	assert_int_equal(json_integer_value(json_object_get(v0, "migrations")), 3);
+	assert_int_equal(json_integer_value(json_object_get(v1, "migrations")), 0);
 	json_decref(j);
 }
 
@@ -107,6 +110,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "LOAD%"));
 	assert_non_null(strstr(out, "100.0"));
 	assert_non_null(strstr(out, "25.0"));
+	assert_non_null(strstr(out, "MIGRATIONS"));
 	free(out);
 	json_decref(j);
 	j = pools_json(&b);

@@ -63,7 +63,7 @@ static int desc_check(const struct keel_vm_desc *d)
 		return -EINVAL;
 	if (d->id == 0 || d->id >= MAX_VMS)
 		return -EINVAL;
-	if (d->flags & ~KEEL_VM_F_IDENTITY)
+	if (d->flags & ~(KEEL_VM_F_IDENTITY | KEEL_VM_F_PINNED))
 		return -EINVAL;
 	if (!d->nr_vcpus || d->nr_vcpus > MAX_VCPUS || d->nr_vcpus > KEEL_MAX_VCPUS)
 		return -EINVAL;
@@ -143,6 +143,8 @@ int guest_create(const struct keel_vm_desc *d, u32 *id)
 		vm->vcpus[i]->pcpu = d->vcpu_pcpu[i];
 		vm->vcpus[i]->vmpidr = BIT(31) | i;
 		sched_set_params(vm->vcpus[i], d->priority, d->slice_us);
+		vm->vcpus[i]->movable = opts.pools.pool[d->pool].kind == KEEL_POOL_SHARED &&
+					!(d->flags & KEEL_VM_F_PINNED);
 	}
 
 	/* RAM: each region one contiguous, zeroed block of the pool. */

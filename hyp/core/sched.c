@@ -27,43 +27,9 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 
+#include "sched_rq.h"
 
 void vcpu_enter_current(void) __noreturn;
-
-static bool on_rq(struct pcpu *pc, struct vcpu *v)
-{
-	for (struct vcpu *q = pc->rq_head; q; q = q->rq_next)
-		if (q == v)
-			return true;
-	return false;
-}
-
-/* Into the queue by priority: behind its equals, or (front) before them. */
-static void rq_insert(struct pcpu *pc, struct vcpu *v, bool front)
-{
-	struct vcpu **p = &pc->rq_head;
-
-	while (*p && !sched_rq_before(v->prio, (*p)->prio, front))
-		p = &(*p)->rq_next;
-	v->rq_next = *p;
-	*p = v;
-}
-
-static void rq_add(struct pcpu *pc, struct vcpu *v)
-{
-	if (pc->current == v || on_rq(pc, v))
-		return;
-	rq_insert(pc, v, false);
-}
-
-static struct vcpu *rq_pop(struct pcpu *pc)
-{
-	struct vcpu *v = pc->rq_head;
-
-	if (v)
-		pc->rq_head = v->rq_next;
-	return v;
-}
 
 static u64 now_ticks(void)
 {
@@ -95,16 +61,6 @@ void sched_pools_setup(void)
 	}
 }
 
-static void rq_remove(struct pcpu *pc, struct vcpu *v)
-{
-	for (struct vcpu **p = &pc->rq_head; *p; p = &(*p)->rq_next) {
-		if (*p == v) {
-			*p = v->rq_next;
-			return;
-		}
-	}
-}
-
 int sched_bind(struct vcpu *v)
 {
 	struct pcpu *pc = &pcpus[v->pcpu];
@@ -130,27 +86,22 @@ int sched_bind(struct vcpu *v)
 
 void sched_unbind(struct vcpu *v)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags = irq_save();
 
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	rq_remove(pc, v);
-	for (u32 i = 0; i < pc->nr_bound; i++) {
-		if (pc->bound[i] == v) {
-			pc->bound[i] = pc->bound[--pc->nr_bound];
-			break;
-		}
-	}
+	bound_del(pc, v);
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 }
 
 void sched_enqueue(struct vcpu *v)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags = irq_save();
 
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	v->state = VCPU_RUNNABLE;
 	/* A vCPU (re)starting competes from where the running one stands. */
 	if (pc->current && pc->current != v)
@@ -160,11 +111,6 @@ void sched_enqueue(struct vcpu *v)
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
 	vcpu_kick(v);
-}
-
-static bool can_run(struct vcpu *v)
-{
-	return v && v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
 }
 
 /*
@@ -214,10 +160,10 @@ void sched_block_until(struct vcpu *v, u64 deadline)
  * neither, and cannot resume it before the answer. */
 void sched_block_ioreq(struct vcpu *v)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags = irq_save();
 
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	v->ioreq_wait = true;
 	v->state = VCPU_BLOCKED;
 	v->ioreq_blocked_at = now_ticks();
@@ -228,11 +174,11 @@ void sched_block_ioreq(struct vcpu *v)
 /* VM0 answered: the vCPU may run again (if nothing else stopped it). */
 void sched_ioreq_done(struct vcpu *v)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags = irq_save();
 	bool kick = false;
 
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	v->ioreq_wait = false;
 	v->ioreq_answered_at = now_ticks();
 	v->ioreq_answer_ticks += v->ioreq_answered_at - v->ioreq_blocked_at;
@@ -250,7 +196,7 @@ void sched_ioreq_done(struct vcpu *v)
 
 void sched_wake(struct vcpu *v)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags;
 
 	/* A vCPU waiting for VM0 to answer an MMIO access is woken only by
@@ -258,7 +204,7 @@ void sched_wake(struct vcpu *v)
 	if (v->state != VCPU_BLOCKED || v->ioreq_wait)
 		return;
 	flags = irq_save();
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	if (v->state == VCPU_BLOCKED && !v->ioreq_wait) {
 		v->state = VCPU_RUNNABLE;
 		rq_add(pc, v);
@@ -326,8 +272,10 @@ void sched_timer_irq(void)
 			wake_preempt(pc, v);
 		}
 	}
-	if (pc->rq_head && now >= pc->slice_end)
+	if (pc->rq_head && now >= pc->slice_end) {
 		pc->need_resched = true;
+		pc->balance_req = true;
+	}
 	spin_unlock(&pc->rq_lock);
 }
 
@@ -372,10 +320,10 @@ void sched_stat_pcpu(u32 id, struct keel_stat_pcpu *out)
 
 void sched_stat_vcpu(struct vcpu *v, struct keel_stat_vcpu *out)
 {
-	struct pcpu *pc = &pcpus[v->pcpu];
+	struct pcpu *pc;
 	u64 flags = irq_save(), now;
 
-	spin_lock(&pc->rq_lock);
+	pc = vcpu_rq_lock(v);
 	now = now_ticks();
 	*out = (struct keel_stat_vcpu){
 		.vm = v->vm->id,
@@ -387,6 +335,7 @@ void sched_stat_vcpu(struct vcpu *v, struct keel_stat_vcpu *out)
 		.run_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_RUN, now)),
 		.wait_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_WAIT, now)),
 		.blocked_ns = hyp_ticks_ns(acct_read(&v->acct, KEEL_VCPU_BLOCKED, now)),
+		.migrations = v->nr_migrations,
 	};
 	spin_unlock(&pc->rq_lock);
 	irq_restore(flags);
@@ -400,6 +349,7 @@ static void switch_to(struct pcpu *pc, struct vcpu *cur, struct vcpu *next)
 		vcpu_put(cur);
 	pc->ctx = &next->regs;
 	vcpu_load(next);
+	sched_tlb_enter(pc, next);
 }
 
 void sched_resolve(void)
@@ -418,6 +368,10 @@ void sched_resolve(void)
 		pc->current->vrun += now - pc->run_start;
 	pc->in_guest = false;
 	spin_unlock(&pc->rq_lock);
+	if (pc->balance_req) {
+		pc->balance_req = false;
+		sched_balance_pull(pc);
+	}
 
 	for (;; now = now_ticks()) {
 		struct vcpu *cur = pc->current, *next;
@@ -470,9 +424,10 @@ void sched_resolve(void)
 		spin_unlock(&pc->rq_lock);
 
 		if (next) {
-			if (next != cur)
+			if (next != cur) {
 				switch_to(pc, cur, next);
-			else if (next->sys_dirty)
+				sched_balance_kick(pc);
+			} else if (next->sys_dirty)
 				vcpu_load(next);  /* reset by PSCI CPU_ON while we idled */
 			/* WFI traps on a shared pCPU only (asm/vcpu.h). */
 			vcpu_arch_set_traps(next, !pc->bind);
@@ -490,6 +445,8 @@ void sched_resolve(void)
 				pc->current = NULL;
 			spin_unlock(&pc->rq_lock);
 		}
+		if (sched_balance_pull(pc))
+			continue;
 		spin_lock(&pc->rq_lock);
 		timer_program(pc);
 		account(pc, true);

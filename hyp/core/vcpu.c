@@ -3,6 +3,7 @@
  * kicks, and the end of its VM when it does something fatal. What is
  * Arm's (registers, EL1 state, the exit syndrome) is behind the
  * vcpu_arch_* hooks (asm/vcpu.h). */
+#include <asm/barrier.h>
 #include <hyp/gic.h>
 #include <hyp/log.h>
 #include <hyp/pcpu.h>
@@ -35,14 +36,24 @@ void vcpu_put(struct vcpu *v)
 {
 	vcpu_arch_put(v);
 	vgic_save(v);
+	/* Everything saved above is visible before another pCPU may see the
+	 * vCPU unloaded and take it (sched_balance.c: acquire there). */
+	dmb(ish);
 	v->loaded = false;
 }
 
 void vcpu_kick(struct vcpu *v)
 {
+	u32 pcpu;
+
 	sched_wake(v);
-	if (v->pcpu != this_cpu_id())
-		gic->send_sgi(v->pcpu, SGI_KICK);
+	/* Whatever the caller made pending for v is visible before we read
+	 * where v is: a pCPU that moved v (sched_balance.c) and so is not the
+	 * one kicked here sees it when it loads v. */
+	dmb(ish);
+	pcpu = READ_ONCE(v->pcpu);
+	if (pcpu != this_cpu_id())
+		gic->send_sgi(pcpu, SGI_KICK);
 }
 
 void vcpu_fatal(struct vcpu *v, const char *why)

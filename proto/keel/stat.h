@@ -15,7 +15,7 @@
 #include "vm.h"
 
 #define KEEL_STAT_MAGIC 0x5453534bU /* "KSST" */
-#define KEEL_STAT_REVISION 1
+#define KEEL_STAT_REVISION 2  /* 2: keel_stat_vcpu.migrations */
 
 #define KEEL_STAT_MAX_PCPUS 16
 #define KEEL_MAX_CPUPOOLS 4
@@ -67,8 +67,9 @@ struct keel_stat_vcpu {
 	__u64 run_ns;
 	__u64 wait_ns;
 	__u64 blocked_ns;
+	__u64 migrations; /**< times it moved to another pCPU of its shared pool */
 };
-KEEL_STATIC_ASSERT(sizeof(struct keel_stat_vcpu) == 48, "keel_stat_vcpu layout");
+KEEL_STATIC_ASSERT(sizeof(struct keel_stat_vcpu) == 56, "keel_stat_vcpu layout");
 
 /** KEEL_HC_STAT fills one; vcpu[] holds nr_vcpus entries, by VM id then vCPU. */
 struct keel_stat {
@@ -84,7 +85,7 @@ struct keel_stat {
 	struct keel_stat_vcpu vcpu[KEEL_STAT_MAX_VCPUS];
 };
 KEEL_STATIC_ASSERT(sizeof(struct keel_stat) ==
-			   32 + 32 * KEEL_MAX_CPUPOOLS + 32 * KEEL_STAT_MAX_PCPUS + 48 * KEEL_STAT_MAX_VCPUS,
+			   32 + 32 * KEEL_MAX_CPUPOOLS + 32 * KEEL_STAT_MAX_PCPUS + 56 * KEEL_STAT_MAX_VCPUS,
 		   "keel_stat layout");
 KEEL_STATIC_ASSERT(sizeof(struct keel_stat) < (1 << 14), "keel_stat fits an ioctl number");
 

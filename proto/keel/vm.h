@@ -19,6 +19,10 @@
 
 /** Guest RAM IPA = PA, from one contiguous block of the pool (DMA without an IOMMU). */
 #define KEEL_VM_F_IDENTITY 0x1
+/** Its config named each vCPU's pCPU (vcpu_pcpu): they stay there. Without
+ * it, the vCPUs of a guest in a shared pool may move between the pool's
+ * pCPUs to balance load; vcpu_pcpu is then only where they start. */
+#define KEEL_VM_F_PINNED 0x2
 
 struct keel_vm_mem {
 	__u64 ipa;   /**< page aligned */

@@ -4,11 +4,15 @@
 low; `keel vm config` refuses a pool or priority that does not fit, naming
 it; on a machine booted with a bind pool (GICv2) the bound guest's pCPU
 sees no switch while two equal-priority guests share a shared pCPU fairly
-below VM0's priority.
+below VM0's priority. A guest placed by default in a shared pool has its
+vCPUs moved to idle pCPUs of the pool, never onto a bind pCPU.
 
 The spinning guest is four bytes, `b .`, written in VM0 and loaded as a
-bare-metal raw binary: it boots at once and never exits nor idles."""
+bare-metal raw binary: it boots at once and never exits nor idles. The
+SMP one first starts its other vCPUs (PSCI CPU_ON), each spinning too."""
 import json
+import struct
+import time
 
 import pytest
 
@@ -21,6 +25,23 @@ SPIN_BIN = "/tmp/spin.bin"
 # A spinner's pCPU must look busy, an idle one not (VM0's own background
 # work — sshd, keeld's polls — lands on any pCPU now and then).
 BUSY_MIN, IDLE_MAX = 90.0, 30.0
+
+
+# vCPU 0: for x4 in 1..7, PSCI CPU_ON (HVC) of MPIDR x4 at `spin` (fails
+# harmlessly for vCPUs the VM does not have); then everyone spins:
+#       mov x4, #1
+# 1:    movz x0, #3; movk x0, #0xc400, lsl #16   (CPU_ON, SMC64)
+#       mov x1, x4; adr x2, 2f; mov x3, #0; hvc #0
+#       add x4, x4, #1; cmp x4, #8; b.lo 1b
+# 2:    b 2b
+SMP_SPIN_BIN = "/tmp/smpspin.bin"
+SMP_SPIN = (0xd2800024, 0xd2800060, 0xf2b88000, 0xaa0403e1, 0x100000c2, 0xd2800003,
+            0xd4000002, 0x91000484, 0xf100209f, 0x54ffff03, 0x14000000)
+
+
+def put_bin(v, path, words):
+    data = struct.pack(f"<{len(words)}I", *words)
+    v.ssh("printf '" + "".join(f"\\{b:03o}" for b in data) + f"' > {path}")
 
 
 def spinner(name, **kw):
@@ -236,6 +257,113 @@ def test_bind_pool(bind2):
         # than they do (~50% each), only for the exit and the kick.
         vm0_1 = next(c for c in vcpus_of(s, 0) if c["pcpu"] == 1)
         assert vm0_1["wait"] < 20, vm0_1
+        check_alive(bind2, ids)
+    finally:
+        stop_all(bind2, ids)
+
+
+# ------------------------------------------- vCPUs moving within a shared pool
+
+def guest_pcpus(s, vm_id):
+    return sorted(c["pcpu"] for c in vcpus_of(s, vm_id))
+
+
+def wait_spread(v, vm_id, want, timeout=15):
+    """The first 1 s stat after which vm_id's vCPUs are on the pCPUs want."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = stat(v, 1)
+        if guest_pcpus(s, vm_id) == want:
+            return s
+        assert time.monotonic() < deadline, \
+            f"vm {vm_id}'s vCPUs on pCPUs {guest_pcpus(s, vm_id)}, not {want}: {s['vcpus']}"
+
+
+def placed(v, vm_id):
+    """pCPU of each vCPU of vm_id as `keel system pools` shows them."""
+    p = json.loads(keel_ok(v, "system pools --json"))["pools"]
+    return sorted(c["pcpu"] for pool in p for c in pool["vcpus"] if c["vm"] == vm_id)
+
+
+def migrations(s, vm_id):
+    return sum(c["migrations"] for c in vcpus_of(s, vm_id))
+
+
+def test_migrate_balances(hv):
+    """A 4-vCPU spinner without "pcpus" (so it may move) in the shared pool
+    of pCPUs 0-3 starts with two vCPUs on one of pCPUs 1-3 (keeld's default
+    placement leaves pCPU 0, VM0's first, out) and none on pCPU 0. pCPU 0,
+    idle, pulls one: every pCPU ends with one guest vCPU, all four ~100%
+    busy, and nothing moves any more (no ping-pong). One migration is
+    enough; while vCPU 0 is still starting the others, a pCPU may pull one
+    that then leaves a pair again, so up to one per vCPU is fair. Below
+    VM0's priority, so VM0 stays responsive."""
+    put_bin(hv, SMP_SPIN_BIN, SMP_SPIN)
+    vm_id = None
+    try:
+        rc, out, err = config(hv, spinner("smp4", vcpus=4, kernel=SMP_SPIN_BIN, priority=100))
+        assert rc == 0, (rc, out, err)
+        vm_id = int(out.strip())
+        start_at = placed(hv, vm_id)
+        assert 0 not in start_at and len(set(start_at)) == 3, start_at
+        t0 = time.monotonic()
+        keel_ok(hv, f"vm boot {vm_id}")
+        wait_spread(hv, vm_id, [0, 1, 2, 3])
+        spread_s = time.monotonic() - t0
+        s = stat(hv, 2)
+        print(f"\nstarted on pCPUs {start_at}, on 0-3 within {spread_s:.1f} s\n" +
+              keel_ok(hv, "system stat --interval 1"))
+        assert guest_pcpus(s, vm_id) == [0, 1, 2, 3], s["vcpus"]
+        for n in range(4):
+            assert pcpu(s, n)["load"] >= BUSY_MIN, s["pcpus"]
+        g = vcpus_of(s, vm_id)
+        assert all(c["run"] >= 75 for c in g), g
+        moved = migrations(s, vm_id)
+        assert 1 <= moved <= 4, g
+        assert all(c["migrations"] == 0 for c in vcpus_of(s, 0)), "VM0's vCPUs are pinned"
+        s2 = stat(hv, 2)
+        assert migrations(s2, vm_id) == moved, vcpus_of(s2, vm_id)
+        assert guest_pcpus(s2, vm_id) == [0, 1, 2, 3], s2["vcpus"]
+        check_alive(hv, [vm_id])
+    finally:
+        if vm_id is not None:
+            stop_all(hv, [vm_id])
+    # A pinned one ("pcpus" named) stays put, two on pCPU 1 beside idle ones.
+    vm_id = start(hv, spinner("smp2p", vcpus=2, kernel=SMP_SPIN_BIN, priority=100,
+                              pcpus=[1, 1]))
+    try:
+        s = stat(hv, 2)
+        assert guest_pcpus(s, vm_id) == [1, 1] and migrations(s, vm_id) == 0, s["vcpus"]
+        assert all(35 <= c["run"] <= 65 for c in vcpus_of(s, vm_id)), vcpus_of(s, vm_id)
+    finally:
+        stop_all(hv, [vm_id])
+    check_alive(hv)
+
+
+def test_migrate_never_to_bind(bind2):
+    """GICv2, pCPUs 0-2 shared and 3 a bind pool with a spinner. A 3-vCPU
+    spinner placed by default starts with two vCPUs on one of pCPUs 1-2:
+    pCPU 0 takes one, the idle-looking bind pCPU 3 never does (it neither
+    pulls nor gets kicked), and sees no switch at all."""
+    put_bin(bind2, SMP_SPIN_BIN, SMP_SPIN)
+    ids = [start(bind2, spinner("rt9", pool="rt"))]
+    try:
+        rc, out, err = config(bind2, spinner("smp3", vcpus=3, kernel=SMP_SPIN_BIN,
+                                             priority=100))
+        assert rc == 0, (rc, out, err)
+        ids.append(int(out.strip()))
+        start_at = placed(bind2, ids[1])
+        assert 0 not in start_at and 3 not in start_at and len(set(start_at)) == 2, start_at
+        keel_ok(bind2, f"vm boot {ids[1]}")
+        wait_spread(bind2, ids[1], [0, 1, 2])
+        s = stat(bind2, 2)
+        print("\n" + keel_ok(bind2, "system stat --interval 1"))
+        assert guest_pcpus(s, ids[1]) == [0, 1, 2], s["vcpus"]
+        assert 1 <= migrations(s, ids[1]) <= 3, vcpus_of(s, ids[1])
+        assert pcpu(s, 3)["switches"] == 0 and pcpu(s, 3)["vcpus"] == 1, s["pcpus"]
+        assert vcpus_of(s, ids[0])[0]["pcpu"] == 3 and vcpus_of(s, ids[0])[0]["migrations"] == 0
+        for n in range(4):
+            assert pcpu(s, n)["load"] >= BUSY_MIN, s["pcpus"]
         check_alive(bind2, ids)
     finally:
         stop_all(bind2, ids)

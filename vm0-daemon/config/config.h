@@ -124,6 +124,7 @@ struct vm_config {
 	char name[KEEL_VM_NAME_LEN];
 	unsigned nr_vcpus;
 	uint8_t pcpu[KEEL_MAX_VCPUS];   /* pCPU of each vCPU */
+	bool pinned;                    /* the config named them: they never move (KEEL_VM_F_PINNED) */
 	unsigned pool, priority, slice_us; /* CPU pool index, keel/stat.h (config/sched.c) */
 	unsigned nr_mem;
 	struct keel_vm_mem mem[KEEL_VM_MAX_MEM];

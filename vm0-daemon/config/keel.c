@@ -295,6 +295,7 @@ int cfg_parse_keel(struct pctx *p, json_t *root)
 				return r;
 			c->pcpu[i] = (uint8_t)json_integer_value(e);
 		}
+		c->pinned = true;
 	}
 
 	if ((r = cfg_get_size(p, "memory", json_object_get(root, "memory"), &n)))

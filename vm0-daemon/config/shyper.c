@@ -122,7 +122,9 @@ static int shyper_cpu(struct pctx *p, json_t *cpu)
 		if (master >= 64 || !((bits >> master) & 1))
 			return cfg_fail(p, EINVAL, "cpu.master", mv, "is not in cpu.allocate_bitmap");
 	}
-	/* vCPU 0 (the one that boots) goes on the master, the rest in bit order. */
+	/* vCPU 0 (the one that boots) goes on the master, the rest in bit order;
+	 * pinned there, as in Rust-Shyper. */
+	c->pinned = true;
 	if (master != UINT64_MAX)
 		c->pcpu[k++] = (uint8_t)master;
 	for (i = 0; i < 64 && k < c->nr_vcpus; i++)

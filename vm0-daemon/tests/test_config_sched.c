@@ -62,6 +62,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.priority, KEEL_PRIO_DEFAULT);
 	assert_int_equal(cfg.slice_us, 0);
 	assert_int_equal(cfg.pcpu[0], 1);  /* the default pool, off pCPU 0 */
+	assert_false(cfg.pinned);          /* placed by default: may move */
 }
 
 static void test_pool_priority_slice(void **state)
@@ -74,7 +75,11 @@ static void test_pool_priority_slice(void **state)
 	assert_int_equal(parse("\"priority\": 0, \"slice_ms\": 1000, \"pcpus\": [0]"), 0);
 	assert_int_equal(cfg.slice_us, 1000000);
 	assert_int_equal(cfg.pcpu[0], 0);
+	assert_true(cfg.pinned);           /* named: stays there */
 	assert_int_equal(parse("\"vcpus\": 2, \"pcpus\": [1, 1]"), 0);  /* shared: fine */
+	assert_true(cfg.pinned);
+	assert_int_equal(parse("\"vcpus\": 2"), 0);
+	assert_false(cfg.pinned);
 }
 
 static void test_bad(void **state)

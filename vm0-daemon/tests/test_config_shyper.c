@@ -13,6 +13,7 @@ static void test_shyper(void **state)
 	assert_int_equal(cfg.nr_vcpus, 2);
 	assert_int_equal(cfg.pcpu[0], 2);  /* master first */
 	assert_int_equal(cfg.pcpu[1], 1);
+	assert_true(cfg.pinned);           /* allocate_bitmap names them: they stay */
 	assert_int_equal(cfg.nr_mem, 2);
 	assert_int_equal(cfg.mem[0].ipa, 0x80000000ULL);
 	assert_int_equal(cfg.mem[0].size, 0x10000000ULL);

@@ -257,7 +257,8 @@ int vm_setup(struct keeld *kd, unsigned id, const struct vm_config *cfg, struct 
 		.magic = KEEL_VM_DESC_MAGIC,
 		.revision = KEEL_VM_DESC_REVISION,
 		.id = id,
-		.flags = cfg->identity_map ? KEEL_VM_F_IDENTITY : 0,
+		.flags = (cfg->identity_map ? KEEL_VM_F_IDENTITY : 0) |
+			 (cfg->pinned ? KEEL_VM_F_PINNED : 0),
 		.nr_vcpus = cfg->nr_vcpus,
 		.nr_mem = cfg->nr_mem,
 		.pool = cfg->pool,

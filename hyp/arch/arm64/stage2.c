@@ -220,3 +220,28 @@ void stage2_destroy(struct stage2 *s2)
 	stage2_free_table((u64 *)(uintptr_t)s2->root, 0);
 	s2->root = 0;
 }
+
+/* The host unit test has no instruction cache to clean. */
+#ifndef KEEL_HOST_TEST
+/*
+ * This pCPU's own TLB entries of the VMID (stage 1 under it, and stage 2),
+ * and its instruction cache (which may be tagged by VMID), not the other
+ * pCPUs'. A guest's local TLBI (no IS) cleans only the pCPU its vCPU runs
+ * on, so what this pCPU cached for another vCPU of the VM may be stale
+ * when a different vCPU of it comes here (sched_balance.c,
+ * sched_tlb_enter). Not broadcast: nothing waits on the others.
+ */
+void stage2_flush_tlb_local(struct stage2 *s2)
+{
+	u64 old = read_sysreg(vttbr_el2);
+
+	/* TLBI VMALLS12E1 acts on the VMID in VTTBR_EL2: switch to this one. */
+	write_sysreg(s2->vttbr, vttbr_el2);
+	isb();	/* the VMID is in effect before the TLBI that uses it */
+	tlbi(vmalls12e1);
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(nsh);	/* invalidation complete on this pCPU */
+	write_sysreg(old, vttbr_el2);
+	isb();	/* old VTTBR back before anything walks with it */
+}
+#endif

@@ -29,10 +29,12 @@ static void mark_kick(struct vgic_mmio_ctx *c, struct vgic_irq *irq)
 	c->kick |= vgic_irq_kick(c->vm, irq, c->owner);
 }
 
-/* Is a forwarded private interrupt's physical twin on this pCPU? */
+/* Is a forwarded private interrupt's physical twin on this pCPU? Only if
+ * its vCPU is the one loaded here: another placed on this pCPU (or one
+ * that moved away, sched_balance.c) has its state saved in memory. */
 static bool ppi_local(struct vgic_mmio_ctx *c)
 {
-	return c->owner && c->owner->pcpu == this_cpu_id();
+	return c->owner && c->owner == this_cpu()->current && c->owner->loaded;
 }
 
 /* One bit per INTID: read. */

@@ -360,14 +360,14 @@ void vgic_vm_destroy(struct vm *vm)
 	d->nr_irqs = 0;
 }
 
+/* The vCPU of vm loaded here: the one a banked interrupt fired for. Not
+ * "a vCPU placed here": two of one VM may share the pCPU, and vCPUs move
+ * (sched_balance.c). */
 static struct vcpu *vcpu_on_this_pcpu(struct vm *vm)
 {
-	u32 me = this_cpu_id();
+	struct vcpu *cur = this_cpu()->current;
 
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i] && vm->vcpus[i]->pcpu == me)
-			return vm->vcpus[i];
-	return NULL;
+	return cur && cur->vm == vm && cur->loaded ? cur : NULL;
 }
 
 int vgic_inject(struct vm *vm, u32 vcpu_id, u32 intid, bool level)

@@ -34,6 +34,7 @@ struct pcpu {
 	u32 nr_bound;
 	struct vcpu *bound[MAX_BOUND];
 	volatile bool need_resched;
+	bool balance_req;      /* a slice ended: look for load to pull (sched_balance.c) */
 	/* The running vCPU's slice ends at slice_end; it entered the guest at
 	 * run_start (in_guest: not yet charged to its vrun). CNTPCT ticks. */
 	u64 slice_end, run_start;

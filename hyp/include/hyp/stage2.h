@@ -31,4 +31,6 @@ void stage2_destroy(struct stage2 *s2);
 void stage2_free_table(u64 *table, int level);
 /* Drop TLB entries for this VMID (after unmap). */
 void stage2_flush_tlb(struct stage2 *s2);
+/* ... on this pCPU only (another vCPU of the VM ran here last). */
+void stage2_flush_tlb_local(struct stage2 *s2);
 #endif

@@ -43,6 +43,11 @@ struct vcpu {
 	u32 prio;
 	u64 slice_ticks;
 	struct sched_acct acct;
+	/* It may move between the pCPUs of its shared pool (a guest placed by
+	 * default, not pinned by its config), and how often it did (under
+	 * its pCPU's rq_lock; sched_balance.c). */
+	bool movable;
+	u64 nr_migrations;
 	/* An MMIO access VM0 is serving; what to do with the answer stays here,
 	 * never in the shared slot. */
 	volatile bool ioreq_wait;

@@ -46,6 +46,9 @@ struct vm {
 	u64 started_ns;
 	u64 nr_irqs;                 /* KEEL_HC_IRQ_LINE raises (atomic: any VM0 vCPU) */
 	struct vgic_dist vgic;
+	/* Per pCPU: 1 + the id of its vCPU that ran there last, 0 if none
+	 * did (sched_tlb_enter). Each pCPU writes only its own entry. */
+	u8 last_ran[MAX_PCPUS];
 	u32 hw_ppis;          /* PPIs (bit n = INTID 16 + n) forwarded from the hardware */
 	u32 nr_mmio;
 	struct mmio_region mmio[MAX_MMIO_REGIONS];

@@ -643,6 +643,16 @@ static void test_hw_cpending_deactivates(void **state)
 	assert_true(find_gcall(G_ACTIVE, 40, 0) >= 0);
 }
 
+/* vCPU v is the one loaded on pCPU pcpu, where the test now runs. */
+static void run_on(u32 pcpu, struct vcpu *v)
+{
+	if (shim_pcpu.current)
+		shim_pcpu.current->loaded = false;
+	shim_pcpu.id = pcpu;
+	shim_pcpu.current = v;
+	v->loaded = true;
+}
+
 static void test_hw_ppi(void **state)
 {
 	struct vcpu *v1 = vm->vcpus[1];
@@ -652,12 +662,12 @@ static void test_hw_ppi(void **state)
 	assert_int_equal(vgic_assign_hw(vm, 27), 0);
 	assert_true(V0->vgic.private_irqs[27].hw && v1->vgic.private_irqs[27].hw);
 
-	/* vCPU 1's redistributor written while we run on pCPU 0: deferred */
-	shim_pcpu.id = 0;
+	/* vCPU 1's redistributor written while vCPU 0 runs on pCPU 0: deferred */
+	run_on(0, V0);
 	ngcalls = 0;
 	wr(R, V0, GICR_STRIDE + GICR_SGI_BASE + GICD_ISENABLER, 4, BIT(27));
 	assert_int_equal(find_gcall(G_ENABLE, 27, 1), -1);
-	shim_pcpu.id = 1;
+	run_on(1, v1);
 	vgic_flush(v1);
 	assert_true(find_gcall(G_ENABLE, 27, 1) >= 0);
 	assert_int_equal(gcalls[find_gcall(G_ENABLE, 27, 1)].pcpu, 1);
@@ -676,6 +686,32 @@ static void test_hw_ppi(void **state)
 	vgic_flush(v1);
 	assert_true(fake_lr[0].hw);
 	assert_int_equal(fake_lr[0].pintid, 27);
+}
+
+/* Two vCPUs of a VM placed on one pCPU (or one that moved there): a
+ * banked PPI that fires belongs to the one loaded, not to the first placed
+ * there; a redistributor access touches the physical PPI only for it. */
+static void test_hw_ppi_shared_pcpu(void **state)
+{
+	struct vcpu *v1 = vm->vcpus[1];
+
+	(void)state;
+	assert_int_equal(vgic_assign_hw(vm, 27), 0);
+	v1->pcpu = 0;  /* with vCPU 0 */
+	run_on(0, v1);
+	wr(R, v1, GICR_STRIDE + GICR_SGI_BASE + GICD_ISENABLER, 4, BIT(27));
+	wr(R, v1, GICR_STRIDE + GICR_SGI_BASE + GICD_IGROUPR, 4, BIT(27));
+	wr(R, V0, GICR_SGI_BASE + GICD_ISENABLER, 4, BIT(27));
+	wr(R, V0, GICR_SGI_BASE + GICD_IGROUPR, 4, BIT(27));
+	vgic_forward_phys(vm, 27);
+	assert_true(v1->vgic.private_irqs[27].pending);
+	assert_false(V0->vgic.private_irqs[27].pending);
+	/* vCPU 0 is placed here but not loaded: its enable waits for its load */
+	V0->vgic.ppi_hw_dirty = 0;
+	ngcalls = 0;
+	wr(R, v1, GICR_SGI_BASE + GICD_ICENABLER, 4, BIT(27));
+	assert_int_equal(find_gcall(G_ENABLE, 27, 0), -1);
+	assert_true(V0->vgic.ppi_hw_dirty & BIT(27));
 }
 
 /* ---- injection API ---- */
@@ -991,6 +1027,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hw_spi_mirrors, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_hw_cpending_deactivates, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_hw_ppi, setup_v3, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_ppi_shared_pcpu, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_inject_checks, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_spi_state_follows_route, setup_v3, teardown),
 		cmocka_unit_test_setup_teardown(test_spi_state_follows_route, setup_v2, teardown),
