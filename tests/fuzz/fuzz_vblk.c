@@ -32,6 +32,7 @@
 #include "backend/disk.h"
 #include "log.h"
 #include "devices/virtio_blk.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -61,16 +62,6 @@ static void *gpa(uint64_t ipa, uint64_t len)
 	return guest_ptr(&gm, ipa, len);
 }
 
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
 static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
 static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
@@ -89,34 +80,13 @@ static uint64_t some_ipa(struct input *in, uint64_t align)
 /* The whole 3.1.1 sequence with fuzzer-chosen features and queue layout. */
 static void op_driver_init(struct input *in)
 {
-	uint64_t drop = take(in, 8), f;
+	uint64_t drop = take(in, 8);
 	uint32_t num = 1U << (take(in, 1) % 11);
 	uint64_t desc = some_ipa(in, 16), avail = some_ipa(in, 2), used = some_ipa(in, 4);
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, ~drop);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	f |= (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	f &= ~drop;
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_QUEUE_SEL, 0);
-	mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-	mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	mmio_w(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(avail >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(used >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_queue(&t, 0, num, desc, avail, used);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 	drv_avail = 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "devices/virtio_console.h"
 #include "input.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -75,16 +76,6 @@ static void *gpa(uint64_t ipa, uint64_t len)
 	return guest_ptr(&gm, ipa, len);
 }
 
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
 static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
 static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
@@ -95,36 +86,18 @@ static void op_reset(struct input *in) { fg_reset(&fg); }
  * the input moves them. */
 static void op_driver_init(struct input *in)
 {
-	uint64_t drop = take(in, 8), f;
+	uint64_t drop = take(in, 8);
 	uint8_t nq = (uint8_t)(take(in, 1) % (NQ + 1));
 	uint32_t num = 1U << (take(in, 1) % 8);
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, ~drop);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	f |= (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	f &= ~drop;
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
 	for (uint32_t q = 0; q < nq; q++) {
 		uint64_t base = RAM0_IPA + q * 0x4000ULL + (take(in, 1) & 0x3) * 0x1000;
 
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x800));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0xc00));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_queue(&t, q, num, base, base + 0x800, base + 0xc00);
 		drv_avail[q] = next_desc[q] = 0;
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* One descriptor on queue q, published and kicked as the driver would. */

@@ -30,6 +30,7 @@
 
 #include "devices/virtio_gpu.h"
 #include "input.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -72,16 +73,6 @@ static void *gpa(uint64_t ipa, uint64_t len)
 	return guest_ptr(&gm, ipa, len);
 }
 
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
 static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
 static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
@@ -93,26 +84,19 @@ static void op_driver_init(struct input *in)
 	uint32_t num = 1U << (take(in, 1) % 9);
 	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)take(in, 1));
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
+	vd_w(&t, VIRTIO_MMIO_STATUS, 0);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st);
+	/* Any of the low features, whether offered or not; VERSION_1. */
+	vd_driver_features(&t, take(in, 1) | 1ULL << VIRTIO_F_VERSION_1);
 	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st);
 	for (uint32_t q = 0; q < NQ; q++) {
 		uint64_t base = RAM0_IPA + q * 0x8000ULL;
 
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x1000));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0x2000));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_queue(&t, q, num, base, base + 0x1000, base + 0x2000);
 		drv_avail[q] = next_desc[q] = 0;
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* A chain of n descriptors on queue q, published and kicked. */
