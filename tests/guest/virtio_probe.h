@@ -10,6 +10,7 @@
 #define KEEL_GUEST_VIRTIO_PROBE_H
 
 #include <linux/delay.h>
+#include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
@@ -131,6 +132,21 @@ static inline void __iomem *vp_find(u32 device_id, u64 *regs_pa)
 		iounmap(regs);
 	}
 	return NULL;
+}
+
+/* n zeroed pages of guest RAM with the split ring's descriptor table,
+ * available and used rings in the first three; NULL when out of memory. */
+static inline void *vp_alloc_rings(unsigned int n, struct vring_desc **desc,
+				   struct vring_avail **avail, struct vring_used **used)
+{
+	void *pages = alloc_pages_exact(n * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+
+	if (pages) {
+		*desc = pages;
+		*avail = pages + PAGE_SIZE;
+		*used = pages + 2 * PAGE_SIZE;
+	}
+	return pages;
 }
 
 /* Where the guest's (first) RAM ends, from the device tree; 0 if unknown. */

@@ -157,14 +157,11 @@ static int __init gpuprobe_init(void)
 		pr_err("gpuprobe: no virtio-mmio v2 GPU\n");
 		return -ENODEV;
 	}
-	pages = alloc_pages_exact(NR_PAGES * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(NR_PAGES, &desc, &avail, &used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	desc = pages;
-	avail = pages + PAGE_SIZE;
-	used = pages + 2 * PAGE_SIZE;
 	req = pages + 3 * PAGE_SIZE;
 	extra = pages + 4 * PAGE_SIZE;
 	resp = pages + 5 * PAGE_SIZE;

@@ -168,14 +168,11 @@ static int __init netprobe_init(void)
 		pr_err("netprobe: no virtio-mmio v2 network device\n");
 		return r;
 	}
-	pages = alloc_pages_exact(5 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(5, &q.desc, &q.avail, &q.used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	q.desc = pages;
-	q.avail = pages + PAGE_SIZE;
-	q.used = pages + 2 * PAGE_SIZE;
 	q.hdr = pages + 3 * PAGE_SIZE;
 	q.frame = pages + 4 * PAGE_SIZE;
 	r = dev_setup();

@@ -196,14 +196,11 @@ static int __init vqprobe_init(void)
 		pr_err("vqprobe: no virtio-mmio v2 block device\n");
 		return r;
 	}
-	pages = alloc_pages_exact(6 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(6, &q.desc, &q.avail, &q.used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	q.desc = pages;
-	q.avail = pages + PAGE_SIZE;
-	q.used = pages + 2 * PAGE_SIZE;
 	q.hdr = pages + 3 * PAGE_SIZE;
 	q.status = pages + 3 * PAGE_SIZE + 512;
 	q.data = pages + 4 * PAGE_SIZE;
