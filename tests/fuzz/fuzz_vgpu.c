@@ -44,7 +44,6 @@
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
-static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static struct vgpu *g;
 static uint16_t drv_avail[NQ], next_desc[NQ];
 static uint64_t seen;
@@ -68,16 +67,6 @@ static void on_update(void *opaque, const struct vgpu_rect *r)
 			seen += img.pixels[(uint64_t)y * img.stride + x * 4];
 }
 
-static void *gpa(uint64_t ipa, uint64_t len)
-{
-	return guest_ptr(&gm, ipa, len);
-}
-
-static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
-static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
-static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
-static void op_kick(struct input *in) { fg_kick(&fg, in); }
-static void op_reset(struct input *in) { fg_reset(&fg); }
 
 static void op_driver_init(struct input *in)
 {
@@ -106,11 +95,11 @@ static void post(unsigned q, const struct vring_desc *chain, unsigned n)
 	struct vring_avail *a;
 	uint16_t head, idx;
 
-	if (!v->ready || !v->num || !(a = gpa(v->avail_gpa, 4 + 2ULL * v->num)))
+	if (!v->ready || !v->num || !(a = fg_gpa(v->avail_gpa, 4 + 2ULL * v->num)))
 		return;
 	head = idx = next_desc[q] % v->num;
 	for (unsigned i = 0; i < n; i++) {
-		struct vring_desc *d = gpa(v->desc_gpa + 16ULL * idx, 16);
+		struct vring_desc *d = fg_gpa(v->desc_gpa + 16ULL * idx, 16);
 		uint16_t nxt = (uint16_t)((idx + 1) % v->num);
 
 		if (!d)
@@ -195,7 +184,7 @@ static void op_entries(struct input *in)
 }
 
 static void (*const ops[])(struct input *in) = {
-	op_mmio_write, op_mmio_read, op_ram_write, op_kick, op_reset, op_driver_init,
+	fg_mmio_write, fg_mmio_read, fg_ram_write, fg_kick, fg_reset, op_driver_init,
 	op_chain, op_command, op_entries,
 };
 
@@ -242,7 +231,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = 2;
 	gm.r[0] = (struct guest_region){ RAM0_IPA, RAM0_SIZE, ram0 };
-	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 3 };
+	/* virtio_guest.h's moves: t over ram0. */
+	/* virtio_guest.h's guest: t over ram0. */
+	fg = (struct fuzz_guest){ &t, &gm, ram0, RAM0_SIZE, 3 };
 	gm.r[1] = (struct guest_region){ RAM1_IPA, RAM1_SIZE, ram1 };
 	memset(drv_avail, 0, sizeof(drv_avail));
 	memset(next_desc, 0, sizeof(next_desc));
