@@ -32,6 +32,7 @@
 #include "backend/disk.h"
 #include "log.h"
 #include "devices/virtio_blk.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -46,7 +47,6 @@ static struct disk disk_rw, disk_ro;
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
-static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static uint16_t drv_avail; /* the fake driver's avail->idx */
 static unsigned irqs;
 
@@ -55,28 +55,7 @@ static void on_irq(void *opaque)
 	irqs++;
 }
 
-/* The harness's own view of guest RAM: NULL where the guest has none. */
-static void *gpa(uint64_t ipa, uint64_t len)
-{
-	return guest_ptr(&gm, ipa, len);
-}
-
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
-static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
-static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
-static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
-static void op_kick(struct input *in) { fg_kick(&fg, in); }
 static void op_kick_all(struct input *in) { virtio_mmio_kick_all(&t); }
-static void op_reset(struct input *in) { fg_reset(&fg); }
 
 /* An IPA somewhere in or just around guest RAM, aligned as asked. */
 static uint64_t some_ipa(struct input *in, uint64_t align)
@@ -89,34 +68,13 @@ static uint64_t some_ipa(struct input *in, uint64_t align)
 /* The whole 3.1.1 sequence with fuzzer-chosen features and queue layout. */
 static void op_driver_init(struct input *in)
 {
-	uint64_t drop = take(in, 8), f;
+	uint64_t drop = take(in, 8);
 	uint32_t num = 1U << (take(in, 1) % 11);
 	uint64_t desc = some_ipa(in, 16), avail = some_ipa(in, 2), used = some_ipa(in, 4);
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, ~drop);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	f |= (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	f &= ~drop;
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_QUEUE_SEL, 0);
-	mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-	mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	mmio_w(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
-	mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(avail >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
-	mmio_w(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(used >> 32));
-	mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_queue(&t, 0, num, desc, avail, used);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 	drv_avail = 0;
 }
 
@@ -127,7 +85,7 @@ static void offer(uint16_t head)
 	struct vring_avail *a;
 
 	/* Only on a started queue: vq_start checked the rings' alignment. */
-	if (!q->ready || !(a = gpa(q->avail_gpa, 4 + 2ULL * q->num)))
+	if (!q->ready || !(a = fg_gpa(q->avail_gpa, 4 + 2ULL * q->num)))
 		return;
 	a->ring[drv_avail % q->num] = head;
 	a->idx = ++drv_avail;
@@ -138,7 +96,7 @@ static void set_desc(uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, ui
 	const struct vq *q = &t.vq[0];
 	struct vring_desc *d;
 
-	if (!q->ready || !(d = gpa(q->desc_gpa + 16ULL * (i % q->num), 16)))
+	if (!q->ready || !(d = fg_gpa(q->desc_gpa + 16ULL * (i % q->num), 16)))
 		return;
 	d->addr = addr;
 	d->len = len;
@@ -180,7 +138,7 @@ static void op_request(struct input *in)
 	uint16_t num = t.vq[0].num ? t.vq[0].num : 1;
 	uint16_t head = (uint16_t)(take(in, 2) % num);
 	uint64_t hdr = RAM0_IPA + SCRATCH_OFF, data = hdr + 0x200, status = hdr + 0x3fff;
-	struct virtio_blk_outhdr *h = gpa(hdr, sizeof(*h));
+	struct virtio_blk_outhdr *h = fg_gpa(hdr, sizeof(*h));
 
 	if (dlen > 0x3000)
 		dlen = 0x3000;
@@ -188,7 +146,7 @@ static void op_request(struct input *in)
 	h->ioprio = 0;
 	h->sector = sector;
 	if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES) {
-		struct virtio_blk_discard_write_zeroes *r = gpa(data, 16);
+		struct virtio_blk_discard_write_zeroes *r = fg_gpa(data, 16);
 
 		r->sector = take(in, 2);
 		r->num_sectors = (uint32_t)take(in, 1);
@@ -211,14 +169,14 @@ static void op_suppress(struct input *in)
 	const struct vq *q = &t.vq[0];
 	uint16_t *p;
 
-	if (!q->ready || !(p = gpa(q->avail_gpa, 6 + 2ULL * q->num)))
+	if (!q->ready || !(p = fg_gpa(q->avail_gpa, 6 + 2ULL * q->num)))
 		return;
 	p[0] = (uint16_t)take(in, 2);	       /* avail->flags */
 	p[2 + q->num] = (uint16_t)take(in, 2); /* used_event */
 }
 
 static void (*const ops[])(struct input *in) = {
-	op_mmio_write, op_mmio_read, op_ram_write, op_kick, op_kick_all, op_reset,
+	fg_mmio_write, fg_mmio_read, fg_ram_write, fg_kick, op_kick_all, fg_reset,
 	op_driver_init, op_chain, op_request, op_request, op_suppress,
 };
 
@@ -272,7 +230,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = flags & 2 ? 2 : 1;
 	gm.r[0] = (struct guest_region){RAM0_IPA, RAM0_SIZE, ram0};
-	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 2 };
+	/* virtio_guest.h's moves: t over ram0. */
+	/* virtio_guest.h's guest: t over ram0. */
+	fg = (struct fuzz_guest){ &t, &gm, ram0, RAM0_SIZE, 2 };
 	gm.r[1] = (struct guest_region){RAM1_IPA, RAM1_SIZE, ram1};
 	drv_avail = 0;
 	if (vblk_create(&b, NULL, &t, flags & 1 ? &disk_ro : &disk_rw, NULL,

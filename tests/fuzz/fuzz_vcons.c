@@ -26,6 +26,7 @@
 
 #include "devices/virtio_console.h"
 #include "input.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -39,7 +40,6 @@
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
-static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static struct vcons *c;
 static uint16_t drv_avail[NQ], next_desc[NQ];
 static uint8_t typed[256];
@@ -70,61 +70,23 @@ static int host_read(void *opaque, void *buf, size_t len)
 	return (int)n;
 }
 
-static void *gpa(uint64_t ipa, uint64_t len)
-{
-	return guest_ptr(&gm, ipa, len);
-}
-
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
-static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
-static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
-static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
-static void op_kick(struct input *in) { fg_kick(&fg, in); }
-static void op_reset(struct input *in) { fg_reset(&fg); }
 
 /* 3.1.1 with fuzzer-chosen features; queue q's rings at q * 0x4000 unless
  * the input moves them. */
 static void op_driver_init(struct input *in)
 {
-	uint64_t drop = take(in, 8), f;
+	uint64_t drop = take(in, 8);
 	uint8_t nq = (uint8_t)(take(in, 1) % (NQ + 1));
 	uint32_t num = 1U << (take(in, 1) % 8);
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, ~drop);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	f |= (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	f &= ~drop;
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
 	for (uint32_t q = 0; q < nq; q++) {
 		uint64_t base = RAM0_IPA + q * 0x4000ULL + (take(in, 1) & 0x3) * 0x1000;
 
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x800));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0xc00));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_queue(&t, q, num, base, base + 0x800, base + 0xc00);
 		drv_avail[q] = next_desc[q] = 0;
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* One descriptor on queue q, published and kicked as the driver would. */
@@ -135,10 +97,10 @@ static void post(unsigned q, uint64_t addr, uint32_t len, uint16_t flags, uint16
 	struct vring_avail *a;
 	uint16_t head;
 
-	if (!v->ready || !(a = gpa(v->avail_gpa, 4 + 2ULL * v->num)))
+	if (!v->ready || !(a = fg_gpa(v->avail_gpa, 4 + 2ULL * v->num)))
 		return;
 	head = next_desc[q]++ % v->num;
-	if (!(d = gpa(v->desc_gpa + 16ULL * head, 16)))
+	if (!(d = fg_gpa(v->desc_gpa + 16ULL * head, 16)))
 		return;
 	d->addr = addr;
 	d->len = len;
@@ -182,7 +144,7 @@ static void op_rx_buffer(struct input *in)
 static void op_control(struct input *in)
 {
 	uint64_t at = RAM0_IPA + SCRATCH_OFF + 0x2000 + (take(in, 1) % 8) * 0x10;
-	struct virtio_console_control *m = gpa(at, sizeof(*m));
+	struct virtio_console_control *m = fg_gpa(at, sizeof(*m));
 
 	m->id = (uint32_t)take(in, 1);
 	m->event = (uint16_t)(take(in, 1) % 9);
@@ -206,7 +168,7 @@ static void op_type(struct input *in)
 }
 
 static void (*const ops[])(struct input *in) = {
-	op_mmio_write, op_mmio_read, op_ram_write, op_kick, op_reset, op_driver_init,
+	fg_mmio_write, fg_mmio_read, fg_ram_write, fg_kick, fg_reset, op_driver_init,
 	op_chain, op_print, op_rx_buffer, op_control, op_type,
 };
 
@@ -225,7 +187,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = 2;
 	gm.r[0] = (struct guest_region){ RAM0_IPA, RAM0_SIZE, ram0 };
-	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 3 };
+	/* virtio_guest.h's moves: t over ram0. */
+	/* virtio_guest.h's guest: t over ram0. */
+	fg = (struct fuzz_guest){ &t, &gm, ram0, RAM0_SIZE, 3 };
 	gm.r[1] = (struct guest_region){ RAM1_IPA, RAM1_SIZE, ram1 };
 	ntyped = typed_off = 0;
 	memset(drv_avail, 0, sizeof(drv_avail));

@@ -30,6 +30,7 @@
 
 #include "devices/virtio_gpu.h"
 #include "input.h"
+#include "tests/virtio_driver.h"
 #include "virtio_guest.h"
 
 #define RAM0_IPA  0x40000000ULL
@@ -43,7 +44,6 @@
 static uint8_t *ram0, *ram1;
 static struct guest_mem gm;
 static struct virtio_mmio t;
-static struct fuzz_guest fg; /* t over ram0, for virtio_guest.h's moves */
 static struct vgpu *g;
 static uint16_t drv_avail[NQ], next_desc[NQ];
 static uint64_t seen;
@@ -67,52 +67,25 @@ static void on_update(void *opaque, const struct vgpu_rect *r)
 			seen += img.pixels[(uint64_t)y * img.stride + x * 4];
 }
 
-static void *gpa(uint64_t ipa, uint64_t len)
-{
-	return guest_ptr(&gm, ipa, len);
-}
-
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
-static void op_mmio_write(struct input *in) { fg_mmio_write(&fg, in); }
-static void op_mmio_read(struct input *in) { fg_mmio_read(&fg, in); }
-static void op_ram_write(struct input *in) { fg_ram_write(&fg, in); }
-static void op_kick(struct input *in) { fg_kick(&fg, in); }
-static void op_reset(struct input *in) { fg_reset(&fg); }
 
 static void op_driver_init(struct input *in)
 {
 	uint32_t num = 1U << (take(in, 1) % 9);
 	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)take(in, 1));
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
+	vd_w(&t, VIRTIO_MMIO_STATUS, 0);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st);
+	/* Any of the low features, whether offered or not; VERSION_1. */
+	vd_driver_features(&t, take(in, 1) | 1ULL << VIRTIO_F_VERSION_1);
 	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st);
 	for (uint32_t q = 0; q < NQ; q++) {
 		uint64_t base = RAM0_IPA + q * 0x8000ULL;
 
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, num);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)base);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(base + 0x1000));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(base + 0x2000));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_queue(&t, q, num, base, base + 0x1000, base + 0x2000);
 		drv_avail[q] = next_desc[q] = 0;
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* A chain of n descriptors on queue q, published and kicked. */
@@ -122,11 +95,11 @@ static void post(unsigned q, const struct vring_desc *chain, unsigned n)
 	struct vring_avail *a;
 	uint16_t head, idx;
 
-	if (!v->ready || !v->num || !(a = gpa(v->avail_gpa, 4 + 2ULL * v->num)))
+	if (!v->ready || !v->num || !(a = fg_gpa(v->avail_gpa, 4 + 2ULL * v->num)))
 		return;
 	head = idx = next_desc[q] % v->num;
 	for (unsigned i = 0; i < n; i++) {
-		struct vring_desc *d = gpa(v->desc_gpa + 16ULL * idx, 16);
+		struct vring_desc *d = fg_gpa(v->desc_gpa + 16ULL * idx, 16);
 		uint16_t nxt = (uint16_t)((idx + 1) % v->num);
 
 		if (!d)
@@ -211,7 +184,7 @@ static void op_entries(struct input *in)
 }
 
 static void (*const ops[])(struct input *in) = {
-	op_mmio_write, op_mmio_read, op_ram_write, op_kick, op_reset, op_driver_init,
+	fg_mmio_write, fg_mmio_read, fg_ram_write, fg_kick, fg_reset, op_driver_init,
 	op_chain, op_command, op_entries,
 };
 
@@ -258,7 +231,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	gm.n = 2;
 	gm.r[0] = (struct guest_region){ RAM0_IPA, RAM0_SIZE, ram0 };
-	fg = (struct fuzz_guest){ &t, ram0, RAM0_SIZE, 3 };
+	/* virtio_guest.h's moves: t over ram0. */
+	/* virtio_guest.h's guest: t over ram0. */
+	fg = (struct fuzz_guest){ &t, &gm, ram0, RAM0_SIZE, 3 };
 	gm.r[1] = (struct guest_region){ RAM1_IPA, RAM1_SIZE, ram1 };
 	memset(drv_avail, 0, sizeof(drv_avail));
 	memset(next_desc, 0, sizeof(next_desc));

@@ -28,6 +28,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "devices/virtio_net.h"
+#include "tests/virtio_driver.h"
 #include "vswitch/vswitch_priv.h"
 
 #define RAM_IPA	 0x40000000ULL
@@ -109,16 +110,6 @@ static void *gpa(struct guest *x, uint64_t ipa, uint64_t len)
 	return guest_ptr(&x->gm, ipa, len);
 }
 
-static void mmio_w(struct guest *x, uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&x->t, off, 4, v);
-}
-
-static uint32_t mmio_r(struct guest *x, uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&x->t, off, 4);
-}
-
 static void op_mmio_write(struct input *in)
 {
 	struct guest *x = pick(in);
@@ -166,7 +157,7 @@ static void op_kick_all(struct input *in)
 
 static void op_reset(struct input *in)
 {
-	mmio_w(pick(in), VIRTIO_MMIO_STATUS, 0);
+	vd_w(&pick(in)->t, VIRTIO_MMIO_STATUS, 0);
 }
 
 /* An IPA in or just around guest RAM, aligned as asked. */
@@ -181,38 +172,17 @@ static uint64_t some_ipa(struct input *in, uint64_t align)
 static void op_driver_init(struct input *in)
 {
 	struct guest *x = pick(in);
-	uint64_t drop = take(in, 8), f;
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint64_t drop = take(in, 8);
+	uint32_t st = vd_negotiate(&x->t, ~drop);
 
-	mmio_w(x, VIRTIO_MMIO_STATUS, 0);
-	mmio_w(x, VIRTIO_MMIO_STATUS, st);
-	mmio_w(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(x, VIRTIO_MMIO_DEVICE_FEATURES);
-	mmio_w(x, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	f |= (uint64_t)mmio_r(x, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	f &= ~drop;
-	mmio_w(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(x, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(x, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(x, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(x, VIRTIO_MMIO_STATUS, st);
 	for (unsigned q = 0; q < 2; q++) {
 		uint32_t num = 1U << (take(in, 1) % 9);
 		uint64_t desc = some_ipa(in, 16), avail = some_ipa(in, 2), used = some_ipa(in, 4);
 
-		mmio_w(x, VIRTIO_MMIO_QUEUE_SEL, q);
-		mmio_w(x, VIRTIO_MMIO_QUEUE_NUM, num);
-		mmio_w(x, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-		mmio_w(x, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-		mmio_w(x, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
-		mmio_w(x, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(avail >> 32));
-		mmio_w(x, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
-		mmio_w(x, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(used >> 32));
-		mmio_w(x, VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_queue(&x->t, q, num, desc, avail, used);
 		x->avail[q] = 0;
 	}
-	mmio_w(x, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&x->t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 	x->scratch = 0;
 }
 

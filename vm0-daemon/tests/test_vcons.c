@@ -21,6 +21,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "devices/virtio_console.h"
+#include "virtio_driver.h"
 
 #define RAM_BASE 0x40000000ULL
 #define RAM_SIZE (2ULL << 20)
@@ -68,16 +69,6 @@ static struct vring_used *used(unsigned q)
 	return gp(RING_GPA(q) + 0x2000);
 }
 
-static void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-static uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 static void on_irq(void *opaque)
 {
 	irqs++;
@@ -110,42 +101,20 @@ static void type_in(const char *s)
 	ntyped += strlen(s);
 }
 
-static uint64_t dev_features(void)
-{
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
-
 /* 3.1.1 up to DRIVER_OK with nq queues, accepting all offered but drop. */
 static void driver_init(uint64_t drop, unsigned nq)
 {
-	uint64_t f = dev_features() & ~drop;
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, ~drop);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	assert_int_equal(mmio_r(VIRTIO_MMIO_STATUS), st);
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_STATUS), st);
 	for (unsigned q = 0; q < nq; q++) {
 		memset(gp(RING_GPA(q)), 0, 0x3000);
 		ring[q] = (struct ring){ 0 };
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_NUM_MAX), VCONS_QUEUE_MAX);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)RING_GPA(q));
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RING_GPA(q) + 0x1000));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RING_GPA(q) + 0x2000));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_w(&t, VIRTIO_MMIO_QUEUE_SEL, q);
+		assert_int_equal(vd_r(&t, VIRTIO_MMIO_QUEUE_NUM_MAX), VCONS_QUEUE_MAX);
+		vd_queue(&t, q, QNUM, RING_GPA(q), RING_GPA(q) + 0x1000, RING_GPA(q) + 0x2000);
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 	irqs = 0;
 }
 
@@ -206,11 +175,8 @@ static uint16_t ctrl_recv(uint16_t *value, uint32_t *len, void *extra)
 
 static int up(void **state)
 {
-	ram = aligned_alloc(4096, RAM_SIZE);
+	ram = vd_ram_map(&gm, RAM_BASE, RAM_SIZE);
 	assert_non_null(ram);
-	memset(ram, 0, RAM_SIZE);
-	gm.n = 1;
-	gm.r[0] = (struct guest_region){ .ipa = RAM_BASE, .size = RAM_SIZE, .host = ram };
 	nout = writes = ntyped = typed_off = 0;
 	const struct vcons_io io = { host_write, host_read, NULL };
 
@@ -237,11 +203,11 @@ static struct vcons_stats stats(void)
 
 static void test_config(void **state)
 {
-	assert_int_equal(mmio_r(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_CONSOLE);
-	assert_true(dev_features() & (1ULL << VIRTIO_CONSOLE_F_SIZE));
-	assert_true(dev_features() & (1ULL << VIRTIO_CONSOLE_F_MULTIPORT));
-	assert_false(dev_features() & (1ULL << VIRTIO_CONSOLE_F_EMERG_WRITE));
-	assert_true(dev_features() & (1ULL << VIRTIO_F_VERSION_1));
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_CONSOLE);
+	assert_true(vd_device_features(&t) & (1ULL << VIRTIO_CONSOLE_F_SIZE));
+	assert_true(vd_device_features(&t) & (1ULL << VIRTIO_CONSOLE_F_MULTIPORT));
+	assert_false(vd_device_features(&t) & (1ULL << VIRTIO_CONSOLE_F_EMERG_WRITE));
+	assert_true(vd_device_features(&t) & (1ULL << VIRTIO_F_VERSION_1));
 	assert_int_equal(virtio_mmio_ops.read(&t, VIRTIO_MMIO_CONFIG + 0, 2), VCONS_COLS);
 	assert_int_equal(virtio_mmio_ops.read(&t, VIRTIO_MMIO_CONFIG + 2, 2), VCONS_ROWS);
 	assert_int_equal(virtio_mmio_ops.read(&t, VIRTIO_MMIO_CONFIG + 4, 4), 1);
@@ -376,7 +342,7 @@ static void test_bad_driver(void **state)
 	avail(TXQ)->ring[ring[TXQ].avail_idx % QNUM] = QNUM + 3;
 	__atomic_store_n(&avail(TXQ)->idx, ++ring[TXQ].avail_idx, __ATOMIC_RELEASE);
 	virtio_mmio_kick(&t, TXQ);
-	assert_true(mmio_r(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vd_r(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	memcpy(gp(BUF_GPA(TXQ, 1)), "x", 1);
 	post(TXQ, BUF_GPA(TXQ, 1), 1, false);
 	virtio_mmio_kick(&t, TXQ);

@@ -37,6 +37,7 @@
 #include "devices/devices.h"
 #include "devices/virtio_blk.h"
 #include "virtio/transport.h"
+#include "virtio_driver.h"
 
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m);
@@ -125,13 +126,8 @@ static void kick(void)
 /* The guest's RAM comes and goes with the guest, as keeld's mapping does. */
 static void ram_map(void)
 {
-	ram = aligned_alloc(4096, RAM_SIZE);
+	ram = vd_ram_map(&gm, RAM_BASE, RAM_SIZE);
 	assert_non_null(ram);
-	memset(ram, 0, RAM_SIZE);
-	gm.n = 1;
-	gm.r[0].ipa = RAM_BASE;
-	gm.r[0].size = RAM_SIZE;
-	gm.r[0].host = ram;
 }
 
 static void ram_unmap(void)

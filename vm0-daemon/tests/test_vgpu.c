@@ -10,13 +10,13 @@ static void test_config(void **state)
 	struct virtio_gpu_config c;
 	uint64_t f;
 
-	assert_int_equal(mmio_r(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_GPU);
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_GPU);
+	vd_w(&t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	f = vd_r(&t, VIRTIO_MMIO_DEVICE_FEATURES);
 	assert_true(f & 1U << VIRTIO_GPU_F_EDID);
 	assert_false(f & 1U << VIRTIO_GPU_F_VIRGL);
 	for (unsigned i = 0; i < sizeof(c) / 4; i++)
-		((uint32_t *)&c)[i] = mmio_r(VIRTIO_MMIO_CONFIG + 4 * i);
+		((uint32_t *)&c)[i] = vd_r(&t, VIRTIO_MMIO_CONFIG + 4 * i);
 	assert_int_equal(le32toh(c.num_scanouts), 1);
 	assert_int_equal(le32toh(c.num_capsets), 0);
 	assert_int_equal(le32toh(c.events_read), 0);
@@ -181,7 +181,7 @@ static void test_cursor_and_reset(void **state)
 	assert_int_equal(stats().resources, 2);
 	assert_true(stats().res_bytes > 0);
 	updates = 0;
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
+	vd_w(&t, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(stats().resources, 0);
 	assert_int_equal(stats().res_bytes, 0);
 	assert_int_equal(stats().released, 2);

@@ -199,7 +199,7 @@ static void test_reset(void **state)
 	struct virtio_net_hdr_v1 h = { 0 };
 
 	guest_rx_buf(2048);
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
+	vd_w(&t, VIRTIO_MMIO_STATUS, 0);
 	make_frame(f, sizeof(f), MAC, PEER);
 	assert_int_equal(deliver(&h, f, sizeof(f)), -ENOBUFS);
 	driver_init(0);

@@ -25,10 +25,10 @@
 
 static void test_config(void **state)
 {
-	uint64_t f = dev_features();
+	uint64_t f = vd_device_features(&t);
 	struct virtio_net_config c;
 
-	assert_int_equal(mmio_r(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
 	for (unsigned b = 0; b < sizeof(c); b++)
 		((uint8_t *)&c)[b] = (uint8_t)virtio_mmio_ops.read(&t, VIRTIO_MMIO_CONFIG + b, 1);
 	assert_memory_equal(c.mac, MAC, 6);

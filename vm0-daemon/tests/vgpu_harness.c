@@ -18,16 +18,6 @@ void *gp(uint64_t gpa)
 	return ram + (gpa - RAM_BASE);
 }
 
-void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 void on_irq(void *opaque)
 {
 }
@@ -45,29 +35,17 @@ void on_update(void *opaque, const struct vgpu_rect *r)
 
 void driver_init(void)
 {
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st = vd_negotiate(&t, 1ULL << VIRTIO_GPU_F_EDID | 1ULL << VIRTIO_F_VERSION_1);
 
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_GPU_F_EDID);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	assert_int_equal(mmio_r(VIRTIO_MMIO_STATUS), st);
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_STATUS), st);
 	for (unsigned q = 0; q < NQ; q++) {
 		memset(gp(RING_GPA(q)), 0, 0x3000);
 		avail_idx[q] = used_seen[q] = 0;
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_NUM_MAX), VGPU_QUEUE_MAX);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)RING_GPA(q));
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(RING_GPA(q) + 0x1000));
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(RING_GPA(q) + 0x2000));
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
+		vd_w(&t, VIRTIO_MMIO_QUEUE_SEL, q);
+		assert_int_equal(vd_r(&t, VIRTIO_MMIO_QUEUE_NUM_MAX), VGPU_QUEUE_MAX);
+		vd_queue(&t, q, QNUM, RING_GPA(q), RING_GPA(q) + 0x1000, RING_GPA(q) + 0x2000);
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* A chain on queue q: the request, optionally extra readable bytes, and a
@@ -177,11 +155,8 @@ int up(void **state)
 	const struct vgpu_params p = { 1024, 768, MEM_MAX };
 	const struct vgpu_io io = { on_update, NULL };
 
-	ram = aligned_alloc(4096, RAM_SIZE);
+	ram = vd_ram_map(&gm, RAM_BASE, RAM_SIZE);
 	assert_non_null(ram);
-	memset(ram, 0, RAM_SIZE);
-	gm.n = 1;
-	gm.r[0] = (struct guest_region){ .ipa = RAM_BASE, .size = RAM_SIZE, .host = ram };
 	updates = 0;
 	assert_int_equal(vgpu_create(&g, &t, &p, &io), 0);
 	virtio_mmio_init(&t, &vgpu_ops, g, &gm, on_irq, NULL);

@@ -23,6 +23,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "devices/virtio_gpu.h"
+#include "virtio_driver.h"
 
 #define RAM_BASE 0x40000000ULL
 #define RAM_SIZE (8ULL << 20)
@@ -47,8 +48,6 @@ extern struct virtio_live live;    /* the queues' page that outlives keeld */
 extern unsigned changes;           /* the transport's changed hook ran */
 
 void *gp(uint64_t gpa);
-void mmio_w(uint64_t off, uint32_t v);
-uint32_t mmio_r(uint64_t off);
 void on_irq(void *opaque);
 void on_changed(void *opaque);
 void on_update(void *opaque, const struct vgpu_rect *r);

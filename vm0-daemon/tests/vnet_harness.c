@@ -121,77 +121,38 @@ uint64_t alloc_buf(uint32_t len)
 	return g;
 }
 
-void mmio_w(uint64_t off, uint32_t v)
-{
-	virtio_mmio_ops.write(&t, off, 4, v);
-}
-
-uint32_t mmio_r(uint64_t off)
-{
-	return (uint32_t)virtio_mmio_ops.read(&t, off, 4);
-}
-
 static void on_irq(void *opaque)
 {
 	irqs++;
 }
 
-uint64_t dev_features(void)
-{
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t f = mmio_r(VIRTIO_MMIO_DEVICE_FEATURES);
-
-	mmio_w(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (uint64_t)mmio_r(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
-
 /* 3.1.1 up to DRIVER_OK, accepting every offered feature but drop. */
 void driver_init(uint64_t drop)
 {
-	uint64_t f = dev_features() & ~drop;
-	uint32_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	uint32_t st;
 
 	memset(ram, 0, 0x100000);
 	buf_next = BUF_GPA;
-	mmio_w(VIRTIO_MMIO_STATUS, 0);
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	mmio_w(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	mmio_w(VIRTIO_MMIO_STATUS, st);
-	assert_int_equal(mmio_r(VIRTIO_MMIO_STATUS), st);
+	st = vd_negotiate(&t, ~drop);
+	assert_int_equal(vd_r(&t, VIRTIO_MMIO_STATUS), st);
 	for (unsigned q = 0; q < 2; q++) {
 		struct drvq *d = &dq[q];
 
 		*d = (struct drvq){ RAM_BASE + q * 0x10000, RAM_BASE + q * 0x10000 + 0x4000,
 				    RAM_BASE + q * 0x10000 + 0x8000, 0, 0, 0 };
-		mmio_w(VIRTIO_MMIO_QUEUE_SEL, q);
-		assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_NUM_MAX), VNET_QUEUE_MAX);
-		mmio_w(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)d->desc);
-		mmio_w(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)d->avail);
-		mmio_w(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)d->used);
-		mmio_w(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-		mmio_w(VIRTIO_MMIO_QUEUE_READY, 1);
-		assert_int_equal(mmio_r(VIRTIO_MMIO_QUEUE_READY), 1);
+		vd_w(&t, VIRTIO_MMIO_QUEUE_SEL, q);
+		assert_int_equal(vd_r(&t, VIRTIO_MMIO_QUEUE_NUM_MAX), VNET_QUEUE_MAX);
+		vd_queue(&t, q, QNUM, d->desc, d->avail, d->used);
+		assert_int_equal(vd_r(&t, VIRTIO_MMIO_QUEUE_READY), 1);
 	}
-	mmio_w(VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
+	vd_w(&t, VIRTIO_MMIO_STATUS, st | VIRTIO_CONFIG_S_DRIVER_OK);
 	irqs = 0;
 }
 
 static void device_up(bool async)
 {
-	ram = aligned_alloc(4096, RAM_SIZE);
+	ram = vd_ram_map(&gm, RAM_BASE, RAM_SIZE);
 	assert_non_null(ram);
-	memset(ram, 0, RAM_SIZE);
-	gm.n = 1;
-	gm.r[0].ipa = RAM_BASE;
-	gm.r[0].size = RAM_SIZE;
-	gm.r[0].host = ram;
 	inputs = 0;
 	if (async)
 		assert_int_equal(uv_loop_init(&loop), 0);
@@ -285,7 +246,7 @@ struct vring_used_elem take_used(unsigned q)
 
 bool needs_reset(void)
 {
-	return mmio_r(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+	return vd_r(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
 struct vnet_stats stats(void)

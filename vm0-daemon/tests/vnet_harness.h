@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "devices/virtio_net.h"
+#include "virtio_driver.h"
 
 #define RAM_BASE 0x40000000ULL
 #define RAM_SIZE (8ULL << 20)
@@ -60,9 +61,6 @@ extern uv_loop_t loop;
 
 void *gp(uint64_t gpa);
 uint64_t alloc_buf(uint32_t len);
-void mmio_w(uint64_t off, uint32_t v);
-uint32_t mmio_r(uint64_t off);
-uint64_t dev_features(void);
 /* 3.1.1 up to DRIVER_OK, accepting every offered feature but drop. */
 void driver_init(uint64_t drop);
 /* cmocka setups and teardowns: synchronous, or on a libuv loop. */

@@ -14,15 +14,10 @@
  *
  * Pattern of pixel x, y (B8G8R8X8): r = x * 4, g = y * 4, b = (x ^ y) * 4.
  */
-#include <linux/delay.h>
-#include <linux/io.h>
 #include <linux/module.h>
-#include <linux/of.h>
-#include <linux/of_address.h>
-#include <linux/virtio_config.h>
 #include <linux/virtio_gpu.h>
-#include <linux/virtio_mmio.h>
-#include <linux/virtio_ring.h>
+
+#include "virtio_probe.h"
 
 #define VQ_NUM 8
 #define OUTSIDE_RAM 0x10000000ULL       /* below every Keel guest's RAM */
@@ -41,41 +36,15 @@ static int failures;
 
 #define NR_PAGES (6 + SIDE * SIDE * 4 / PAGE_SIZE)
 
-static u64 pa(const void *p)
-{
-	return virt_to_phys(p);
-}
-
-static void wr64(unsigned int lo, u64 v)
-{
-	writel(lower_32_bits(v), regs + lo);
-	writel(upper_32_bits(v), regs + lo + 4);
-}
-
 static int dev_setup(void)
 {
-	u32 st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	int r = vp_negotiate(regs, 0);
 
-	writel(0, regs + VIRTIO_MMIO_STATUS);
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES);  /* bit 32: VIRTIO_F_VERSION_1 */
-	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES);
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	if (!(readl(regs + VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return -EINVAL;
-	writel(0, regs + VIRTIO_MMIO_QUEUE_SEL);
-	if (readl(regs + VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_NUM)
-		return -ENOSPC;
-	writel(VQ_NUM, regs + VIRTIO_MMIO_QUEUE_NUM);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, pa(desc));
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, pa(avail));
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, pa(used));
-	writel(1, regs + VIRTIO_MMIO_QUEUE_READY);
-	writel(st | VIRTIO_CONFIG_S_DRIVER_OK, regs + VIRTIO_MMIO_STATUS);
-	return 0;
+	if (!r)
+		r = vp_queue(regs, 0, VQ_NUM, vp_pa(desc), vp_pa(avail), vp_pa(used));
+	if (!r)
+		vp_driver_ok(regs);
+	return r;
 }
 
 /* One command (len bytes at req, xlen at extra) and its answer's type, or
@@ -85,29 +54,19 @@ static u32 command(u32 len, u32 xlen)
 	unsigned int n = 0, i;
 	u16 want = idx + 1;
 
-	desc[n++] = (struct vring_desc){ cpu_to_le64(pa(req)), cpu_to_le32(len), 0, 0 };
+	desc[n++] = (struct vring_desc){ cpu_to_le64(vp_pa(req)), cpu_to_le32(len), 0, 0 };
 	if (xlen)
-		desc[n++] = (struct vring_desc){ cpu_to_le64(pa(extra)), cpu_to_le32(xlen), 0, 0 };
+		desc[n++] = (struct vring_desc){ cpu_to_le64(vp_pa(extra)), cpu_to_le32(xlen), 0, 0 };
 	memset(resp, 0, 64);
-	desc[n++] = (struct vring_desc){ cpu_to_le64(pa(resp)), cpu_to_le32(64),
+	desc[n++] = (struct vring_desc){ cpu_to_le64(vp_pa(resp)), cpu_to_le32(64),
 					 cpu_to_le16(VRING_DESC_F_WRITE), 0 };
 	for (i = 0; i + 1 < n; i++) {
 		desc[i].flags |= cpu_to_le16(VRING_DESC_F_NEXT);
 		desc[i].next = cpu_to_le16(i + 1);
 	}
 	avail->ring[idx % VQ_NUM] = 0;
-	/* Ring contents before the index that publishes them (virtio 2.7.13). */
-	virt_wmb();
-	WRITE_ONCE(avail->idx, cpu_to_le16(want));
-	/* The index before the doorbell write. */
-	wmb();
-	writel(0, regs + VIRTIO_MMIO_QUEUE_NOTIFY);
-	for (i = 0; i < 100 && le16_to_cpu(READ_ONCE(used->idx)) != want; i++)
-		msleep(10);
 	idx = want;
-	/* The used index before the answer it publishes. */
-	virt_rmb();
-	if (le16_to_cpu(READ_ONCE(used->idx)) != want)
+	if (vp_publish_kick(regs, 0, avail, used, want, want) != want)
 		return 0;
 	return le32_to_cpu(((struct virtio_gpu_ctrl_hdr *)resp)->type);
 }
@@ -183,32 +142,9 @@ static u32 flush(u32 id)
 
 static int find_gpu(void)
 {
-	struct device_node *np;
-	struct resource res;
-
-	np = of_find_node_by_type(NULL, "memory");
-	if (!np || of_address_to_resource(np, 0, &res)) {
-		of_node_put(np);
-		return -ENODEV;
-	}
-	ram_end = res.end + 1;
-	of_node_put(np);
-	for_each_compatible_node(np, NULL, "virtio,mmio") {
-		if (of_address_to_resource(np, 0, &res))
-			continue;
-		regs = ioremap(res.start, resource_size(&res));
-		if (!regs)
-			continue;
-		if (readl(regs + VIRTIO_MMIO_VERSION) == 2 &&
-		    readl(regs + VIRTIO_MMIO_DEVICE_ID) == 16 /* VIRTIO_ID_GPU */) {
-			regs_pa = res.start;
-			of_node_put(np);
-			return 0;
-		}
-		iounmap(regs);
-		regs = NULL;
-	}
-	return -ENODEV;
+	ram_end = vp_ram_end();
+	regs = vp_find(16 /* VIRTIO_ID_GPU */, &regs_pa);
+	return ram_end && regs ? 0 : -ENODEV;
 }
 
 static int __init gpuprobe_init(void)
@@ -221,14 +157,11 @@ static int __init gpuprobe_init(void)
 		pr_err("gpuprobe: no virtio-mmio v2 GPU\n");
 		return -ENODEV;
 	}
-	pages = alloc_pages_exact(NR_PAGES * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(NR_PAGES, &desc, &avail, &used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	desc = pages;
-	avail = pages + PAGE_SIZE;
-	used = pages + 2 * PAGE_SIZE;
 	req = pages + 3 * PAGE_SIZE;
 	extra = pages + 4 * PAGE_SIZE;
 	resp = pages + 5 * PAGE_SIZE;
@@ -250,7 +183,7 @@ static int __init gpuprobe_init(void)
 	expect("backing on a device", attach(1, regs_pa, PAGE_SIZE), PARAM);
 	expect("scanout of an unknown resource", scanout(77), RES_ID);
 	expect("transfer without backing", transfer(1, 0, SIDE, 0), PARAM);
-	expect("backing", attach(1, pa(image), SIDE * SIDE * 4), OK);
+	expect("backing", attach(1, vp_pa(image), SIDE * SIDE * 4), OK);
 	expect("transfer outside the resource", transfer(1, SIDE - 4, 10, 0), PARAM);
 	expect("transfer past the backing", transfer(1, 0, SIDE, 4096), PARAM);
 	expect("flush of an unknown resource", flush(77), RES_ID);

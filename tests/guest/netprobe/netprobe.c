@@ -16,17 +16,12 @@
  * Each case's outcome goes to the log; the verdict (counters, other
  * guests' traffic) is the test's. "netprobe: done" ends the run.
  */
-#include <linux/delay.h>
 #include <linux/etherdevice.h>
-#include <linux/io.h>
 #include <linux/module.h>
-#include <linux/of.h>
-#include <linux/of_address.h>
 #include <linux/slab.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_mmio.h>
 #include <linux/virtio_net.h>
-#include <linux/virtio_ring.h>
+
+#include "virtio_probe.h"
 
 #define VQ_NUM 8
 #define TXQ 1
@@ -46,57 +41,20 @@ static struct {
 static void *pages;
 static u16 avail_idx;
 
-static u64 pa(const void *p)
-{
-	return virt_to_phys(p);
-}
-
-static void wr64(unsigned int lo, u64 v)
-{
-	writel(lower_32_bits(v), regs + lo);
-	writel(upper_32_bits(v), regs + lo + 4);
-}
-
-static int dev_reset(void)
-{
-	int i;
-
-	writel(0, regs + VIRTIO_MMIO_STATUS);
-	for (i = 0; i < 100 && readl(regs + VIRTIO_MMIO_STATUS); i++)
-		msleep(10);
-	writel(readl(regs + VIRTIO_MMIO_INTERRUPT_STATUS), regs + VIRTIO_MMIO_INTERRUPT_ACK);
-	return readl(regs + VIRTIO_MMIO_STATUS) ? -EIO : 0;
-}
-
 /* Reset, negotiate VERSION_1 and MAC, set the TX queue up (RX stays off). */
 static int dev_setup(void)
 {
-	u32 st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-	int i;
+	int i, r;
 
-	if (dev_reset())
-		return -EIO;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES);  /* bit 32: VIRTIO_F_VERSION_1 */
-	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(1U << VIRTIO_NET_F_MAC, regs + VIRTIO_MMIO_DRIVER_FEATURES);
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	if (!(readl(regs + VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return -EINVAL;
+	r = vp_negotiate(regs, 1U << VIRTIO_NET_F_MAC);
+	if (r)
+		return r;
 	for (i = 0; i < ETH_ALEN; i++)
 		mac[i] = readb(regs + VIRTIO_MMIO_CONFIG + offsetof(struct virtio_net_config, mac) + i);
-	writel(TXQ, regs + VIRTIO_MMIO_QUEUE_SEL);
-	if (readl(regs + VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_NUM)
-		return -ENOSPC;
-	writel(VQ_NUM, regs + VIRTIO_MMIO_QUEUE_NUM);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, pa(q.desc));
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, pa(q.avail));
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, pa(q.used));
-	writel(1, regs + VIRTIO_MMIO_QUEUE_READY);
-	st |= VIRTIO_CONFIG_S_DRIVER_OK;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
+	r = vp_queue(regs, TXQ, VQ_NUM, vp_pa(q.desc), vp_pa(q.avail), vp_pa(q.used));
+	if (r)
+		return r;
+	vp_driver_ok(regs);
 	avail_idx = 0;
 	return 0;
 }
@@ -120,7 +78,7 @@ static void frame(const u8 *src, unsigned int len)
 
 static void desc(u16 i, const void *buf, u32 len, u16 flags, u16 next)
 {
-	q.desc[i] = (struct vring_desc){ cpu_to_le64(pa(buf)), cpu_to_le32(len),
+	q.desc[i] = (struct vring_desc){ cpu_to_le64(vp_pa(buf)), cpu_to_le32(len),
 					 cpu_to_le16(flags), cpu_to_le16(next) };
 }
 
@@ -136,19 +94,10 @@ static void send(const char *name)
 {
 	u16 want = avail_idx + 1;
 	u32 st;
-	int i;
 
 	q.avail->ring[avail_idx % VQ_NUM] = 0;
-	/* Ring contents before the index that publishes them (virtio 2.7.13). */
-	virt_wmb();
-	WRITE_ONCE(q.avail->idx, cpu_to_le16(want));
 	avail_idx = want;
-	/* The index before the doorbell write. */
-	wmb();
-	writel(TXQ, regs + VIRTIO_MMIO_QUEUE_NOTIFY);
-	for (i = 0; i < 100 && le16_to_cpu(READ_ONCE(q.used->idx)) != want; i++)
-		msleep(10);
-	virt_rmb();
+	vp_publish_kick(regs, TXQ, q.avail, q.used, want, want);
 	st = readl(regs + VIRTIO_MMIO_STATUS);
 	pr_info("netprobe: %s: %s, status 0x%x%s\n", name,
 		le16_to_cpu(READ_ONCE(q.used->idx)) == want ? "used" : "NOT USED", st,
@@ -202,26 +151,13 @@ static void run_cases(void)
 
 static int find_nic(void)
 {
-	struct device_node *np;
-	struct resource res;
+	phys_addr_t at;
 
-	for_each_compatible_node(np, NULL, "virtio,mmio") {
-		if (of_address_to_resource(np, 0, &res))
-			continue;
-		regs = ioremap(res.start, resource_size(&res));
-		if (!regs)
-			continue;
-		if (readl(regs + VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
-		    readl(regs + VIRTIO_MMIO_VERSION) == 2 &&
-		    readl(regs + VIRTIO_MMIO_DEVICE_ID) == 1 /* VIRTIO_ID_NET */) {
-			pr_info("netprobe: virtio-net at %pa\n", &res.start);
-			of_node_put(np);
-			return 0;
-		}
-		iounmap(regs);
-		regs = NULL;
-	}
-	return -ENODEV;
+	regs = vp_find(1 /* VIRTIO_ID_NET */, &at);
+	if (!regs)
+		return -ENODEV;
+	pr_info("netprobe: virtio-net at %pa\n", &at);
+	return 0;
 }
 
 static int __init netprobe_init(void)
@@ -232,14 +168,11 @@ static int __init netprobe_init(void)
 		pr_err("netprobe: no virtio-mmio v2 network device\n");
 		return r;
 	}
-	pages = alloc_pages_exact(5 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(5, &q.desc, &q.avail, &q.used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	q.desc = pages;
-	q.avail = pages + PAGE_SIZE;
-	q.used = pages + 2 * PAGE_SIZE;
 	q.hdr = pages + 3 * PAGE_SIZE;
 	q.frame = pages + 4 * PAGE_SIZE;
 	r = dev_setup();
@@ -247,7 +180,7 @@ static int __init netprobe_init(void)
 		pr_info("netprobe: setup failed: %d\n", r);
 	else
 		run_cases();
-	dev_reset();
+	vp_reset(regs);
 	pr_info("netprobe: done\n");
 	return 0;
 }

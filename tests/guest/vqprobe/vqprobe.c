@@ -14,16 +14,11 @@
  * the verdict on the host's side (keeld alive, other guests served) is the
  * test's. "vqprobe: done" ends the run.
  */
-#include <linux/delay.h>
-#include <linux/io.h>
 #include <linux/module.h>
-#include <linux/of.h>
-#include <linux/of_address.h>
 #include <linux/slab.h>
 #include <linux/virtio_blk.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_mmio.h>
-#include <linux/virtio_ring.h>
+
+#include "virtio_probe.h"
 
 #define VQ_NUM 8
 #define OUTSIDE_RAM 0x10000000ULL       /* below every Keel guest's RAM */
@@ -44,56 +39,16 @@ static struct {
 } q;
 static void *pages;
 
-static u64 pa(const void *p)
-{
-	return virt_to_phys(p);
-}
-
-static void wr64(unsigned int lo, u64 v)
-{
-	writel(lower_32_bits(v), regs + lo);
-	writel(upper_32_bits(v), regs + lo + 4);
-}
-
-static int dev_reset(void)
-{
-	int i;
-
-	writel(0, regs + VIRTIO_MMIO_STATUS);
-	/* A reset is done when the device reads back 0 (virtio 1.2, 4.2.2.1). */
-	for (i = 0; i < 100 && readl(regs + VIRTIO_MMIO_STATUS); i++)
-		msleep(10);
-	writel(readl(regs + VIRTIO_MMIO_INTERRUPT_STATUS), regs + VIRTIO_MMIO_INTERRUPT_ACK);
-	return readl(regs + VIRTIO_MMIO_STATUS) ? -EIO : 0;
-}
-
 /* Reset, negotiate VERSION_1 only, set queue 0 up at the given addresses. */
 static int dev_setup(u64 desc, u64 avail, u64 used, u32 num)
 {
-	u32 st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	int r = vp_negotiate(regs, 0);
 
-	if (dev_reset())
-		return -EIO;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(1, regs + VIRTIO_MMIO_DRIVER_FEATURES);  /* bit 32: VIRTIO_F_VERSION_1 */
-	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES_SEL);
-	writel(0, regs + VIRTIO_MMIO_DRIVER_FEATURES);
-	st |= VIRTIO_CONFIG_S_FEATURES_OK;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	if (!(readl(regs + VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return -EINVAL;
-	writel(0, regs + VIRTIO_MMIO_QUEUE_SEL);
-	if (readl(regs + VIRTIO_MMIO_QUEUE_NUM_MAX) < num)
-		return -ENOSPC;
-	writel(num, regs + VIRTIO_MMIO_QUEUE_NUM);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, used);
-	writel(1, regs + VIRTIO_MMIO_QUEUE_READY);
-	st |= VIRTIO_CONFIG_S_DRIVER_OK;
-	writel(st, regs + VIRTIO_MMIO_STATUS);
-	return 0;
+	if (!r)
+		r = vp_queue(regs, 0, num, desc, avail, used);
+	if (!r)
+		vp_driver_ok(regs);
+	return r;
 }
 
 static void rings_clear(void)
@@ -107,30 +62,20 @@ static void req_read(u16 head, u64 data_pa, u32 data_len)
 	q.hdr->type = cpu_to_le32(VIRTIO_BLK_T_IN);
 	q.hdr->sector = 0;
 	*q.status = 0xff;
-	q.desc[head] = (struct vring_desc){ cpu_to_le64(pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
+	q.desc[head] = (struct vring_desc){ cpu_to_le64(vp_pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
 					    cpu_to_le16(VRING_DESC_F_NEXT), cpu_to_le16(head + 1) };
 	q.desc[head + 1] = (struct vring_desc){ cpu_to_le64(data_pa), cpu_to_le32(data_len),
 						cpu_to_le16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE),
 						cpu_to_le16(head + 2) };
-	q.desc[head + 2] = (struct vring_desc){ cpu_to_le64(pa(q.status)), cpu_to_le32(1),
+	q.desc[head + 2] = (struct vring_desc){ cpu_to_le64(vp_pa(q.status)), cpu_to_le32(1),
 						cpu_to_le16(VRING_DESC_F_WRITE), 0 };
 }
 
-/* Publishes avail entries [0, n) and kicks; waits up to 1 s for used->idx. */
+/* Publishes avail entries [0, idx) and kicks; waits up to 1 s for the first
+ * used entry. Returns used->idx. */
 static u16 publish_kick(u16 idx)
 {
-	int i;
-
-	/* Ring contents before the index that publishes them (virtio 2.7.13). */
-	virt_wmb();
-	WRITE_ONCE(q.avail->idx, cpu_to_le16(idx));
-	/* The index before the doorbell write. */
-	wmb();
-	writel(0, regs + VIRTIO_MMIO_QUEUE_NOTIFY);
-	for (i = 0; i < 100 && !READ_ONCE(q.used->idx); i++)
-		msleep(10);
-	virt_rmb();
-	return le16_to_cpu(READ_ONCE(q.used->idx));
+	return vp_publish_kick(regs, 0, q.avail, q.used, idx, 1);
 }
 
 static void report(const char *name, int setup)
@@ -161,7 +106,7 @@ static void case_chain(const char *name, void (*fill)(void), u16 avail_idx)
 	int r;
 
 	rings_clear();
-	r = dev_setup(pa(q.desc), pa(q.avail), pa(q.used), VQ_NUM);
+	r = dev_setup(vp_pa(q.desc), vp_pa(q.avail), vp_pa(q.used), VQ_NUM);
 	if (!r) {
 		fill();
 		publish_kick(avail_idx);
@@ -172,9 +117,9 @@ static void case_chain(const char *name, void (*fill)(void), u16 avail_idx)
 static void fill_loop(void)
 {
 	q.hdr->type = cpu_to_le32(VIRTIO_BLK_T_IN);
-	q.desc[0] = (struct vring_desc){ cpu_to_le64(pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
+	q.desc[0] = (struct vring_desc){ cpu_to_le64(vp_pa(q.hdr)), cpu_to_le32(sizeof(*q.hdr)),
 					 cpu_to_le16(VRING_DESC_F_NEXT), cpu_to_le16(1) };
-	q.desc[1] = (struct vring_desc){ cpu_to_le64(pa(q.data)), cpu_to_le32(512),
+	q.desc[1] = (struct vring_desc){ cpu_to_le64(vp_pa(q.data)), cpu_to_le32(512),
 					 cpu_to_le16(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE),
 					 cpu_to_le16(0) };
 	q.avail->ring[0] = 0;
@@ -182,13 +127,13 @@ static void fill_loop(void)
 
 static void fill_head_past_ring(void)
 {
-	req_read(0, pa(q.data), 4096);
+	req_read(0, vp_pa(q.data), 4096);
 	q.avail->ring[0] = cpu_to_le16(VQ_NUM + 100);
 }
 
 static void fill_next_past_ring(void)
 {
-	req_read(0, pa(q.data), 4096);
+	req_read(0, vp_pa(q.data), 4096);
 	q.desc[1].next = cpu_to_le16(0xfff0);
 	q.avail->ring[0] = 0;
 }
@@ -213,7 +158,7 @@ static void fill_buf_straddling(void)
 
 static void fill_huge_len(void)
 {
-	req_read(0, pa(q.data), 0xfffff000);
+	req_read(0, vp_pa(q.data), 0xfffff000);
 	q.avail->ring[0] = 0;
 }
 
@@ -227,41 +172,18 @@ static void fill_garbage_ring(void)
 
 static void fill_valid(void)
 {
-	req_read(0, pa(q.data), 4096);
+	req_read(0, vp_pa(q.data), 4096);
 	q.avail->ring[0] = 0;
 }
 
 static int find_disk(void)
 {
-	struct device_node *np;
-	struct resource res;
-
-	np = of_find_node_by_type(NULL, "memory");
-	if (!np || of_address_to_resource(np, 0, &res)) {
-		of_node_put(np);
+	ram_end = vp_ram_end();
+	regs = vp_find(2 /* VIRTIO_ID_BLOCK */, &regs_pa);
+	if (!ram_end || !regs)
 		return -ENODEV;
-	}
-	ram_end = res.end + 1;
-	of_node_put(np);
-
-	for_each_compatible_node(np, NULL, "virtio,mmio") {
-		if (of_address_to_resource(np, 0, &res))
-			continue;
-		regs = ioremap(res.start, resource_size(&res));
-		if (!regs)
-			continue;
-		if (readl(regs + VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
-		    readl(regs + VIRTIO_MMIO_VERSION) == 2 &&
-		    readl(regs + VIRTIO_MMIO_DEVICE_ID) == 2 /* VIRTIO_ID_BLOCK */) {
-			regs_pa = res.start;
-			pr_info("vqprobe: virtio-blk at %pa, RAM ends at 0x%llx\n", &res.start, ram_end);
-			of_node_put(np);
-			return 0;
-		}
-		iounmap(regs);
-		regs = NULL;
-	}
-	return -ENODEV;
+	pr_info("vqprobe: virtio-blk at %pa, RAM ends at 0x%llx\n", &regs_pa, ram_end);
+	return 0;
 }
 
 static int __init vqprobe_init(void)
@@ -274,14 +196,11 @@ static int __init vqprobe_init(void)
 		pr_err("vqprobe: no virtio-mmio v2 block device\n");
 		return r;
 	}
-	pages = alloc_pages_exact(6 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	pages = vp_alloc_rings(6, &q.desc, &q.avail, &q.used);
 	if (!pages) {
 		iounmap(regs);
 		return -ENOMEM;
 	}
-	q.desc = pages;
-	q.avail = pages + PAGE_SIZE;
-	q.used = pages + 2 * PAGE_SIZE;
 	q.hdr = pages + 3 * PAGE_SIZE;
 	q.status = pages + 3 * PAGE_SIZE + 512;
 	q.data = pages + 4 * PAGE_SIZE;
@@ -300,7 +219,7 @@ static int __init vqprobe_init(void)
 
 	/* The same device, reset, with a request that is right. */
 	rings_clear();
-	r = dev_setup(pa(q.desc), pa(q.avail), pa(q.used), VQ_NUM);
+	r = dev_setup(vp_pa(q.desc), vp_pa(q.avail), vp_pa(q.used), VQ_NUM);
 	used = 0;
 	if (!r) {
 		fill_valid();
@@ -313,7 +232,7 @@ static int __init vqprobe_init(void)
 		pr_info("vqprobe: valid read after reset: FAILED (setup %d, used %u, status %u)\n",
 			r, used, *q.status);
 
-	dev_reset();
+	vp_reset(regs);
 	pr_info("vqprobe: done\n");
 	return 0;
 }
