@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from conftest import drain, give_back, shared_vm
+from conftest import drain, give_back, shared_vm, wait_in_vm0
 
 GUEST_READY = "KEEL-GUEST-READY"
 BOOT_BANNER = "Booting Linux on physical CPU"
@@ -75,32 +75,50 @@ def check_alive(v, running=()):
         assert st.get(i) == "running", f"vm {i} is no longer running: {st}"
 
 
+# The guest shell's prompt (images/guest/rootfs/etc/profile: PS1='\h:\w# '),
+# as an awk/grep -E pattern: once it shows, the console shell has its tty
+# open and reads what is typed.
+PROMPT = "[A-Za-z0-9_.-]+:[^ ]*# "
+
+
 def wait_boot(v, vm_id, boots, timeout=GUEST_TIMEOUT):
     """Waits until keeld counted `boots` boots of the guest and the newest
-    one printed the ready line."""
-    t_end = time.monotonic() + timeout
-    time.sleep(6)
-    while True:
-        info = vm_info(v, vm_id)
-        h = history(v, vm_id)
-        last = h.rsplit(BOOT_BANNER, 1)[-1] if BOOT_BANNER in h else ""
-        if info["boots"] >= boots and GUEST_READY in last:
-            # The shell prompt comes after the ready line (and the modules'
-            # messages); give it a moment.
-            time.sleep(2)
-            return
-        assert info["state"] == "running", f"vm {vm_id} is {info['state']}:\n{h[-3000:]}"
-        assert time.monotonic() < t_end, \
-            f"vm {vm_id}: boot {boots}: no {GUEST_READY} after {timeout} s:\n{h[-3000:]}"
-        time.sleep(2)
+    one printed the ready line and then its shell's prompt (the history is
+    a 64 KiB ring: only what follows the last boot banner counts). Gives up
+    at once when the guest is no longer running."""
+    cond = (f"i=$(keel vm info {vm_id} --json | tr -d '\\n') && "
+            f"[ \"$(echo \"$i\" | sed 's/.*\"boots\": *\\([0-9]*\\).*/\\1/')\" -ge {boots} ] && "
+            f"keel vm console {vm_id} </dev/null | tr -d '\\r' | "
+            f"awk '/{BOOT_BANNER}/ {{ r = 0; p = 0 }} /{GUEST_READY}/ {{ r = 1 }} "
+            f"r && /{PROMPT}/ {{ p = 1 }} END {{ exit !p }}'")
+    stopped = "! echo \"$i\" | grep -q '\"state\": *\"running\"'"
+    if wait_in_vm0(v, cond, timeout, give_up=stopped):
+        return
+    info = vm_info(v, vm_id)
+    h = history(v, vm_id)
+    last = h.rsplit(BOOT_BANNER, 1)[-1] if BOOT_BANNER in h else ""
+    assert info["state"] == "running", f"vm {vm_id} is {info['state']}:\n{h[-3000:]}"
+    assert info["boots"] >= boots and GUEST_READY in last and re.search(PROMPT, last), \
+        f"vm {vm_id}: boot {boots} (keeld counts {info['boots']}): no {GUEST_READY} and prompt " \
+        f"after {timeout} s:\n{h[-3000:]}"
+
+
+def boot_all(v, cfg_paths):
+    """`keel vm config` + `keel vm boot` of each config, all started before
+    any is waited for (two guests booting at once take less than one after
+    the other); returns the new ids, in order, once the guests are up."""
+    ids = []
+    for path in cfg_paths:
+        ids.append(int(keel_ok(v, f"vm config {path}").strip()))
+        keel_ok(v, f"vm boot {ids[-1]}")
+    for vm_id in ids:
+        wait_boot(v, vm_id, 1)
+    return ids
 
 
 def boot(v, cfg_path):
     """`keel vm config` + `keel vm boot`; returns the new id once the guest is up."""
-    vm_id = int(keel_ok(v, f"vm config {cfg_path}").strip())
-    keel_ok(v, f"vm boot {vm_id}")
-    wait_boot(v, vm_id, 1)
-    return vm_id
+    return boot_all(v, [cfg_path])[0]
 
 
 def guest_start(v, vm_id, cmd):
@@ -111,25 +129,24 @@ def guest_start(v, vm_id, cmd):
 
 
 def type_into(v, lines):
-    """Types each (vm_id, line) into that guest's console, all at once."""
-    parts = [f"(printf '%s\\r' {shlex.quote(line)}; sleep 2) | keel vm console {vm_id} >/dev/null &"
+    """Types each (vm_id, line) into that guest's console, all at once.
+    keel.ko queues what is written to /dev/hvc<id> for keeld, whether or
+    not the writer still has it open: the console may close at once."""
+    parts = [f"printf '%s\\r' {shlex.quote(line)} | keel vm console {vm_id} >/dev/null &"
              for vm_id, line in lines]
     sh(v, " ".join(parts) + " wait")
 
 
 def guest_wait(v, vm_id, tag, timeout):
     """Waits for the end tag; returns (exit status, output between the tags)."""
-    t_end = time.monotonic() + timeout
-    while True:
-        h = history(v, vm_id)
-        m = re.search(rf"@{tag}-e(\d+)@", h)
-        if m:
-            s = h.rfind(f"@{tag}-s42@", 0, m.start())
-            assert s >= 0, f"vm {vm_id}: start tag {tag} missing:\n{h[-3000:]}"
-            return int(m.group(1)), h[s + len(f"@{tag}-s42@"):m.start()].strip("\n")
-        assert time.monotonic() < t_end, \
-            f"vm {vm_id}: command {tag} did not finish in {timeout} s:\n{h[-3000:]}"
-        time.sleep(1.5)
+    wait_in_vm0(v, f"keel vm console {vm_id} </dev/null | grep -q '@{tag}-e[0-9]*@'", timeout,
+                every=0.2)
+    h = history(v, vm_id)
+    m = re.search(rf"@{tag}-e(\d+)@", h)
+    assert m, f"vm {vm_id}: command {tag} did not finish in {timeout} s:\n{h[-3000:]}"
+    s = h.rfind(f"@{tag}-s42@", 0, m.start())
+    assert s >= 0, f"vm {vm_id}: start tag {tag} missing:\n{h[-3000:]}"
+    return int(m.group(1)), h[s + len(f"@{tag}-s42@"):m.start()].strip("\n")
 
 
 def guest(v, vm_id, cmd, timeout=90, check=True):
@@ -303,8 +320,7 @@ def test_two_guests_concurrent_io(hv):
     p1 = backing_path(hv, "/etc/keel/vm1.json")
     p2 = backing_path(hv, "/etc/keel/vm2.json")
     assert p1 != p2, (p1, p2)
-    hv.vm1 = boot(hv, "/etc/keel/vm1.json")
-    vm2 = boot(hv, "/etc/keel/vm2.json")
+    hv.vm1, vm2 = boot_all(hv, ["/etc/keel/vm1.json", "/etc/keel/vm2.json"])
     hv.vm2 = vm2
     # The two guests write different places of their disks, so a swapped or
     # mixed-up backing file cannot pass.

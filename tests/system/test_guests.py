@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import KEELD_START, KEELD_STOP, ROOT, drain, give_back, shared_vm
+from conftest import KEELD_START, KEELD_STOP, ROOT, drain, give_back, shared_vm, wait_in_vm0
 
 pytestmark = pytest.mark.hyp
 
@@ -57,17 +57,6 @@ def history(v, vm_id):
 
 def ready_count(v, vm_id):
     return history(v, vm_id).count(GUEST_READY)
-
-
-def wait_in_vm0(v, cond, timeout):
-    """Waits, in VM0, until the shell condition `cond` holds, looking every
-    0.5 s; True if it did within `timeout` s. One ssh for the whole wait:
-    polling from here cost an ssh connection and a fixed sleep per look."""
-    r = v.ssh(f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); "
-              f"until {cond}; do [ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; sleep 0.5; done",
-              timeout=timeout + 60, check=False)
-    assert r.returncode in (0, 3), f"waiting for {cond!r}: {r.returncode} {r.stderr}"
-    return r.returncode == 0
 
 
 def wait_ready(v, vm_id, count=1, timeout=GUEST_TIMEOUT):
@@ -399,16 +388,17 @@ def test_shyper_config_boots(hv3):
 # ------------------------------------------------- guest-side misbehaviour
 
 def guest_run(v, vm_id, cmd, expect, timeout=20):
-    """Types cmd into the guest's console; waits until `expect` (a regex)
-    shows in its history."""
-    v.ssh(f"(printf '%s\\n' {shlex.quote(cmd)}; sleep 2) | keel vm console {vm_id} >/dev/null")
-    t_end = time.monotonic() + timeout
-    while True:
-        h = history(v, vm_id)
-        if re.search(expect, h):
-            return h
-        assert time.monotonic() < t_end, f"{expect!r} not in vm {vm_id}'s console:\n{h[-2000:]}"
-        time.sleep(2)
+    """Types cmd into the guest's console; waits until `expect` (a regex:
+    grep -E's, or with \\d and \\S) shows in its history; returns it.
+    keel.ko queues what is written to /dev/hvc<id> for keeld even after
+    the writer closed it: the console may close at once."""
+    v.ssh(f"printf '%s\\n' {shlex.quote(cmd)} | keel vm console {vm_id} >/dev/null")
+    ere = expect.replace(r"\d", "[0-9]").replace(r"\S", "[^ ]")
+    wait_in_vm0(v, f"keel vm console {vm_id} </dev/null | grep -qE {shlex.quote(ere)}", timeout,
+                every=0.2)
+    h = history(v, vm_id)
+    assert re.search(expect, h), f"{expect!r} not in vm {vm_id}'s console:\n{h[-2000:]}"
+    return h
 
 
 def test_console_input(hv3):
