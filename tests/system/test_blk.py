@@ -315,8 +315,10 @@ IO_SCRIPT = ("dd if=/dev/urandom of=/tmp/p bs=1M count={mib} 2>/dev/null; a=$(md
 
 
 def test_two_guests_concurrent_io(hv):
-    """(d) vm1 and vm2 write and read back 32 MiB each on their own disks at
-    the same time: each reads what it wrote, and VM0's two files hold it."""
+    """(d) vm1 and vm2 write and read back 16 MiB each on their own disks at
+    the same time: each reads what it wrote, and VM0's two files hold it.
+    (What counts is that both run at once and land apart, not the volume:
+    16 MiB keeps both going for seconds under TCG.)"""
     p1 = backing_path(hv, "/etc/keel/vm1.json")
     p2 = backing_path(hv, "/etc/keel/vm2.json")
     assert p1 != p2, (p1, p2)
@@ -325,7 +327,8 @@ def test_two_guests_concurrent_io(hv):
     # The two guests write different places of their disks, so a swapped or
     # mixed-up backing file cannot pass.
     seeks = {hv.vm1: 32, vm2: 96}
-    starts = {vm: guest_start(hv, vm, IO_SCRIPT.format(mib=32, seek=seeks[vm])) for vm in seeks}
+    mib = 16
+    starts = {vm: guest_start(hv, vm, IO_SCRIPT.format(mib=mib, seek=seeks[vm])) for vm in seeks}
     type_into(hv, [(vm, line) for vm, (tag, line) in starts.items()])
     sums = {}
     for vm, (tag, _) in starts.items():
@@ -337,7 +340,7 @@ def test_two_guests_concurrent_io(hv):
     assert sums[hv.vm1] != sums[vm2]
     for vm, path in ((hv.vm1, p1), (vm2, p2)):
         out = sh(hv, f"echo 3 > /proc/sys/vm/drop_caches; "
-                     f"dd if={path} bs=1M skip={seeks[vm]} count=32 2>/dev/null | md5sum")
+                     f"dd if={path} bs=1M skip={seeks[vm]} count={mib} 2>/dev/null | md5sum")
         assert md5_of(out) == sums[vm], f"{path} does not hold vm {vm}'s data"
     check_alive(hv, (hv.vm1, vm2))
     keel_ok(hv, f"vm shutdown {vm2} -f")
@@ -539,7 +542,7 @@ def test_flood_while_other_io(hv):
     wait_boot(hv, vm, vm_info(hv, vm)["boots"])
     _, out = guest(hv, vm, "dd if=/dev/vda bs=1M count=8 2>/dev/null | md5sum")
     md5_of(out)
-    before = timed_io(hv, hv.vm1, 16, 40)
+    before = timed_io(hv, hv.vm1, 8, 40)
     flood = ("rmmod virtio_blk; i=0; while [ $i -lt 100000 ]; do "
              "devmem 0x0a000070 32 0; devmem 0x0a000070 32 255; devmem 0x0a000050 32 0; "
              "devmem 0x0a000050 32 7; devmem 0x0a000038 32 3; devmem 0x0a000044 32 1; "
@@ -547,7 +550,7 @@ def test_flood_while_other_io(hv):
     start = vm_info(hv, vm)
     guest(hv, vm, flood)
     time.sleep(3)
-    during = timed_io(hv, hv.vm1, 16, 60)
+    during = timed_io(hv, hv.vm1, 8, 60)
     assert sh(hv, "pidof keeld").strip() == pid, "keeld restarted or died"
     check_alive(hv, (hv.vm1, vm))
     info = vm_info(hv, vm)
