@@ -172,17 +172,21 @@ KEELD_START = ("rm -f /run/keel/supervise.stop; "
                "keel vm list >/dev/null")
 
 
-def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None):
-    """Waits, in VM0, until the shell condition `cond` holds, looking every
-    `every` s; True if it did within `timeout` s. One ssh for the whole
-    wait: polling from here cost an ssh connection (a second or more of
-    TCG time) per look. `give_up`: a shell condition that ends the wait at
-    once (False), e.g. the guest waited for stopped."""
+def wait_loop(cond, timeout, every=0.5, give_up=None):
+    """Shell: looks every `every` s until the shell condition `cond` holds
+    (exit 0), `timeout` s passed (exit 3) or `give_up` holds (exit 4)."""
     stop = f"if {give_up}; then exit 4; fi; " if give_up else ""
-    r = v.ssh(f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); "
-              f"until {cond}; do {stop}[ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; "
-              f"sleep {every}; done",
-              timeout=timeout + 60, check=False)
+    return (f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); "
+            f"until {cond}; do {stop}[ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; "
+            f"sleep {every}; done")
+
+
+def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None):
+    """Waits, in VM0, until the shell condition `cond` holds (wait_loop);
+    True if it did within `timeout` s, False on timeout or give_up. One ssh
+    for the whole wait: polling from here cost an ssh connection (the
+    better part of a second of TCG time) per look."""
+    r = v.ssh(wait_loop(cond, timeout, every, give_up), timeout=timeout + 60, check=False)
     assert r.returncode in (0, 3, 4), f"waiting for {cond!r}: {r.returncode} {r.stderr}"
     return r.returncode == 0
 

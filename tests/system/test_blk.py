@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from conftest import drain, give_back, shared_vm, wait_in_vm0
+from conftest import drain, give_back, shared_vm, wait_in_vm0, wait_loop
 
 GUEST_READY = "KEEL-GUEST-READY"
 BOOT_BANNER = "Booting Linux on physical CPU"
@@ -137,11 +137,13 @@ def type_into(v, lines):
     sh(v, " ".join(parts) + " wait")
 
 
-def guest_wait(v, vm_id, tag, timeout):
-    """Waits for the end tag; returns (exit status, output between the tags)."""
-    wait_in_vm0(v, f"keel vm console {vm_id} </dev/null | grep -q '@{tag}-e[0-9]*@'", timeout,
-                every=0.2)
-    h = history(v, vm_id)
+def tag_seen(vm_id, tag):
+    """Shell: whether the guest's console shows the end tag."""
+    return f"keel vm console {vm_id} </dev/null | grep -q '@{tag}-e[0-9]*@'"
+
+
+def tagged_output(vm_id, tag, h, timeout):
+    """(exit status, output between the tags) of a command in history h."""
     m = re.search(rf"@{tag}-e(\d+)@", h)
     assert m, f"vm {vm_id}: command {tag} did not finish in {timeout} s:\n{h[-3000:]}"
     s = h.rfind(f"@{tag}-s42@", 0, m.start())
@@ -149,11 +151,22 @@ def guest_wait(v, vm_id, tag, timeout):
     return int(m.group(1)), h[s + len(f"@{tag}-s42@"):m.start()].strip("\n")
 
 
+def guest_wait(v, vm_id, tag, timeout):
+    """Waits for the end tag; returns (exit status, output between the tags)."""
+    wait_in_vm0(v, tag_seen(vm_id, tag), timeout, every=0.2)
+    return tagged_output(vm_id, tag, history(v, vm_id), timeout)
+
+
 def guest(v, vm_id, cmd, timeout=90, check=True):
-    """Runs cmd in the guest's console shell; returns (status, output)."""
+    """Runs cmd in the guest's console shell; returns (status, output). One
+    ssh types it, waits for its end tag and fetches the console's history."""
     tag, line = guest_start(v, vm_id, cmd)
-    type_into(v, [(vm_id, line)])
-    status, out = guest_wait(v, vm_id, tag, timeout)
+    drain(v)
+    r = v.ssh(f"printf '%s\\r' {shlex.quote(line)} | keel vm console {vm_id} >/dev/null; "
+              f"({wait_loop(tag_seen(vm_id, tag), timeout, every=0.2)}); "
+              f"keel vm console {vm_id} </dev/null", timeout=timeout + 60, check=False)
+    assert r.returncode == 0, f"vm {vm_id}: {cmd!r}: ssh exit {r.returncode}: {r.stderr}"
+    status, out = tagged_output(vm_id, tag, r.stdout.replace("\r", ""), timeout)
     if check:
         assert status == 0, f"vm {vm_id}: {cmd!r}: exit {status}:\n{out}"
     return status, out

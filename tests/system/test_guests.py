@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import KEELD_START, KEELD_STOP, ROOT, drain, give_back, shared_vm, wait_in_vm0
+from conftest import KEELD_START, KEELD_STOP, ROOT, drain, give_back, shared_vm, wait_in_vm0, wait_loop
 
 pytestmark = pytest.mark.hyp
 
@@ -389,14 +389,16 @@ def test_shyper_config_boots(hv3):
 
 def guest_run(v, vm_id, cmd, expect, timeout=20):
     """Types cmd into the guest's console; waits until `expect` (a regex:
-    grep -E's, or with \\d and \\S) shows in its history; returns it.
-    keel.ko queues what is written to /dev/hvc<id> for keeld even after
-    the writer closed it: the console may close at once."""
-    v.ssh(f"printf '%s\\n' {shlex.quote(cmd)} | keel vm console {vm_id} >/dev/null")
+    grep -E's, or with \\d and \\S) shows in its history; returns it. One
+    ssh types, waits in VM0 and fetches the history. keel.ko queues what is
+    written to /dev/hvc<id> for keeld even after the writer closed it: the
+    console may close at once."""
     ere = expect.replace(r"\d", "[0-9]").replace(r"\S", "[^ ]")
-    wait_in_vm0(v, f"keel vm console {vm_id} </dev/null | grep -qE {shlex.quote(ere)}", timeout,
-                every=0.2)
-    h = history(v, vm_id)
+    seen = f"keel vm console {vm_id} </dev/null | grep -qE {shlex.quote(ere)}"
+    drain(v)
+    h = v.ssh(f"printf '%s\\n' {shlex.quote(cmd)} | keel vm console {vm_id} >/dev/null; "
+              f"({wait_loop(seen, timeout, every=0.2)}); keel vm console {vm_id} </dev/null",
+              timeout=timeout + 60).stdout
     assert re.search(expect, h), f"{expect!r} not in vm {vm_id}'s console:\n{h[-2000:]}"
     return h
 
