@@ -181,13 +181,15 @@ def wait_loop(cond, timeout, every=0.5, give_up=None):
             f"sleep {every}; done")
 
 
-def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None):
+def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None, first=None):
     """Waits, in VM0, until the shell condition `cond` holds (wait_loop);
     True if it did within `timeout` s, False on timeout or give_up. One ssh
     for the whole wait: polling from here cost an ssh connection (the
-    better part of a second of TCG time) per look."""
-    r = v.ssh(wait_loop(cond, timeout, every, give_up), timeout=timeout + 60, check=False)
-    assert r.returncode in (0, 3, 4), f"waiting for {cond!r}: {r.returncode} {r.stderr}"
+    better part of a second of TCG time) per look. `first`: a command run
+    before, in the same ssh; it must succeed."""
+    pre = f"{{ {first}; }} >&2 || exit 5; " if first else ""
+    r = v.ssh(pre + wait_loop(cond, timeout, every, give_up), timeout=timeout + 60, check=False)
+    assert r.returncode in (0, 3, 4), f"{first or ''} waiting for {cond!r}: {r.returncode} {r.stderr}"
     return r.returncode == 0
 
 
