@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -84,6 +85,9 @@ class Vm:
             args += ["--mem", mem]
         self.child = spawn(args + list(extra), name)
         self.exitstatus = None
+        # One ssh connection for the machine's calls (scripts/ssh,
+        # KEEL_SSH_CONTROL); a socket path of its own, short enough for one.
+        self.ssh_control = os.path.join(tempfile.gettempdir(), f"keel-ssh-{uuid.uuid4().hex[:12]}")
 
     def wait_ready(self, timeout=BOOT_TIMEOUT):
         t0 = time.monotonic()
@@ -104,16 +108,29 @@ class Vm:
         return status, out
 
     def ssh(self, cmd, timeout=60, check=True):
-        env = dict(os.environ, KEEL_SSH_PORT=str(self.port))
-        r = run_draining(self, [os.path.join(ROOT, "scripts", "ssh"), cmd], timeout, env)
+        env = dict(os.environ, KEEL_SSH_PORT=str(self.port), KEEL_SSH_CONTROL=self.ssh_control)
+        args = [os.path.join(ROOT, "scripts", "ssh"), cmd]
+        r = run_draining(self, args, timeout, env)
+        if r.returncode == 255:
+            # ssh's own failure: the shared connection may have gone with
+            # VM0's sshd (a reboot) or its address. Once more, on a new one.
+            self.ssh_reset()
+            r = run_draining(self, args, timeout, env)
         if check:
             assert r.returncode == 0, f"ssh {cmd!r}: {r.returncode} {r.stderr}"
         return r
+
+    def ssh_reset(self):
+        """Ends the shared ssh connection (the next call makes a new one):
+        before VM0's address or sshd goes away under it."""
+        subprocess.run(["ssh", "-O", "exit", "-o", f"ControlPath={self.ssh_control}", "keel"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
 
     def alive(self):
         return self.child.isalive()
 
     def stop(self):
+        self.ssh_reset()
         if self.child.isalive():
             self.child.terminate(force=True)
         self.child.close()
