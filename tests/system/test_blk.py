@@ -172,6 +172,20 @@ def guest(v, vm_id, cmd, timeout=90, check=True):
     return status, out
 
 
+def run_vqprobe(v, vm_id, timeout=180):
+    """The guest unloads its disk driver and runs tests/guest/vqprobe on the
+    disk's queues; returns (console history, state) once the probe ended or
+    keeld stopped the guest."""
+    tag, line = guest_start(v, vm_id, "rmmod virtio_blk; "
+                                      "insmod /lib/modules/$(uname -r)/extra/vqprobe.ko")
+    type_into(v, [(vm_id, line)])
+    stopped = f"! keel vm info {vm_id} --json | grep -q '\"state\": *\"running\"'"
+    wait_in_vm0(v, f"{tag_seen(vm_id, tag)} || {stopped}", timeout)
+    h, state = history(v, vm_id), states(v).get(vm_id)
+    assert re.search(rf"@{tag}-e\d+@", h) or state != "running", f"vqprobe did not finish:\n{h[-3000:]}"
+    return h, state
+
+
 def backing_path(v, cfg_path, i=0):
     """The VM0 file behind disk i of a config ({"path"} or {"mediated"})."""
     cfg = json.loads(sh(v, f"cat {cfg_path}"))
@@ -427,17 +441,7 @@ def test_bad_queue_from_guest(hv):
     (its valid read after the reset completes) or stopped by keeld."""
     vm = hv.ro
     pid = sh(hv, "pidof keeld").strip()
-    tag, line = guest_start(hv, vm, "rmmod virtio_blk; "
-                                    "insmod /lib/modules/$(uname -r)/extra/vqprobe.ko")
-    type_into(hv, [(vm, line)])
-    t_end = time.monotonic() + 180
-    while True:
-        h = history(hv, vm)
-        state = states(hv).get(vm)
-        if re.search(rf"@{tag}-e\d+@", h) or state != "running":
-            break
-        assert time.monotonic() < t_end, f"vqprobe did not finish:\n{h[-3000:]}"
-        time.sleep(2)
+    h, state = run_vqprobe(hv, vm)
     assert sh(hv, "pidof keeld").strip() == pid, "keeld restarted or died"
     check_alive(hv, (hv.vm1,))
     if state == "running":
