@@ -420,13 +420,9 @@ def test_console_cat_sends_nothing(hv3):
     # Typed with keel vm console, which exits (last close) before cat opens.
     hv3.ssh(f"(printf '%s\\n' {shlex.quote(cmd)}; sleep 1) | keel vm console 1 >/dev/null; "
             "cat /dev/hvc1 >/tmp/hvc1-cat.out 2>&1 </dev/null & echo $! >/tmp/hvc1-cat.pid")
-    t_end = time.monotonic() + 60
-    while True:
-        m = re.search(r"cat-rx-(\d+)-bytes", hv3.ssh("cat /tmp/hvc1-cat.out").stdout)
-        if m:
-            break
-        assert time.monotonic() < t_end, "no cat-rx line from the guest through cat /dev/hvc1"
-        time.sleep(2)
+    wait_in_vm0(hv3, "grep -q 'cat-rx-[0-9]*-bytes' /tmp/hvc1-cat.out", 60)
+    m = re.search(r"cat-rx-(\d+)-bytes", hv3.ssh("cat /tmp/hvc1-cat.out").stdout)
+    assert m, "no cat-rx line from the guest through cat /dev/hvc1"
     hv3.ssh("kill $(cat /tmp/hvc1-cat.pid)")
     out = hv3.ssh("cat /tmp/hvc1-cat.out").stdout
     assert "cat-tick-19" in out, f"cat did not read the guest's output:\n{out[-2000:]}"
