@@ -190,12 +190,15 @@ KEELD_START = ("rm -f /run/keel/supervise.stop; "
 
 
 def wait_loop(cond, timeout, every=0.5, give_up=None):
-    """Shell: looks every `every` s until the shell condition `cond` holds
-    (exit 0), `timeout` s passed (exit 3) or `give_up` holds (exit 4)."""
+    """Shell: looks until the shell condition `cond` holds (exit 0),
+    `timeout` s passed (exit 3) or `give_up` holds (exit 4): after 0.1, 0.2
+    and 0.4 s, then every `every` s. A quick answer is seen at once, and a
+    long wait costs VM0 (whose vCPUs the waited-for guest competes with
+    for the host's cores) little."""
     stop = f"if {give_up}; then exit 4; fi; " if give_up else ""
-    return (f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); "
+    return (f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); set -- 0.1 0.2 0.4; "
             f"until {cond}; do {stop}[ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; "
-            f"sleep {every}; done")
+            f"sleep ${{1:-{every}}}; shift $(( $# > 0 )); done")
 
 
 def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None, first=None):

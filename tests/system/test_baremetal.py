@@ -46,7 +46,7 @@ def run_guest(v, config, gic):
     vm_id = int(keel_ok(v, f"vm config {config}").strip())
     keel_ok(v, f"vm boot {vm_id}")
     if not wait_in_vm0(v, f"keel vm info {vm_id} --json | grep -q '\"state\": *\"stopped\"'",
-                       TIMEOUT, every=0.3):
+                       TIMEOUT):
         state = {g["id"]: g["state"] for g in vm_list(v)}[vm_id]
         raise AssertionError(f"vm {vm_id} still {state}:\n{history(v, vm_id)[-2000:]}")
     h = history(v, vm_id)

@@ -92,7 +92,7 @@ def wait_boot(v, vm_id, boots, timeout=GUEST_TIMEOUT):
             f"awk '/{BOOT_BANNER}/ {{ r = 0; p = 0 }} /{GUEST_READY}/ {{ r = 1 }} "
             f"r && /{PROMPT}/ {{ p = 1 }} END {{ exit !p }}'")
     stopped = "! echo \"$i\" | grep -q '\"state\": *\"running\"'"
-    if wait_in_vm0(v, cond, timeout, give_up=stopped):
+    if wait_in_vm0(v, cond, timeout, every=1, give_up=stopped):
         return
     info = vm_info(v, vm_id)
     h = history(v, vm_id)
@@ -153,7 +153,7 @@ def tagged_output(vm_id, tag, h, timeout):
 
 def guest_wait(v, vm_id, tag, timeout):
     """Waits for the end tag; returns (exit status, output between the tags)."""
-    wait_in_vm0(v, tag_seen(vm_id, tag), timeout, every=0.2)
+    wait_in_vm0(v, tag_seen(vm_id, tag), timeout)
     return tagged_output(vm_id, tag, history(v, vm_id), timeout)
 
 
@@ -163,7 +163,7 @@ def guest(v, vm_id, cmd, timeout=90, check=True):
     tag, line = guest_start(v, vm_id, cmd)
     drain(v)
     r = v.ssh(f"printf '%s\\r' {shlex.quote(line)} | keel vm console {vm_id} >/dev/null; "
-              f"({wait_loop(tag_seen(vm_id, tag), timeout, every=0.2)}); "
+              f"({wait_loop(tag_seen(vm_id, tag), timeout)}); "
               f"keel vm console {vm_id} </dev/null", timeout=timeout + 60, check=False)
     assert r.returncode == 0, f"vm {vm_id}: {cmd!r}: ssh exit {r.returncode}: {r.stderr}"
     status, out = tagged_output(vm_id, tag, r.stdout.replace("\r", ""), timeout)

@@ -63,7 +63,7 @@ def wait_ready(v, vm_id, count=1, timeout=GUEST_TIMEOUT):
     """Waits until the guest's console history holds `count` ready lines;
     returns the history."""
     ok = wait_in_vm0(v, f"[ $(keel vm console {vm_id} </dev/null | grep -c {GUEST_READY}) -ge {count} ]",
-                     timeout)
+                     timeout, every=1)
     h = history(v, vm_id)
     assert ok and h.count(GUEST_READY) >= count, \
         f"vm {vm_id}: {h.count(GUEST_READY)} of {count} {GUEST_READY} lines after {timeout} s:\n{h[-3000:]}"
@@ -78,7 +78,7 @@ def wait_booted(v, vm_id, boots, timeout=GUEST_TIMEOUT, first=None):
     cond = (f"[ \"$(keel vm info {vm_id} --json | tr -d '\\n' | sed 's/.*\"boots\": *\\([0-9]*\\).*/\\1/')\" "
             f"= {boots} ] && keel vm console {vm_id} </dev/null | "
             f"awk '/{BOOT_BANNER}/ {{ r = 0 }} /{GUEST_READY}/ {{ r = 1 }} END {{ exit !r }}'")
-    if wait_in_vm0(v, cond, timeout, first=first):
+    if wait_in_vm0(v, cond, timeout, every=1, first=first):
         return
     info = json.loads(keel_ok(v, f"vm info {vm_id} --json"))
     h = history(v, vm_id)
@@ -398,7 +398,7 @@ def guest_run(v, vm_id, cmd, expect, timeout=20):
     seen = f"keel vm console {vm_id} </dev/null | grep -qE {shlex.quote(ere)}"
     drain(v)
     h = v.ssh(f"printf '%s\\n' {shlex.quote(cmd)} | keel vm console {vm_id} >/dev/null; "
-              f"({wait_loop(seen, timeout, every=0.2)}); keel vm console {vm_id} </dev/null",
+              f"({wait_loop(seen, timeout)}); keel vm console {vm_id} </dev/null",
               timeout=timeout + 60).stdout
     assert re.search(expect, h), f"{expect!r} not in vm {vm_id}'s console:\n{h[-2000:]}"
     return h
