@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -84,6 +85,9 @@ class Vm:
             args += ["--mem", mem]
         self.child = spawn(args + list(extra), name)
         self.exitstatus = None
+        # One ssh connection for the machine's calls (scripts/ssh,
+        # KEEL_SSH_CONTROL); a socket path of its own, short enough for one.
+        self.ssh_control = os.path.join(tempfile.gettempdir(), f"keel-ssh-{uuid.uuid4().hex[:12]}")
 
     def wait_ready(self, timeout=BOOT_TIMEOUT):
         t0 = time.monotonic()
@@ -104,16 +108,29 @@ class Vm:
         return status, out
 
     def ssh(self, cmd, timeout=60, check=True):
-        env = dict(os.environ, KEEL_SSH_PORT=str(self.port))
-        r = run_draining(self, [os.path.join(ROOT, "scripts", "ssh"), cmd], timeout, env)
+        env = dict(os.environ, KEEL_SSH_PORT=str(self.port), KEEL_SSH_CONTROL=self.ssh_control)
+        args = [os.path.join(ROOT, "scripts", "ssh"), cmd]
+        r = run_draining(self, args, timeout, env)
+        if r.returncode == 255:
+            # ssh's own failure: the shared connection may have gone with
+            # VM0's sshd (a reboot) or its address. Once more, on a new one.
+            self.ssh_reset()
+            r = run_draining(self, args, timeout, env)
         if check:
             assert r.returncode == 0, f"ssh {cmd!r}: {r.returncode} {r.stderr}"
         return r
+
+    def ssh_reset(self):
+        """Ends the shared ssh connection (the next call makes a new one):
+        before VM0's address or sshd goes away under it."""
+        subprocess.run(["ssh", "-O", "exit", "-o", f"ControlPath={self.ssh_control}", "keel"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
 
     def alive(self):
         return self.child.isalive()
 
     def stop(self):
+        self.ssh_reset()
         if self.child.isalive():
             self.child.terminate(force=True)
         self.child.close()
@@ -170,6 +187,30 @@ KEELD_START = ("rm -f /run/keel/supervise.stop; "
                "setsid keeld-supervise /etc/keel/mediated-cfg.json </dev/null >/dev/null 2>&1 & "
                "for i in $(seq 60); do keel vm list >/dev/null 2>&1 && break; sleep 0.5; done; "
                "keel vm list >/dev/null")
+
+
+def wait_loop(cond, timeout, every=0.5, give_up=None):
+    """Shell: looks until the shell condition `cond` holds (exit 0),
+    `timeout` s passed (exit 3) or `give_up` holds (exit 4): after 0.1, 0.2
+    and 0.4 s, then every `every` s. A quick answer is seen at once, and a
+    long wait costs VM0 (whose vCPUs the waited-for guest competes with
+    for the host's cores) little."""
+    stop = f"if {give_up}; then exit 4; fi; " if give_up else ""
+    return (f"end=$(( $(cut -d. -f1 /proc/uptime) + {int(timeout)} )); set -- 0.1 0.2 0.4; "
+            f"until {cond}; do {stop}[ $(cut -d. -f1 /proc/uptime) -lt $end ] || exit 3; "
+            f"sleep ${{1:-{every}}}; shift $(( $# > 0 )); done")
+
+
+def wait_in_vm0(v, cond, timeout, every=0.5, give_up=None, first=None):
+    """Waits, in VM0, until the shell condition `cond` holds (wait_loop);
+    True if it did within `timeout` s, False on timeout or give_up. One ssh
+    for the whole wait: polling from here cost an ssh connection (the
+    better part of a second of TCG time) per look. `first`: a command run
+    before, in the same ssh; it must succeed."""
+    pre = f"{{ {first}; }} >&2 || exit 5; " if first else ""
+    r = v.ssh(pre + wait_loop(cond, timeout, every, give_up), timeout=timeout + 60, check=False)
+    assert r.returncode in (0, 3, 4), f"{first or ''} waiting for {cond!r}: {r.returncode} {r.stderr}"
+    return r.returncode == 0
 
 
 def ready_vm(name, gic=3, smp=4, demo=None):

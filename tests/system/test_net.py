@@ -27,7 +27,7 @@ import time
 import pytest
 
 from conftest import drain, give_back, shared_vm
-from test_blk import boot, guest, keel_ok, sh, vm_info, wait_boot
+from test_blk import boot_all, guest, keel_ok, sh, vm_info, wait_boot
 
 pytestmark = pytest.mark.hyp
 
@@ -139,8 +139,8 @@ def hv():
 
 def start_pair(v):
     """vm1 and vm2 booted, with their DHCP addresses."""
-    for name in ("vm1", "vm2"):
-        v.ids[name] = boot(v, f"/etc/keel/{name}.json")
+    names = ("vm1", "vm2")
+    v.ids.update(zip(names, boot_all(v, [f"/etc/keel/{n}.json" for n in names])))
     for name, vm_id in v.ids.items():
         v.ips[name] = guest_ip(v, vm_id)
 

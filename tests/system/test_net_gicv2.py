@@ -6,7 +6,7 @@ NICs and disks on, the GICv2 case of test_restart.py."""
 import pytest
 
 from conftest import give_back, shared_vm
-from test_blk import boot, guest, keel_ok
+from test_blk import boot_all, guest, keel_ok
 from test_net import guest_ip, ping, vm0_addr
 from test_restart import restart
 
@@ -18,8 +18,8 @@ def test_gicv2_two_guests_ping():
     v = shared_vm("test_net-keel-gicv2-smp4", gic=2, smp=4)
     ids = {}
     try:
-        for name in ("vm1", "vm2"):
-            ids[name] = boot(v, f"/etc/keel/{name}.json")
+        names = ("vm1", "vm2")
+        ids.update(zip(names, boot_all(v, [f"/etc/keel/{n}.json" for n in names])))
         ips = {name: guest_ip(v, vm_id) for name, vm_id in ids.items()}
         up = vm0_addr(v)
         ping(v, ids["vm1"], ips["vm2"])

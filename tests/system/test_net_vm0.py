@@ -129,13 +129,15 @@ def uplink_port(v):
 def change_mode(v, stop_conf, start_conf, done, timeout=60):
     """Stops VM0's network set-up as stop_conf says and starts it as
     start_conf says, detached: VM0's address moves under this very ssh
-    connection. Then waits (over new connections) until `done` holds."""
+    connection. Then waits (over new connections: the shared one is ended
+    before each look) until `done` holds."""
     v.ssh(f"setsid sh -c 'sleep 1; KEEL_NET_CONF={stop_conf} /etc/keel/network stop; "
           f"KEEL_NET_CONF={start_conf} /etc/keel/network start' "
           ">/tmp/net-mode.log 2>&1 </dev/null &")
     t_end = time.monotonic() + timeout
     while True:
         time.sleep(2)
+        v.ssh_reset()
         r = v.ssh(done, timeout=30, check=False)
         if r.returncode == 0:
             return

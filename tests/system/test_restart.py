@@ -18,7 +18,7 @@ import time
 import pytest
 
 from conftest import drain, give_back, shared_vm
-from test_blk import boot, guest, guest_start, keel_ok, sh, type_into
+from test_blk import boot_all, guest, guest_start, keel_ok, sh, type_into
 from test_net import guest_ip, vm0_addr
 
 pytestmark = pytest.mark.hyp
@@ -84,10 +84,8 @@ def region_md5(path, n):
 
 
 def test_kill_and_upgrade_under_io(hv):
-    w = boot(hv, "/etc/keel/vm1.json")
-    hv.ids.append(w)
-    p = boot(hv, "/etc/keel/vm2.json")
-    hv.ids.append(p)
+    w, p = boot_all(hv, ["/etc/keel/vm1.json", "/etc/keel/vm2.json"])
+    hv.ids += [w, p]
     guest_ip(hv, p)
     gw = vm0_addr(hv)
     guest(hv, w, "rm -f /tmp/acks /tmp/exp /tmp/stop; dmesg -c >/dev/null")

@@ -21,8 +21,8 @@ import time
 import pytest
 
 from conftest import give_back, shared_vm
-from test_blk import (CHURN_IO, MIB, boot, check_alive, guest, guest_start, history, keel_ok, sh,
-                      states, type_into, vm_info, write_cfg)
+from test_blk import (CHURN_IO, MIB, boot, check_alive, guest, keel_ok, run_vqprobe, sh, states,
+                      vm_info, write_cfg)
 
 pytestmark = pytest.mark.hyp
 
@@ -123,17 +123,7 @@ def test_buffer_not_ram(zc):
     write_cfg(zc, "/tmp/probe.json", "probe", [2], [{"path": "/data/probe.img", "backend": "uring"}])
     vm = boot(zc, "/tmp/probe.json")
     errors0 = vm_info(zc, vm)["disks"][0]["errors"]
-    tag, line = guest_start(zc, vm, "rmmod virtio_blk; "
-                                    "insmod /lib/modules/$(uname -r)/extra/vqprobe.ko")
-    type_into(zc, [(vm, line)])
-    t_end = time.monotonic() + 180
-    while True:
-        h = history(zc, vm)
-        state = states(zc).get(vm)
-        if re.search(rf"@{tag}-e\d+@", h) or state != "running":
-            break
-        assert time.monotonic() < t_end, f"vqprobe did not finish:\n{h[-3000:]}"
-        time.sleep(2)
+    h, state = run_vqprobe(zc, vm)
     assert sh(zc, "pidof keeld").strip() == pid, "keeld restarted or died"
     assert state == "running", states(zc)
     assert "vqprobe: done" in h, h[-3000:]
