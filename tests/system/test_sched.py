@@ -147,6 +147,16 @@ def wait_freq(v, cpu, khz, timeout=5, op="eq"):
     return float(b) - float(a)
 
 
+def share_at(v, cpu, khz, seconds=2):
+    """The share of samples (every 20 ms for `seconds`, polled from CPU 0)
+    in which CPU cpu runs at khz."""
+    n = seconds * 50
+    r = v.ssh(f"taskset -c 0 sh -c 'f={CPUFREQ.format(cpu, 'scaling_cur_freq')}; "
+              f"i=0; k=0; while [ $i -lt {n} ]; do i=$((i+1)); "
+              f"[ $(cat $f) -eq {khz} ] && k=$((k+1)); sleep 0.02; done; echo $k'")
+    return int(r.stdout.split()[-1]) / n
+
+
 def test_keel_governor(hv):
     """cpufreq_rec (a test double for the frequency hardware QEMU lacks)
     records what VM0's governors ask. A guest spins on pCPU 2 under VM0's
@@ -169,9 +179,17 @@ def test_keel_governor(hv):
         assert wait_freq(hv, 3, F_LOW, op="le", timeout=3) is not None, cur_freq(hv, 3)
         governor(hv, 2, "ondemand")
         assert wait_freq(hv, 2, F_LOW, op="le") is not None
-        assert wait_freq(hv, 2, F_MAX, timeout=2) is None, "ondemand saw the guest's load?"
+        # VM0's own background work on CPU 2 (waiting behind the spinner
+        # for its share of the pCPU) may step it up for a moment; seeing
+        # the guest's load would hold it at the top, as keel's does.
+        top = share_at(hv, 2, F_MAX)
+        assert top <= 0.25, f"ondemand at the top {top:.0%} of the time: it saw the guest's load?"
         governor(hv, 2, "keel")
         assert wait_freq(hv, 2, F_MAX) is not None
+        # The same measure tells the two apart: keel holds it at the top.
+        keel_top = share_at(hv, 2, F_MAX)
+        print(f"\nCPU 2 at the top: {top:.0%} of samples with ondemand, {keel_top:.0%} with keel")
+        assert keel_top >= 0.75, keel_top
         keel_ok(hv, f"vm shutdown -f {vm_id}")
         down = wait_freq(hv, 2, F_LOW, op="le")
         print(f"\nkeel governor: CPU 2 at its top {up:.2f} s after the guest started, "
