@@ -21,8 +21,10 @@
  * 5 (shadow registers): KEEL_HC_SHADOW_REGISTER, KEEL_EV_POSTED.
  * 6 (passthrough): KEEL_HC_PT_ASSIGN.
  * 7: KEEL_HC_STAT; keel_vm_desc names a CPU pool, a priority and a slice.
- * 8 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_HC_CHAN_DETACH, KEEL_EV_CHAN. */
-#define KEEL_HC_ABI_REVISION 8
+ * 8 (channels): KEEL_HC_CHAN_ATTACH, KEEL_HC_CHAN_KICK, KEEL_HC_CHAN_DETACH, KEEL_EV_CHAN.
+ * 9: shadow kind KEEL_SHADOW_LATCH; keel_vm_desc flag KEEL_VM_F_PINNED;
+ *    keel_stat_vcpu.migrations (KEEL_STAT_REVISION 2). */
+#define KEEL_HC_ABI_REVISION 9
 /** "KEEL" in x3 of KEEL_HC_VERSION: tells a caller it is really Keel. */
 #define KEEL_HC_MAGIC 0x4b45454cU
 
