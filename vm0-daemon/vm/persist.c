@@ -109,10 +109,16 @@ void vm_live_unmap(struct vm *vm)
 	vm->vdevs.host.live = NULL;
 }
 
+/* Devices mark themselves dirty on every batch that touched saved state,
+ * often ending where they began (Linux's console save/restores the PL011's
+ * CR around each message): a state the file already holds is not written
+ * again. */
 void vm_persist(struct vm *vm)
 {
 	char path[64], tmp[72], err[CFG_ERR_MAX];
 	json_t *o, *devs = NULL;
+	char *text;
+	FILE *f;
 	int r;
 
 	if (!vm->origin)
@@ -123,12 +129,26 @@ void vm_persist(struct vm *vm)
 	o = json_pack("{s:i, s:i, s:s, s:I, s:b, s:O, s:o*}", "revision", VM_STATE_REVISION, "id",
 		      (int)vm->id, "state", vm_state_name(vm->state), "boots", (json_int_t)vm->boots,
 		      "autostart", vm->autostart, "origin", vm->origin, "devices", devs);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text && vm->persisted && !strcmp(text, vm->persisted)) {
+		free(text);
+		return;
+	}
 	state_path(path, sizeof(path), vm->id, "json");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	r = o ? json_dump_file(o, tmp, JSON_COMPACT) : -1;
-	json_decref(o);
-	if (r || rename(tmp, path))
+	r = -1;
+	if (text && (f = fopen(tmp, "w"))) {
+		r = fputs(text, f) < 0;
+		r |= fclose(f) != 0;
+	}
+	if (r || rename(tmp, path)) {
 		klog_vm(vm->id, "vm %u: writing %s: %s", vm->id, path, strerror(errno));
+		free(text);
+		return;
+	}
+	free(vm->persisted);
+	vm->persisted = text;
 }
 
 void vm_persist_if_dirty(struct vm *vm)
@@ -143,6 +163,8 @@ void vm_persist_forget(struct vm *vm)
 
 	state_path(path, sizeof(path), vm->id, "json");
 	unlink(path);
+	free(vm->persisted);
+	vm->persisted = NULL;
 	state_path(path, sizeof(path), vm->id, "live");
 	unlink(path);
 }

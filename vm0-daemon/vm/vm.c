@@ -223,6 +223,7 @@ void vm_free(struct vm *vm)
 	vm_pt_release_vm0(vm);
 	vm_live_unmap(vm);
 	json_decref(vm->origin);
+	free(vm->persisted);
 	uv_close((uv_handle_t *)&vm->button_timer, vm_handle_closed);
 	uv_close((uv_handle_t *)&vm->grace_timer, vm_handle_closed);
 	uv_close((uv_handle_t *)&vm->crash_timer, vm_handle_closed);

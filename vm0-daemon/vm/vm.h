@@ -51,6 +51,7 @@ struct vm {
 	 * the devices' live pages (a file under KEELD_STATE_DIR, mapped). */
 	json_t *origin;
 	void *live;
+	char *persisted;       /* the state file's text as last written */
 	/* autostart.c: started by keeld at its start; on_crash restarts in a
 	 * row, when this run began (uv_now), the back-off timer. */
 	bool autostart;
